@@ -1,0 +1,180 @@
+"""The command line: the only module that imports click, reads files and stdin, or exits."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from rolloutplan import __version__
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+SEVERITIES = ("error", "warning", "info")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="rolloutplan")
+def cli() -> None:
+    """Lint Kubernetes Deployment, ReplicaSet and Service manifests and plan their rollouts."""
+
+
+def _check_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    from rolloutplan.validate.schemas import newest_version, supported_versions
+
+    if value is None:
+        return newest_version()
+    version = value.removeprefix("v")
+    if version.count(".") == 2:  # accept 1.31.4: the schema is per minor version
+        version = version.rsplit(".", 1)[0]
+    if version not in supported_versions():
+        raise click.BadParameter(
+            f"{value!r} is not supported; choose one of {', '.join(supported_versions())}"
+        )
+    return version
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding is at least this severe.",
+)
+@click.option(
+    "--kubernetes-version",
+    callback=_check_version,
+    metavar="X.Y",
+    help="Kubernetes minor version whose schemas apply (default: the newest bundled).",
+)
+@click.option("--strict-kinds", is_flag=True, help="Report kinds rolloutplan does not check.")
+@click.option(
+    "-n",
+    "--namespace",
+    default="default",
+    show_default=True,
+    help="Namespace of objects that do not set one.",
+)
+@click.pass_context
+def lint(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    output_format: str,
+    fail_on: str,
+    kubernetes_version: str,
+    strict_kinds: bool,
+    namespace: str,
+) -> None:
+    """Check manifests: YAML, type meta and the Kubernetes schema.
+
+    PATHS are files, directories (searched recursively for *.yaml, *.yml and *.json) or
+    - for standard input.
+    """
+    from rolloutplan import engine
+    from rolloutplan.model.finding import Severity
+    from rolloutplan.report import REPORTERS
+
+    config = engine.Config(kubernetes_version, strict_kinds, namespace)
+    report = engine.run(read_sources(paths), config)
+    click.echo(REPORTERS[output_format](report), nl=False)
+    threshold = Severity(fail_on).rank
+    if report.unreadable:
+        ctx.exit(EXIT_USAGE)
+    if any(finding.severity.rank >= threshold for finding in report.findings):
+        ctx.exit(EXIT_FINDINGS)
+    ctx.exit(EXIT_CLEAN)
+
+
+@cli.command("rules")
+def list_rules() -> None:
+    """List every rule: id, name, default severity and summary."""
+    from rolloutplan.rules import REGISTRY
+
+    for rule in REGISTRY:
+        click.echo(f"{rule.id}  {rule.name:<26} {rule.severity.value:<8} {rule.summary}")
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule: str) -> None:
+    """Show the documentation of RULE (an id such as RP101, or a name)."""
+    from rolloutplan.rules import REGISTRY
+
+    info = REGISTRY.get(rule)
+    if info is None:
+        raise click.BadParameter(
+            f"no rule {rule!r}; `rolloutplan rules` lists them", param_hint="RULE"
+        )
+    click.echo(
+        f"{info.id} {info.name} ({info.severity.value})\n\n{info.summary}\n\n{info.doc}", nl=False
+    )
+
+
+def read_sources(paths: Sequence[str]) -> list[object]:
+    """Read every input; paths that cannot be read become UnreadablePath records."""
+    from rolloutplan.engine import UnreadablePath
+    from rolloutplan.model.source import SourceText
+
+    sources: list[object] = []
+    seen: set[str] = set()
+    for given in paths:
+        if given == "-":
+            sources.append(SourceText("<stdin>", sys.stdin.buffer.read()))
+            continue
+        files = _expand(Path(given))
+        if isinstance(files, str):
+            sources.append(UnreadablePath(given, files))
+            continue
+        for path in files:
+            name = path.as_posix()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                sources.append(SourceText(name, path.read_bytes()))
+            except OSError as exc:
+                sources.append(UnreadablePath(name, f"cannot read: {exc.strerror or exc}"))
+    return sources
+
+
+def _expand(path: Path) -> list[Path] | str:
+    """The manifest files under ``path``, or why there are none.  Hidden directories
+    (.git, .github, ...) are skipped while walking; a file named explicitly is always read."""
+    if not path.is_dir():
+        return [path] if path.exists() or path.is_symlink() else "no such file or directory"
+    found: list[Path] = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(root) / name for name in names if name.endswith(MANIFEST_SUFFIXES))
+    return sorted(found) or "directory holds no *.yaml, *.yml or *.json files"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        result = cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="rolloutplan",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        return 1
+    return result if isinstance(result, int) else EXIT_CLEAN

@@ -1,0 +1,159 @@
+"""Wires the stages: sources -> documents -> findings and typed objects.  Pure: no file IO."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rolloutplan.load import parse
+from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
+from rolloutplan.load.text import TextProblem, decode
+from rolloutplan.load.yaml_docs import load_documents, locate
+from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
+from rolloutplan.model.objects import KubeObject
+from rolloutplan.model.source import Document, Location, SourceText
+from rolloutplan.rules import REGISTRY
+from rolloutplan.validate import schemas
+
+CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    kubernetes_version: str
+    strict_kinds: bool = False
+    default_namespace: str = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadablePath:
+    """A path the CLI could not read; it becomes an RP012 finding."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    findings: tuple[Finding, ...]
+    objects: tuple[KubeObject, ...]
+    files: int
+    documents: int
+    checked: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def unreadable(self) -> bool:
+        return any(f.rule_id == "RP012" for f in self.findings)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+
+@dataclass
+class _Tally:
+    findings: list[Finding] = field(default_factory=list)
+    objects: list[KubeObject] = field(default_factory=list)
+    documents: int = 0
+    checked: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def run(sources: Sequence[SourceText | UnreadablePath], config: Config) -> Report:
+    tally = _Tally()
+    for source in sources:
+        if isinstance(source, UnreadablePath):
+            tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
+        else:
+            _check_file_guarded(source, config, tally)
+    return Report(
+        findings=tuple(sorted(tally.findings, key=Finding.sort_key)),
+        objects=tuple(tally.objects),
+        files=len(sources),
+        documents=tally.documents,
+        checked=tally.checked,
+        skipped=tally.skipped,
+    )
+
+
+def _check_file_guarded(source: SourceText, config: Config, tally: _Tally) -> None:
+    """A bug of ours must not hide the other files' results, nor print a traceback."""
+    try:
+        _check_file(source, config, tally)
+    except Exception as exc:  # noqa: BLE001 - reported as RP000 with the exception text
+        message = f"internal error while checking this file ({type(exc).__name__}: {exc}); please report it"
+        tally.findings.append(_finding("RP000", message, Location(source.path, 0, 0)))
+
+
+def _check_file(source: SourceText, config: Config, tally: _Tally) -> None:
+    text = decode(source.data)
+    if isinstance(text, TextProblem):
+        where = Location(source.path, text.line, text.column)
+        tally.findings.append(_finding("RP003", text.message, where))
+        return
+    loaded = load_documents(text)
+    for problem in loaded.problems:
+        where = Location(source.path, problem.line, problem.column)
+        tally.findings.append(_finding(problem.rule_id, problem.message, where))
+    documents = [doc for raw in loaded.documents for doc in expand_lists(source.path, text, raw)]
+    if not documents and not loaded.problems:
+        tally.findings.append(
+            _finding("RP011", "file holds no Kubernetes objects", Location(source.path, 1, 1))
+        )
+    for document in documents:
+        tally.documents += 1
+        _check_document(document, config, tally)
+
+
+def _check_document(document: Document, config: Config, tally: _Tally) -> None:
+    violations = check_type_meta(document)
+    if violations:
+        tally.findings.extend(_located(document, None, violations))
+        return
+    data = document.data
+    ref = object_ref(data, config.default_namespace)
+    wanted_api = CHECKED_KINDS.get(ref.kind)
+    if wanted_api is None:
+        tally.skipped[ref.kind] += 1
+        if config.strict_kinds:
+            message = f"kind {ref.kind} ({data['apiVersion']}) is not checked by rolloutplan"
+            tally.findings.extend(_located(document, ref, [Violation("RP010", message, ("kind",))]))
+        return
+    if data["apiVersion"] != wanted_api:
+        message = (
+            f"{ref.kind} is not served as {data['apiVersion']} by any supported Kubernetes "
+            f"version; use apiVersion: {wanted_api}"
+        )
+        violations = [Violation("RP013", message, ("apiVersion",))]
+    else:
+        violations = schemas.validate(data, config.kubernetes_version)
+    tally.checked[ref.kind] += 1
+    if violations:
+        tally.findings.extend(_located(document, ref, violations))
+        return
+    typed = parse.parse_object(data, ref)
+    if typed is not None:
+        tally.objects.append(typed)
+
+
+def _located(
+    document: Document, ref: ObjectRef | None, violations: Iterable[Violation]
+) -> list[Finding]:
+    findings = []
+    for violation in violations:
+        path = (*document.prefix, *violation.field)
+        line, column, _ = locate(document.text, document.index, path, at_key=violation.at_key)
+        where = Location(document.path, line, column)
+        findings.append(_finding(violation.rule_id, violation.message, where, ref, violation.field))
+    return findings
+
+
+def _finding(
+    rule_id: str,
+    message: str,
+    where: Location,
+    ref: ObjectRef | None = None,
+    field_path: tuple[str | int, ...] = (),
+) -> Finding:
+    return Finding(rule_id, REGISTRY.severity(rule_id), message, where, ref, field_path)

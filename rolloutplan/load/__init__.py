@@ -1,0 +1,1 @@
+"""Loading: bytes -> text -> YAML documents -> Kubernetes object documents."""

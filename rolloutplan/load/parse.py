@@ -1,0 +1,179 @@
+"""Schema-valid object data -> typed objects, with the API server's defaults applied.
+
+Only called for documents that passed schema validation, so types are as the schema says;
+absent optional fields take the defaults of pkg/apis/apps/v1/defaults.go and
+pkg/apis/core/v1/defaults.go.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rolloutplan.model.finding import ObjectRef
+from rolloutplan.model.objects import (
+    Container,
+    ContainerPort,
+    Deployment,
+    DeploymentStrategy,
+    IntOrPercent,
+    KubeObject,
+    Labels,
+    LabelSelector,
+    PodTemplate,
+    Probe,
+    ReplicaSet,
+    SelectorOperator,
+    SelectorRequirement,
+    Service,
+    ServicePort,
+    StrategyType,
+)
+
+Data = dict[str, Any]
+_PROBE_HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
+
+
+def parse_object(data: Data, ref: ObjectRef) -> KubeObject | None:
+    """The typed object for a Deployment, ReplicaSet or Service; None for other kinds."""
+    kind = data.get("kind")
+    spec: Data = data.get("spec") or {}
+    if kind == "Deployment":
+        return _deployment(spec, ref)
+    if kind == "ReplicaSet":
+        return _replica_set(spec, ref)
+    if kind == "Service":
+        return _service(spec, ref)
+    return None
+
+
+def _deployment(spec: Data, ref: ObjectRef) -> Deployment:
+    return Deployment(
+        ref=ref,
+        replicas=_int(spec, "replicas", 1),
+        selector=_selector(spec.get("selector")),
+        template=_template(spec.get("template")),
+        strategy=_strategy(spec.get("strategy")),
+        min_ready_seconds=_int(spec, "minReadySeconds", 0),
+        revision_history_limit=_int(spec, "revisionHistoryLimit", 10),
+        progress_deadline_seconds=_int(spec, "progressDeadlineSeconds", 600),
+        paused=bool(spec.get("paused", False)),
+    )
+
+
+def _replica_set(spec: Data, ref: ObjectRef) -> ReplicaSet:
+    return ReplicaSet(
+        ref=ref,
+        replicas=_int(spec, "replicas", 1),
+        selector=_selector(spec.get("selector")),
+        template=_template(spec.get("template")),
+        min_ready_seconds=_int(spec, "minReadySeconds", 0),
+    )
+
+
+def _service(spec: Data, ref: ObjectRef) -> Service:
+    selector = spec.get("selector")
+    return Service(
+        ref=ref,
+        type=spec.get("type") or "ClusterIP",
+        selector=_labels(selector) if selector is not None else None,
+        ports=tuple(_service_port(port) for port in spec.get("ports") or ()),
+        cluster_ip=spec.get("clusterIP"),
+        external_name=spec.get("externalName"),
+    )
+
+
+def _service_port(port: Data) -> ServicePort:
+    target = port.get("targetPort")
+    return ServicePort(
+        port=int(port["port"]),
+        target_port=port["port"] if target in (None, 0, "") else target,
+        name=port.get("name"),
+        protocol=port.get("protocol") or "TCP",
+        node_port=port.get("nodePort"),
+    )
+
+
+def _strategy(raw: Data | None) -> DeploymentStrategy:
+    raw = raw or {}
+    kind = StrategyType(raw.get("type") or "RollingUpdate")
+    if kind is StrategyType.RECREATE:
+        return DeploymentStrategy(kind, None, None)
+    rolling: Data = raw.get("rollingUpdate") or {}
+    return DeploymentStrategy(
+        kind,
+        IntOrPercent.parse(rolling.get("maxSurge", "25%")),
+        IntOrPercent.parse(rolling.get("maxUnavailable", "25%")),
+    )
+
+
+def _selector(raw: Data | None) -> LabelSelector:
+    raw = raw or {}
+    return LabelSelector(
+        match_labels=_labels(raw.get("matchLabels")),
+        match_expressions=tuple(
+            SelectorRequirement(
+                key=expression["key"],
+                operator=SelectorOperator(expression["operator"]),
+                values=tuple(expression.get("values") or ()),
+            )
+            for expression in raw.get("matchExpressions") or ()
+        ),
+    )
+
+
+def _template(raw: Data | None) -> PodTemplate:
+    raw = raw or {}
+    metadata: Data = raw.get("metadata") or {}
+    spec: Data = raw.get("spec") or {}
+    return PodTemplate(
+        labels=_labels(metadata.get("labels")),
+        containers=tuple(_container(c) for c in spec.get("containers") or ()),
+        init_containers=tuple(_container(c) for c in spec.get("initContainers") or ()),
+        restart_policy=spec.get("restartPolicy") or "Always",
+        termination_grace_period_seconds=_int(spec, "terminationGracePeriodSeconds", 30),
+    )
+
+
+def _container(raw: Data) -> Container:
+    lifecycle: Data = raw.get("lifecycle") or {}
+    return Container(
+        name=raw.get("name", ""),
+        image=raw.get("image", ""),
+        ports=tuple(
+            ContainerPort(
+                container_port=port["containerPort"],
+                name=port.get("name"),
+                protocol=port.get("protocol") or "TCP",
+            )
+            for port in raw.get("ports") or ()
+        ),
+        readiness_probe=_probe(raw.get("readinessProbe")),
+        liveness_probe=_probe(raw.get("livenessProbe")),
+        startup_probe=_probe(raw.get("startupProbe")),
+        has_pre_stop=bool(lifecycle.get("preStop")),
+    )
+
+
+def _probe(raw: Data | None) -> Probe | None:
+    if raw is None:
+        return None
+    handler = next((name for name in _PROBE_HANDLERS if raw.get(name) is not None), "")
+    action: Data = raw.get(handler) or {}
+    return Probe(
+        handler=handler,
+        port=action.get("port"),
+        initial_delay_seconds=_int(raw, "initialDelaySeconds", 0),
+        period_seconds=_int(raw, "periodSeconds", 10),
+        timeout_seconds=_int(raw, "timeoutSeconds", 1),
+        success_threshold=_int(raw, "successThreshold", 1),
+        failure_threshold=_int(raw, "failureThreshold", 3),
+    )
+
+
+def _labels(raw: Data | None) -> Labels:
+    return tuple(sorted((str(k), str(v)) for k, v in (raw or {}).items()))
+
+
+def _int(data: Data, key: str, default: int) -> int:
+    value = data.get(key)
+    return default if value is None else int(value)

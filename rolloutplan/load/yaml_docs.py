@@ -1,0 +1,464 @@
+"""YAML (and JSON) text -> plain Python documents, read the way Kubernetes reads them.
+
+The only module that imports ruamel.yaml.  Documents are composed into nodes by
+libyaml (ruamel.yaml.clib) and constructed here, so that
+
+* plain scalars resolve as go-yaml v2 resolves them (sigs.k8s.io/yaml, YAML 1.1:
+  ``yes``/``on`` are booleans, ``017`` is octal, timestamps stay strings, no base 60);
+* no tag outside YAML's core set is ever constructed;
+* aliases are shared, never copied, and a document whose expansion would exceed
+  ``MAX_EXPANDED_NODES`` is refused before anything walks it;
+* positions are not kept: ``locate`` composes the text again, only for documents
+  that have findings, and walks the nodes to the field.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:
+    from _ruamel_yaml import CParser  # the libyaml-backed parser of ruamel.yaml.clib
+except ImportError as exc:  # pragma: no cover - packaging error, not user input
+    raise ImportError(
+        "rolloutplan needs ruamel.yaml.clib (the C parser); pip install 'ruamel.yaml.clib'"
+    ) from exc
+
+from rolloutplan.model.source import FieldPath
+
+MAX_DEPTH = 200
+MAX_EXPANDED_NODES = 200_000
+
+_PLAIN = "?plain"
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ, _BINARY, _TIMESTAMP, _MERGE = (
+    _TAG + t for t in ("map", "seq", "binary", "timestamp", "merge")
+)
+_STRING_TAGS = frozenset({_STR, _BINARY, _TIMESTAMP})
+
+_WORDS: dict[str, Any] = {}
+for _value, _spellings in (
+    (True, "y Y yes Yes YES true True TRUE on On ON"),
+    (False, "n N no No NO false False FALSE off Off OFF"),
+    (None, "~ null Null NULL"),
+    (math.nan, ".nan .NaN .NAN"),
+    (math.inf, ".inf .Inf .INF +.inf +.Inf +.INF"),
+    (-math.inf, "-.inf -.Inf -.INF"),
+):
+    for _word in _spellings.split():
+        _WORDS[_word] = _value
+_WORDS[""] = None
+
+_GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
+_TIMESTAMP_START = re.compile(r"[0-9]{4}-")
+_INT64 = 2**63
+_UINT64 = 2**64
+
+
+class YamlProblem(Exception):
+    """A document that cannot be read; ``rule_id`` says which loading rule it breaks."""
+
+    def __init__(self, rule_id: str, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.rule_id = rule_id
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    index: int
+    data: Any
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    documents: tuple[RawDocument, ...]
+    problems: tuple[YamlProblem, ...]
+
+
+class _Composer(CParser):  # type: ignore[misc]
+    """libyaml composition without ruamel's resolver: plain scalars are resolved later."""
+
+    def descend_resolver(self, *_: object) -> None:
+        return None
+
+    def ascend_resolver(self, *_: object) -> None:
+        return None
+
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _MAP if kind is MappingNode else _SEQ
+
+
+def load_documents(text: str) -> LoadResult:
+    """Every non-empty document of ``text``; a problem stops reading the rest of the stream."""
+    documents: list[RawDocument] = []
+    try:
+        _check_depth(text)
+        for index, node in enumerate(_compose_all(text)):
+            if _is_empty(node):
+                continue
+            data = _Builder().build(node)
+            mark = node.start_mark
+            documents.append(RawDocument(index, data, mark.line + 1, mark.column + 1))
+    except YamlProblem as problem:
+        return LoadResult(tuple(documents), (problem,))
+    return LoadResult(tuple(documents), ())
+
+
+def _compose_all(text: str) -> Iterator[Node]:
+    composer = _Composer(text)
+    try:
+        while composer.check_node():
+            yield composer.get_node()
+    except MarkedYAMLError as exc:
+        raise _syntax_problem(exc) from None
+    except YAMLError as exc:  # ReaderError: a character YAML does not allow
+        raise _reader_problem(text, exc) from None
+
+
+def _syntax_problem(exc: MarkedYAMLError) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    parts = [p for p in (exc.problem, exc.context) if p]
+    message = "YAML syntax error: " + "; ".join(parts)
+    if exc.context_mark is not None and exc.context:
+        message += f" (started at line {exc.context_mark.line + 1})"
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return YamlProblem("RP001", message, line, column)
+
+
+def _reader_problem(text: str, exc: YAMLError) -> YamlProblem:
+    position = getattr(exc, "position", 0) or 0
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = getattr(exc, "character", None)
+    what = f"character {character!r}" if character is not None else "a character"
+    return YamlProblem("RP001", f"YAML syntax error: {what} is not allowed in YAML", line, column)
+
+
+def _is_empty(node: Node) -> bool:
+    return (
+        isinstance(node, ScalarNode)
+        and node.tag == _PLAIN
+        and node.value.strip() in ("", "~", "null")
+    )
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before libyaml's recursive composer sees it."""
+    longest_line = max(map(len, text.splitlines()), default=0)
+    if longest_line + text.count("[") + text.count("{") <= MAX_DEPTH:
+        return  # each level of nesting needs a bracket or a column of indentation
+    parser = _Composer(text)
+    depth = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            name = type(event).__name__
+            if name in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise YamlProblem(
+                        "RP009",
+                        f"YAML nesting deeper than {MAX_DEPTH} levels; refused",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+    except MarkedYAMLError as exc:
+        raise _syntax_problem(exc) from None
+    except YAMLError as exc:
+        raise _reader_problem(text, exc) from None
+
+
+class _Builder:
+    """Builds plain data from one document's nodes, sharing aliased nodes."""
+
+    def __init__(self) -> None:
+        self.built: dict[int, tuple[Any, int]] = {}
+        self.building: set[int] = set()
+        self.expanded = 0
+
+    def build(self, node: Node) -> Any:
+        return self._value(node)[0]
+
+    def _value(self, node: Node) -> tuple[Any, int]:
+        if isinstance(node, ScalarNode):
+            self._count(1, node)
+            return _scalar(node), 1
+        known = self.built.get(id(node))
+        if known is not None:  # an alias: reuse, but count its full expansion
+            self._count(known[1], node)
+            return known
+        if id(node) in self.building:
+            mark = node.start_mark
+            raise YamlProblem(
+                "RP001",
+                "YAML error: an alias refers to a value that contains it (a cycle)",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        self.building.add(id(node))
+        build = self._mapping if isinstance(node, MappingNode) else self._sequence
+        result = build(node)
+        self.building.discard(id(node))
+        self.built[id(node)] = result
+        return result
+
+    def _count(self, size: int, node: Node) -> None:
+        self.expanded += size
+        if self.expanded > MAX_EXPANDED_NODES:
+            mark = node.start_mark
+            raise YamlProblem(
+                "RP008",
+                f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} values; "
+                "refused (a YAML alias bomb?)",
+                mark.line + 1,
+                mark.column + 1,
+            )
+
+    def _sequence(self, node: SequenceNode) -> tuple[list[Any], int]:
+        _check_tag(node, _SEQ)
+        items: list[Any] = []
+        size = 1
+        for child in node.value:
+            value, child_size = self._value(child)
+            items.append(value)
+            size += child_size
+        return items, size
+
+    def _mapping(self, node: MappingNode) -> tuple[dict[str, Any], int]:
+        _check_tag(node, _MAP)
+        result: dict[str, Any] = {}
+        merged: list[dict[str, Any]] = []
+        size = 1
+        for key_node, value_node in node.value:
+            if _is_merge_key(key_node):
+                value, child_size = self._value(value_node)
+                merged.extend(_merge_sources(value, value_node))
+                size += child_size
+                continue
+            key = self._key(key_node)
+            if key in result:
+                mark = key_node.start_mark
+                raise YamlProblem(
+                    "RP002",
+                    f'duplicate key "{key}" (Kubernetes rejects duplicate fields)',
+                    mark.line + 1,
+                    mark.column + 1,
+                )
+            value, child_size = self._value(value_node)
+            result[key] = value
+            size += child_size
+        for source in merged:
+            for key, value in source.items():
+                result.setdefault(key, value)
+        return result, size
+
+    def _key(self, node: Node) -> str:
+        if not isinstance(node, ScalarNode):
+            mark = node.start_mark
+            raise YamlProblem(
+                "RP001",
+                "YAML syntax error: a mapping key must be a scalar, not a collection",
+                mark.line + 1,
+                mark.column + 1,
+            )
+        self._count(1, node)
+        return _key_text(_scalar(node))
+
+
+def _is_merge_key(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and (
+        (node.tag == _PLAIN and node.value == "<<") or node.tag == _MERGE
+    )
+
+
+def _merge_sources(value: Any, node: Node) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+        return value
+    mark = node.start_mark
+    raise YamlProblem(
+        "RP001",
+        "YAML syntax error: a merge key (<<) needs a mapping or a list of mappings",
+        mark.line + 1,
+        mark.column + 1,
+    )
+
+
+def _check_tag(node: Node, expected: str) -> None:
+    if node.tag != expected:
+        _refuse_tag(node)
+
+
+def _refuse_tag(node: Node) -> None:
+    mark = node.start_mark
+    raise YamlProblem(
+        "RP007",
+        f"YAML tag {node.tag.replace(_TAG, '!!')!r} is not allowed in Kubernetes manifests; "
+        "it was not constructed",
+        mark.line + 1,
+        mark.column + 1,
+    )
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag = node.tag
+    text: str = node.value
+    if tag == _PLAIN:
+        return resolve_plain(text)
+    if tag in _STRING_TAGS:
+        return text
+    if tag in (_INT, _FLOAT, _BOOL, _NULL):
+        value = resolve_plain(text)
+        if _type_tag(value) == tag or (tag == _FLOAT and _type_tag(value) == _INT):
+            return float(value) if tag == _FLOAT else value
+        mark = node.start_mark
+        raise YamlProblem(
+            "RP001",
+            f"YAML error: cannot decode {text!r} as {tag.replace(_TAG, '!!')}",
+            mark.line + 1,
+            mark.column + 1,
+        )
+    _refuse_tag(node)
+    return None  # pragma: no cover - _refuse_tag raises
+
+
+def _type_tag(value: Any) -> str:
+    if value is None:
+        return _NULL
+    if isinstance(value, bool):
+        return _BOOL
+    if isinstance(value, int):
+        return _INT
+    if isinstance(value, float):
+        return _FLOAT
+    return _STR
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve an untagged plain scalar as go-yaml v2 does (sigs.k8s.io/yaml)."""
+    if text in _WORDS:
+        return _WORDS[text]
+    first = text[0]
+    if first == ".":
+        return float(text) if _GO_FLOAT.match(text) else text
+    if not (first.isdigit() and first.isascii()) and first not in "+-":
+        return text
+    if _TIMESTAMP_START.match(text):
+        return text  # go-yaml keeps timestamps as strings when decoding into interface{}
+    plain = text.replace("_", "")
+    number = _go_int(plain)
+    if number is not None and -_INT64 <= number < _UINT64:
+        return number
+    if _GO_FLOAT.match(plain):
+        return float(plain)
+    return text
+
+
+def _go_int(text: str) -> int | None:
+    """strconv.ParseInt/ParseUint with base 0: 0x, 0o, 0b prefixes and leading-zero octal."""
+    match = _GO_INT.match(text)
+    if match is None:
+        return None
+    sign, digits = match.groups()
+    if len(digits) > 1 and digits[0] == "0" and digits[1] not in "xXoObB":
+        value = int(digits[1:], 8)
+    else:
+        value = int(digits, 0)
+    return -value if sign == "-" else value
+
+
+def _key_text(key: Any) -> str:
+    """sigs.k8s.io/yaml turns non-string keys into strings before JSON conversion."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, float) and key.is_integer():
+        return str(int(key))
+    return str(key)
+
+
+def locate(
+    text: str, document_index: int, path: FieldPath, *, at_key: bool = False
+) -> tuple[int, int, FieldPath]:
+    """1-based (line, column) of ``path`` in the document, and the part of the path that exists.
+
+    A path that exists points at its scalar value (at its key with ``at_key``), or at the
+    key of a mapping or list value.  A path that does not exist points at the key of its
+    deepest existing ancestor.
+    """
+    nodes = _composed(text)
+    if document_index >= len(nodes):
+        return 1, 1, ()
+    node: Node = nodes[document_index]
+    mark = node.start_mark
+    key_mark = mark
+    found: list[str | int] = []
+    for part in path:
+        step = _child(node, part)
+        if step is None:
+            break
+        key_mark, node = step
+        found.append(part)
+    if found and len(found) == len(path) and isinstance(node, ScalarNode) and not at_key:
+        mark = node.start_mark
+    elif found:
+        mark = key_mark
+    return mark.line + 1, mark.column + 1, tuple(found)
+
+
+@functools.lru_cache(maxsize=4)
+def _composed(text: str) -> tuple[Node, ...]:
+    try:
+        return tuple(_compose_all(text))
+    except YamlProblem:
+        return ()
+
+
+def _child(node: Node, part: str | int) -> tuple[Any, Node] | None:
+    if isinstance(node, SequenceNode) and isinstance(part, int):
+        if 0 <= part < len(node.value):
+            child = node.value[part]
+            return child.start_mark, child
+        return None
+    if not isinstance(node, MappingNode):
+        return None
+    merged: list[Node] = []
+    for key_node, value_node in node.value:
+        if _is_merge_key(key_node):
+            merged.extend(
+                value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+            )
+        elif isinstance(key_node, ScalarNode) and _key_text(_scalar_or_text(key_node)) == str(part):
+            return key_node.start_mark, value_node
+    for source in merged:
+        found = _child(source, part)
+        if found is not None:
+            return found
+    return None
+
+
+def _scalar_or_text(node: ScalarNode) -> Any:
+    return resolve_plain(node.value) if node.tag == _PLAIN else node.value

@@ -1,0 +1,1 @@
+"""Plain records shared by every stage: sources, locations, findings and Kubernetes objects."""

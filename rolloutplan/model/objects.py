@@ -1,0 +1,178 @@
+"""Typed, frozen Kubernetes objects: Deployment, ReplicaSet, Service and their parts.
+
+Values carry the API server's defaults already applied (see ``load.parse``), so the
+planner never has to guess: ``replicas`` is 1 when the manifest omits it, and so on.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+from rolloutplan.model.finding import ObjectRef
+
+Labels = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IntOrPercent:
+    """An int-or-string such as maxSurge: an absolute number, or ``"25%"``."""
+
+    value: int
+    is_percent: bool = False
+
+    @classmethod
+    def parse(cls, raw: int | str) -> IntOrPercent:
+        if isinstance(raw, int):
+            return cls(raw)
+        text = raw.strip()
+        if not text.endswith("%") or not text[:-1].lstrip("-").isdigit():
+            raise ValueError(f"{raw!r} is neither an integer nor a percentage like '25%'")
+        return cls(int(text[:-1]), is_percent=True)
+
+    def scaled(self, total: int, *, round_up: bool) -> int:
+        """The absolute value against ``total`` (intstr.GetScaledValueFromIntOrPercent)."""
+        if not self.is_percent:
+            return self.value
+        exact = self.value * total / 100
+        return math.ceil(exact) if round_up else math.floor(exact)
+
+    def __str__(self) -> str:
+        return f"{self.value}%" if self.is_percent else str(self.value)
+
+
+class SelectorOperator(enum.Enum):
+    IN = "In"
+    NOT_IN = "NotIn"
+    EXISTS = "Exists"
+    DOES_NOT_EXIST = "DoesNotExist"
+
+
+@dataclass(frozen=True, slots=True)
+class SelectorRequirement:
+    key: str
+    operator: SelectorOperator
+    values: tuple[str, ...] = ()
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        present = self.key in labels
+        if self.operator is SelectorOperator.EXISTS:
+            return present
+        if self.operator is SelectorOperator.DOES_NOT_EXIST:
+            return not present
+        inside = present and labels[self.key] in self.values
+        return inside if self.operator is SelectorOperator.IN else not inside
+
+
+@dataclass(frozen=True, slots=True)
+class LabelSelector:
+    """A metav1.LabelSelector; an empty selector matches everything."""
+
+    match_labels: Labels = ()
+    match_expressions: tuple[SelectorRequirement, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.match_labels and not self.match_expressions
+
+    def matches(self, labels: Labels) -> bool:
+        label_map = dict(labels)
+        return all(label_map.get(k) == v for k, v in self.match_labels) and all(
+            requirement.matches(label_map) for requirement in self.match_expressions
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ContainerPort:
+    container_port: int
+    name: str | None = None
+    protocol: str = "TCP"
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    handler: str  # httpGet, tcpSocket, exec or grpc
+    port: int | str | None = None
+    initial_delay_seconds: int = 0
+    period_seconds: int = 10
+    timeout_seconds: int = 1
+    success_threshold: int = 1
+    failure_threshold: int = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Container:
+    name: str
+    image: str
+    ports: tuple[ContainerPort, ...] = ()
+    readiness_probe: Probe | None = None
+    liveness_probe: Probe | None = None
+    startup_probe: Probe | None = None
+    has_pre_stop: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PodTemplate:
+    labels: Labels
+    containers: tuple[Container, ...]
+    init_containers: tuple[Container, ...] = ()
+    restart_policy: str = "Always"
+    termination_grace_period_seconds: int = 30
+
+
+class StrategyType(enum.Enum):
+    ROLLING_UPDATE = "RollingUpdate"
+    RECREATE = "Recreate"
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentStrategy:
+    type: StrategyType = StrategyType.ROLLING_UPDATE
+    max_surge: IntOrPercent | None = IntOrPercent(25, is_percent=True)
+    max_unavailable: IntOrPercent | None = IntOrPercent(25, is_percent=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Deployment:
+    ref: ObjectRef
+    replicas: int
+    selector: LabelSelector
+    template: PodTemplate
+    strategy: DeploymentStrategy
+    min_ready_seconds: int = 0
+    revision_history_limit: int = 10
+    progress_deadline_seconds: int = 600
+    paused: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSet:
+    ref: ObjectRef
+    replicas: int
+    selector: LabelSelector
+    template: PodTemplate
+    min_ready_seconds: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePort:
+    port: int
+    target_port: int | str
+    name: str | None = None
+    protocol: str = "TCP"
+    node_port: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    ref: ObjectRef
+    type: str = "ClusterIP"
+    selector: Labels | None = None  # None: no selector (endpoints managed by hand)
+    ports: tuple[ServicePort, ...] = ()
+    cluster_ip: str | None = None
+    external_name: str | None = None
+
+
+Workload = Deployment | ReplicaSet
+KubeObject = Deployment | ReplicaSet | Service

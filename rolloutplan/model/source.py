@@ -1,0 +1,58 @@
+"""Where things come from: source texts, documents and locations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """The raw content of one input: a file, or stdin shown as ``<stdin>``."""
+
+    path: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One Kubernetes object as decoded from YAML or JSON, before it is typed.
+
+    ``index`` is the YAML document's position in the file (0-based); ``item`` is the
+    object's position inside a ``kind: List`` document, or None.  ``text`` is kept so
+    that positions can be resolved lazily, only for documents that have findings.
+    """
+
+    path: str
+    index: int
+    item: int | None
+    data: dict[str, Any] = field(compare=False, repr=False)
+    start: Location
+    text: str = field(compare=False, repr=False)
+
+    @property
+    def prefix(self) -> FieldPath:
+        """Field path of this object inside its YAML document."""
+        return () if self.item is None else ("items", self.item)
+
+
+def format_field_path(path: FieldPath) -> str:
+    """Render a field path the way kubectl does: ``spec.containers[0].ports``."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif out:
+            out.append(f".{part}")
+        else:
+            out.append(part)
+    return "".join(out)

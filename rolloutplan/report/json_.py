@@ -1,0 +1,45 @@
+"""Machine-readable output: a versioned JSON document (shape documented in README)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rolloutplan import __version__
+from rolloutplan.engine import Report
+from rolloutplan.model.finding import Finding, Severity
+
+SCHEMA_VERSION = 1
+
+
+def render_json(report: Report) -> str:
+    document = {
+        "schemaVersion": SCHEMA_VERSION,
+        "tool": {"name": "rolloutplan", "version": __version__},
+        "findings": [_finding(finding) for finding in report.findings],
+        "summary": {
+            "files": report.files,
+            "documents": report.documents,
+            "checked": dict(sorted(report.checked.items())),
+            "skipped": dict(sorted(report.skipped.items())),
+            **{severity.value: report.count(severity) for severity in Severity},
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    obj = finding.obj
+    loc = finding.location
+    return {
+        "rule": finding.rule_id,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "file": loc.path,
+        "line": loc.line or None,
+        "column": loc.column or None,
+        "kind": obj.kind if obj else None,
+        "namespace": obj.namespace if obj else None,
+        "name": obj.name if obj else None,
+        "field": finding.field_text or None,
+    }

@@ -1,0 +1,49 @@
+"""The default output: one line per finding, sorted by file and position, then a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rolloutplan.engine import Report
+from rolloutplan.model.finding import Finding, Severity
+
+
+def render_text(report: Report) -> str:
+    lines = [_finding_line(finding) for finding in report.findings]
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _finding_line(finding: Finding) -> str:
+    loc = finding.location
+    where = f"{loc.path}:{loc.line}:{loc.column}" if loc.line else loc.path
+    field = f" {finding.field_text}:" if finding.field else ""
+    obj = f" [{finding.obj}]" if finding.obj else ""
+    return f"{where}: {finding.severity.value} {finding.rule_id}{field} {finding.message}{obj}"
+
+
+def summary_line(report: Report) -> str:
+    checked = sum(report.checked.values())
+    parts = [
+        f"{_plural(report.files, 'file')}, {_plural(checked, 'object')} checked"
+        + _breakdown(report.checked)
+    ]
+    if report.skipped:
+        parts.append(f"{sum(report.skipped.values())} skipped" + _breakdown(report.skipped))
+    counts = ", ".join(
+        _plural(report.count(severity), severity.value if severity is not Severity.INFO else "info")
+        for severity in Severity
+    )
+    return "; ".join(parts) + f". {counts}."
+
+
+def _breakdown(counter: Counter[str]) -> str:
+    if not counter:
+        return ""
+    return " (" + ", ".join(f"{kind} {n}" for kind, n in sorted(counter.items())) + ")"
+
+
+def _plural(count: int, noun: str) -> str:
+    if noun == "info":
+        return f"{count} info"
+    return f"{count} {noun}" + ("" if count == 1 else "s")

@@ -1,0 +1,115 @@
+"""Schema validation of Deployment, ReplicaSet and Service against bundled Kubernetes schemas.
+
+The only module that imports jsonschema.  One validator per (version, kind) is built
+lazily and reused.  Each document is validated once against the strict schema; errors
+about ``additionalProperties`` become RP102 (unknown field), all others RP101.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rolloutplan.model.finding import Violation
+from rolloutplan.model.source import FieldPath
+
+SCHEMA_FILES = {
+    ("apps/v1", "Deployment"): "deployment-apps-v1",
+    ("apps/v1", "ReplicaSet"): "replicaset-apps-v1",
+    ("v1", "Service"): "service-v1",
+}
+
+
+def _schema_root() -> Path:
+    """Schemas ship inside the wheel as rolloutplan/schemas; a source tree has ./schemas."""
+    packaged = Path(str(resources.files("rolloutplan"))) / "schemas" / "k8s"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "schemas" / "k8s"
+
+
+@functools.cache
+def supported_versions() -> tuple[str, ...]:
+    """Kubernetes minor versions with bundled schemas, oldest first, e.g. ('1.30', ...)."""
+    manifest = json.loads((_schema_root() / "manifest.json").read_text(encoding="utf-8"))
+    return tuple(sorted(manifest["versions"], key=lambda v: tuple(map(int, v.split(".")))))
+
+
+def newest_version() -> str:
+    return supported_versions()[-1]
+
+
+@functools.cache
+def _validator(version: str, stem: str) -> Any:
+    from jsonschema.validators import validator_for
+
+    path = _schema_root() / f"v{version}" / f"{stem}-strict.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return validator_for(schema)(schema)
+
+
+def validate(data: dict[str, Any], version: str) -> list[Violation]:
+    """Schema violations of a Deployment/ReplicaSet/Service; [] for kinds without a schema."""
+    stem = SCHEMA_FILES.get((data.get("apiVersion"), data.get("kind")))  # type: ignore[arg-type]
+    if stem is None:
+        return []
+    errors = _validator(version, stem).iter_errors(data)
+    violations = [v for error in errors for v in _violations(error)]
+    return sorted(violations, key=lambda v: (tuple(map(str, v.field)), v.message))
+
+
+def _violations(error: Any) -> Iterator[Violation]:
+    path: FieldPath = tuple(error.absolute_path)
+    keyword = error.validator
+    if keyword == "additionalProperties":
+        known = list(error.schema.get("properties", {}))
+        for name in sorted(set(error.instance) - set(known)):
+            yield Violation(
+                "RP102", _unknown_field_message(name, known), (*path, name), at_key=True
+            )
+    elif keyword == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else ""
+        yield Violation("RP101", f'required field "{missing}" is missing', (*path, missing))
+    elif keyword == "type":
+        yield Violation("RP101", _type_message(error.instance, error.validator_value), path)
+    elif keyword in ("anyOf", "oneOf") and _branch_types(error.validator_value):
+        expected = _branch_types(error.validator_value)
+        yield Violation("RP101", _type_message(error.instance, expected), path)
+    else:
+        yield Violation("RP101", error.message, path)
+
+
+def _unknown_field_message(name: str, known: list[str]) -> str:
+    message = f'unknown field "{name}"'
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f'{message} (did you mean "{close[0]}"?)' if close else message
+
+
+def _branch_types(branches: list[dict[str, Any]]) -> list[str]:
+    types: list[str] = []
+    for branch in branches:
+        branch_type = branch.get("type")
+        if branch_type is None:
+            return []
+        types.extend([branch_type] if isinstance(branch_type, str) else branch_type)
+    return types
+
+
+def _type_message(instance: Any, expected: str | list[str]) -> str:
+    names = [expected] if isinstance(expected, str) else expected
+    wanted = [f"'{name}'" for name in dict.fromkeys(names) if name != "null"]
+    return f"{_describe(instance)} is not of type {' or '.join(wanted)}"
+
+
+def _describe(instance: Any) -> str:
+    if isinstance(instance, dict):
+        return "a mapping"
+    if isinstance(instance, list):
+        return "a list"
+    text = repr(instance)
+    return text if len(text) <= 60 else text[:57] + "..."
