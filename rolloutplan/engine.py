@@ -81,8 +81,11 @@ def _check_file_guarded(source: SourceText, config: Config, tally: _Tally) -> No
     """A bug of ours must not hide the other files' results, nor print a traceback."""
     try:
         _check_file(source, config, tally)
-    except Exception as exc:  # noqa: BLE001 - reported as RP000 with the exception text
-        message = f"internal error while checking this file ({type(exc).__name__}: {exc}); please report it"
+    except Exception as exc:
+        message = (
+            f"internal error while checking this file ({type(exc).__name__}: {exc}); "
+            "please report it"
+        )
         tally.findings.append(_finding("RP000", message, Location(source.path, 0, 0)))
 
 

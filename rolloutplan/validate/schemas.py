@@ -60,7 +60,43 @@ def validate(data: dict[str, Any], version: str) -> list[Violation]:
         return []
     errors = _validator(version, stem).iter_errors(data)
     violations = [v for error in errors for v in _violations(error)]
+    violations = _date_unknown_fields(data, stem, version, violations)
     return sorted(violations, key=lambda v: (tuple(map(str, v.field)), v.message))
+
+
+def _unknown_fields(data: dict[str, Any], stem: str, version: str) -> set[FieldPath]:
+    return {
+        v.field
+        for error in _validator(version, stem).iter_errors(data)
+        if error.validator == "additionalProperties"
+        for v in _violations(error)
+    }
+
+
+def _date_unknown_fields(
+    data: dict[str, Any], stem: str, version: str, violations: list[Violation]
+) -> list[Violation]:
+    """Say so when an unknown field is known to a newer bundled Kubernetes version."""
+    unknown = {v.field for v in violations if v.rule_id == "RP102"}
+    if not unknown:
+        return violations
+    known_from: dict[FieldPath, str] = {}
+    newer = supported_versions()[supported_versions().index(version) + 1 :]
+    for candidate in newer:
+        for path in unknown - _unknown_fields(data, stem, candidate) - set(known_from):
+            known_from[path] = candidate
+    return [
+        Violation(
+            v.rule_id,
+            f'unknown field "{v.field[-1]}" in Kubernetes {version} '
+            f"(known from {known_from[v.field]}; see --kubernetes-version)",
+            v.field,
+            v.at_key,
+        )
+        if v.field in known_from
+        else v
+        for v in violations
+    ]
 
 
 def _violations(error: Any) -> Iterator[Violation]:

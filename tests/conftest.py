@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from rolloutplan.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+
+RunCli = Callable[..., Result]
+
+
+@pytest.fixture
+def run_cli() -> RunCli:
+    """Invoke the CLI in-process; bugs raise instead of hiding in ``result.exception``."""
+
+    def run(*args: str | Path, stdin: str | bytes | None = None) -> Result:
+        runner = CliRunner()
+        result = runner.invoke(cli, [str(a) for a in args], input=stdin, catch_exceptions=False)
+        print(f"exit {result.exit_code}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}")
+        return result
+
+    return run
