@@ -127,7 +127,9 @@ def test_other_kinds_are_skipped_unless_strict(run_cli: RunCli) -> None:
 
 def test_removed_api_versions_are_reported(run_cli: RunCli, tmp_path: Path) -> None:
     manifest = tmp_path / "old.yaml"
-    manifest.write_text("apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: old\n")
+    manifest.write_text(
+        "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n  name: old\n"
+    )
     result = run_cli("lint", manifest)
     assert result.exit_code == 1
     assert f"{manifest}:1:13: error RP013 apiVersion:" in result.stdout
@@ -139,7 +141,7 @@ def test_kubernetes_version_changes_which_schema_applies(run_cli: RunCli) -> Non
     old = run_cli("lint", "--kubernetes-version", "1.33", manifest)
     assert old.exit_code == 1
     assert lines_of(old.stdout) == [
-        f'{manifest}:17:7: error RP102 spec.template.spec.hostnameOverride: unknown field'
+        f"{manifest}:17:7: error RP102 spec.template.spec.hostnameOverride: unknown field"
         ' "hostnameOverride" in Kubernetes 1.33 (known from 1.34; see --kubernetes-version)'
         " [Deployment default/web]"
     ]

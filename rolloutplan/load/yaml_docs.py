@@ -274,9 +274,10 @@ class _Builder:
     def _key(self, node: Node) -> str:
         if not isinstance(node, ScalarNode):
             mark = node.start_mark
+            hint = " (an unrendered {{ template }}?)" if getattr(node, "flow_style", False) else ""
             raise YamlProblem(
                 "RP001",
-                "YAML syntax error: a mapping key must be a scalar, not a collection",
+                f"YAML syntax error: a mapping key must be a scalar, not a collection{hint}",
                 mark.line + 1,
                 mark.column + 1,
             )

@@ -147,5 +147,7 @@ def _describe(instance: Any) -> str:
         return "a mapping"
     if isinstance(instance, list):
         return "a list"
+    if instance is None or isinstance(instance, bool):
+        return json.dumps(instance)  # YAML spells them true, false, null
     text = repr(instance)
     return text if len(text) <= 60 else text[:57] + "..."

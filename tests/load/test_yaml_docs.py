@@ -1,4 +1,4 @@
-"""The loader reads YAML as Kubernetes does (go-yaml v2 via sigs.k8s.io/yaml) and keeps positions."""
+"""The loader reads YAML as Kubernetes does (go-yaml v2, sigs.k8s.io/yaml) and keeps positions."""
 
 from __future__ import annotations
 
@@ -25,18 +25,45 @@ def only(text: str) -> object:
     ("plain", "value"),
     [
         # YAML 1.1 booleans, as go-yaml v2 resolves them
-        ("yes", True), ("Yes", True), ("YES", True), ("y", True), ("on", True), ("ON", True),
-        ("no", False), ("n", False), ("off", False), ("Off", False), ("true", True),
+        ("yes", True),
+        ("Yes", True),
+        ("YES", True),
+        ("y", True),
+        ("on", True),
+        ("ON", True),
+        ("no", False),
+        ("n", False),
+        ("off", False),
+        ("Off", False),
+        ("true", True),
         ("False", False),
-        ("~", None), ("null", None), ("", None),
+        ("~", None),
+        ("null", None),
+        ("", None),
         # integers: leading-zero octal, 0o / 0x / 0b prefixes, underscores
-        ("017", 15), ("0o17", 15), ("0x1F", 31), ("0b101", 5), ("-0b101", -5), ("1_000", 1000),
-        ("+5", 5), ("-12", -12), ("0", 0),
+        ("017", 15),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("0b101", 5),
+        ("-0b101", -5),
+        ("1_000", 1000),
+        ("+5", 5),
+        ("-12", -12),
+        ("0", 0),
         # not octal, so a float (strconv.ParseInt fails, the float pattern matches)
-        ("08", 8.0), ("1.5", 1.5), ("1e3", 1000.0), (".5", 0.5),
+        ("08", 8.0),
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        (".5", 0.5),
         # strings: timestamps stay strings, base 60 is not supported, words not in the table
-        ("2024-01-01", "2024-01-01"), ("12:30", "12:30"), ("Yess", "Yess"), ("nginx:1.25", "nginx:1.25"),
-        ("25%", "25%"), ("0x", "0x"), ("1.2.3", "1.2.3"), ("-", "-"),
+        ("2024-01-01", "2024-01-01"),
+        ("12:30", "12:30"),
+        ("Yess", "Yess"),
+        ("nginx:1.25", "nginx:1.25"),
+        ("25%", "25%"),
+        ("0x", "0x"),
+        ("1.2.3", "1.2.3"),
+        ("-", "-"),
     ],
 )
 def test_plain_scalars_resolve_like_go_yaml_v2(plain: str, value: object) -> None:
@@ -79,7 +106,10 @@ def test_multi_document_stream_skips_empty_documents_and_keeps_indexes() -> None
     text = "# comment\n---\na: 1\n---\n---\n# only a comment\n---\nb: 2\n...\n---\n~\n"
     result = load_documents(text)
     assert result.problems == ()
-    assert [(d.index, d.data, d.line) for d in result.documents] == [(0, {"a": 1}, 3), (3, {"b": 2}, 8)]
+    assert [(d.index, d.data, d.line) for d in result.documents] == [
+        (0, {"a": 1}, 3),
+        (3, {"b": 2}, 8),
+    ]
 
 
 def test_json_text_loads_with_positions() -> None:
@@ -103,7 +133,9 @@ def test_locate_points_at_values_keys_and_items() -> None:
         "        - containerPort: '80'\n"
     )
     assert locate(text, 0, ("spec", "strategy", "rollingUpdate", "maxUnavailable")) == (
-        5, 50, ("spec", "strategy", "rollingUpdate", "maxUnavailable"),
+        5,
+        50,
+        ("spec", "strategy", "rollingUpdate", "maxUnavailable"),
     )
     port = ("spec", "template", "spec", "containers", 0, "ports", 0, "containerPort")
     assert locate(text, 0, port)[:2] == (11, 26)

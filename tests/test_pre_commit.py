@@ -1,0 +1,67 @@
+"""The hook manifest works with the real pre-commit tool (`pre-commit try-repo`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests.conftest import FIXTURES, ROOT
+
+HOOKS = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+
+
+def test_hook_manifest_declares_the_lint_hook() -> None:
+    (hook,) = HOOKS
+    assert hook["id"] == "rolloutplan-lint"
+    assert hook["entry"] == "rolloutplan lint"
+    assert hook["language"] == "python"
+    assert set(hook["types_or"]) == {"yaml", "json"}
+    assert hook["require_serial"] is True
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.mark.slow
+def test_pre_commit_try_repo_passes_clean_and_fails_broken_manifests(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    git("init", "-q", cwd=work)
+    shutil.copy(FIXTURES / "yaml11" / "multi-document.yaml", work / "good.yaml")
+    shutil.copy(FIXTURES / "bad" / "typo-field.yaml", work / "broken.yaml")
+    git("add", ".", cwd=work)
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
+
+    def try_repo(*files: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "rolloutplan-lint"]
+        return subprocess.run(
+            [*command, "--files", *files],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    clean = try_repo("good.yaml")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout
+
+    broken = try_repo("good.yaml", "broken.yaml")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "Failed" in broken.stdout
+    assert 'broken.yaml:10:3: error RP102 spec.replica: unknown field "replica"' in broken.stdout

@@ -1,0 +1,42 @@
+"""The README's set-up commands, .ci/run and the installed entry points agree."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+
+from rolloutplan import __version__
+from tests.conftest import ROOT, RunCli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SETUP_COMMANDS = re.findall(r"```sh\n(python3 -m venv .*)\n```", README)
+
+
+def test_readme_has_the_two_set_up_commands() -> None:
+    main_job, tests = SETUP_COMMANDS
+    assert "pip install . && .venv/bin/rolloutplan lint fixtures/" in main_job
+    assert tests.endswith("pip install -e '.[test]' && .venv/bin/python -m pytest")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert """pip" install --quiet -e '.[test]' && "$venv/bin/python" -m pytest""" in ci
+    assert "set -euo pipefail" in ci
+
+
+def test_readme_main_job_is_clean_on_the_bundled_fixtures(run_cli: RunCli) -> None:
+    main_job = SETUP_COMMANDS[0]
+    lint_args = shlex.split(main_job.split(".venv/bin/rolloutplan ", 1)[1])
+    result = run_cli(*lint_args[:1], *(ROOT / arg for arg in lint_args[1:]))
+    assert result.exit_code == 0, result.stdout
+    assert "0 errors" in result.stdout
+
+
+def test_python_dash_m_and_version() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rolloutplan", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert done.stdout == f"rolloutplan, version {__version__}\n"

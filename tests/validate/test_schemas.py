@@ -1,0 +1,72 @@
+"""The bundled schemas: provenance hashes, strict variants, and the messages built from them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from rolloutplan.validate import schemas
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "k8s"
+MANIFEST = json.loads((SCHEMAS / "manifest.json").read_text(encoding="utf-8"))
+
+WEB = {
+    "apiVersion": "apps/v1",
+    "kind": "Deployment",
+    "metadata": {"name": "web"},
+    "spec": {
+        "selector": {"matchLabels": {"app": "web"}},
+        "template": {
+            "metadata": {"labels": {"app": "web"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]},
+        },
+    },
+}
+
+
+def test_every_schema_file_matches_its_recorded_hash() -> None:
+    on_disk = {p.relative_to(SCHEMAS).as_posix() for p in SCHEMAS.rglob("*.json")} - {
+        "manifest.json"
+    }
+    assert on_disk == set(MANIFEST["files"])
+    for name, digest in MANIFEST["files"].items():
+        assert hashlib.sha256((SCHEMAS / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.mark.parametrize("version", MANIFEST["versions"])
+def test_each_version_has_strict_and_lenient_schemas_for_the_three_kinds(version: str) -> None:
+    for stem in schemas.SCHEMA_FILES.values():
+        for suffix in ("", "-strict"):
+            assert (SCHEMAS / f"v{version}" / f"{stem}{suffix}.json").is_file()
+
+
+def test_a_valid_deployment_has_no_violations() -> None:
+    assert schemas.validate(WEB, schemas.newest_version()) == []
+
+
+def test_null_int_or_string_is_accepted_as_unset() -> None:
+    data = json.loads(json.dumps(WEB))
+    data["spec"]["strategy"] = {"rollingUpdate": {"maxSurge": None, "maxUnavailable": "25%"}}
+    assert schemas.validate(data, "1.30") == []
+
+
+def test_int_or_string_type_error_names_both_types() -> None:
+    data = json.loads(json.dumps(WEB))
+    data["spec"]["strategy"] = {"rollingUpdate": {"maxSurge": 1.5}}
+    (violation,) = schemas.validate(data, "1.30")
+    assert violation.message == "1.5 is not of type 'string' or 'integer'"
+    assert violation.field == ("spec", "strategy", "rollingUpdate", "maxSurge")
+
+
+def test_booleans_are_not_integers() -> None:
+    data = json.loads(json.dumps(WEB))
+    data["spec"]["replicas"] = True
+    (violation,) = schemas.validate(data, "1.30")
+    assert violation.message == "true is not of type 'integer'"
+
+
+def test_kinds_without_a_schema_are_not_validated() -> None:
+    assert schemas.validate({"apiVersion": "v1", "kind": "ConfigMap", "x": 1}, "1.30") == []
