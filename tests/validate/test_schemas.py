@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from rolloutplan.validate import schemas
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "k8s"
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT / "schemas" / "k8s"
 MANIFEST = json.loads((SCHEMAS / "manifest.json").read_text(encoding="utf-8"))
 
 WEB = {
@@ -70,3 +73,19 @@ def test_booleans_are_not_integers() -> None:
 
 def test_kinds_without_a_schema_are_not_validated() -> None:
     assert schemas.validate({"apiVersion": "v1", "kind": "ConfigMap", "x": 1}, "1.30") == []
+
+
+@pytest.mark.slow
+def test_the_generator_reproduces_the_bundled_schemas_byte_for_byte(tmp_path: Path) -> None:
+    # downloads the pinned kubernetes-validate wheel from PyPI, as the script documents
+    out = tmp_path / "k8s"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "generate_schemas.py"), "--out-dir", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    generated = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.json")}
+    bundled = {p.relative_to(SCHEMAS).as_posix(): p.read_bytes() for p in SCHEMAS.rglob("*.json")}
+    assert generated == bundled
