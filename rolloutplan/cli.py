@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -37,37 +38,50 @@ def _check_version(ctx: click.Context, param: click.Parameter, value: str | None
     return version
 
 
+def check_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Options shared by every command that reads manifests."""
+    for option in reversed(
+        (
+            click.argument("paths", nargs=-1, required=True),
+            click.option(
+                "--format",
+                "output_format",
+                type=click.Choice(["text", "json"]),
+                default="text",
+                show_default=True,
+                help="Output format.",
+            ),
+            click.option(
+                "--fail-on",
+                type=click.Choice(SEVERITIES),
+                default="error",
+                show_default=True,
+                help="Exit 1 when a finding is at least this severe.",
+            ),
+            click.option(
+                "--kubernetes-version",
+                callback=_check_version,
+                metavar="X.Y",
+                help="Kubernetes minor version whose schemas apply (default: the newest bundled).",
+            ),
+            click.option(
+                "--strict-kinds", is_flag=True, help="Report kinds rolloutplan does not check."
+            ),
+            click.option(
+                "-n",
+                "--namespace",
+                default="default",
+                show_default=True,
+                help="Namespace of objects that do not set one.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding is at least this severe.",
-)
-@click.option(
-    "--kubernetes-version",
-    callback=_check_version,
-    metavar="X.Y",
-    help="Kubernetes minor version whose schemas apply (default: the newest bundled).",
-)
-@click.option("--strict-kinds", is_flag=True, help="Report kinds rolloutplan does not check.")
-@click.option(
-    "-n",
-    "--namespace",
-    default="default",
-    show_default=True,
-    help="Namespace of objects that do not set one.",
-)
+@check_options
 @click.pass_context
 def lint(
     ctx: click.Context,
@@ -84,12 +98,74 @@ def lint(
     - for standard input.
     """
     from rolloutplan import engine
-    from rolloutplan.model.finding import Severity
-    from rolloutplan.report import REPORTERS
 
     config = engine.Config(kubernetes_version, strict_kinds, namespace)
     report = engine.run(read_sources(paths), config)
-    click.echo(REPORTERS[output_format](report), nl=False)
+    _finish(ctx, report, output_format, fail_on)
+
+
+@cli.command()
+@check_options
+@click.option(
+    "--previous",
+    "previous_paths",
+    multiple=True,
+    metavar="PATH",
+    help="The previous version of the manifests (repeatable): classify each change.",
+)
+@click.option(
+    "--new-pods",
+    type=click.Choice(["ready", "never-ready"]),
+    default="ready",
+    show_default=True,
+    help="Whether new pods become available (never-ready: e.g. a bad image).",
+)
+@click.option(
+    "--pod-startup",
+    type=click.IntRange(min=0),
+    metavar="SECONDS",
+    help="Seconds from pod creation to ready, instead of the readiness-probe estimate.",
+)
+@click.option("--diagram", is_flag=True, help="Draw each step (text output).")
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    output_format: str,
+    fail_on: str,
+    kubernetes_version: str,
+    strict_kinds: bool,
+    namespace: str,
+    previous_paths: tuple[str, ...],
+    new_pods: str,
+    pod_startup: int | None,
+    diagram: bool,
+) -> None:
+    """Plan the rollout each Deployment in PATHS goes through, step by step.
+
+    Without --previous, each Deployment's pod template is taken as changed, with the
+    previous template running at full strength. ReplicaSets owned by a Deployment in the
+    inputs (kubectl get deploy,rs -o yaml) give the live starting state instead.
+    """
+    from rolloutplan import engine
+    from rolloutplan.planner.plan import PlanOptions
+    from rolloutplan.planner.simulate import NewPods
+
+    config = engine.Config(kubernetes_version, strict_kinds, namespace)
+    options = PlanOptions(NewPods(new_pods), pod_startup)
+    previous = read_sources(previous_paths) if previous_paths else None
+    report = engine.plan(read_sources(paths), config, options, previous)
+    _finish(ctx, report, output_format, fail_on, diagram=diagram)
+
+
+def _finish(
+    ctx: click.Context, report: Any, output_format: str, fail_on: str, *, diagram: bool = False
+) -> None:
+    """Print the report and exit with the code its findings call for."""
+    from rolloutplan.model.finding import Severity
+    from rolloutplan.report import REPORTERS
+
+    click.echo(REPORTERS[output_format](report, diagram=diagram), nl=False)
     threshold = Severity(fail_on).rank
     if report.unreadable:
         ctx.exit(EXIT_USAGE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rolloutplan.load import parse
 from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
@@ -13,6 +13,7 @@ from rolloutplan.load.yaml_docs import load_documents, locate
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
 from rolloutplan.model.objects import KubeObject
 from rolloutplan.model.source import Document, Location, SourceText
+from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, RolloutPlan, plan_all
 from rolloutplan.rules import REGISTRY
 from rolloutplan.validate import schemas
 
@@ -42,6 +43,9 @@ class Report:
     documents: int
     checked: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    plans: tuple[RolloutPlan, ...] = ()
+    bare_replica_sets: tuple[BareReplicaSet, ...] = ()
+    planned: bool = False  # the command planned rollouts (reporters then show plans)
 
     @property
     def unreadable(self) -> bool:
@@ -74,6 +78,30 @@ def run(sources: Sequence[SourceText | UnreadablePath], config: Config) -> Repor
         documents=tally.documents,
         checked=tally.checked,
         skipped=tally.skipped,
+    )
+
+
+def plan(
+    sources: Sequence[SourceText | UnreadablePath],
+    config: Config,
+    options: PlanOptions,
+    previous: Sequence[SourceText | UnreadablePath] | None = None,
+) -> Report:
+    """Check the inputs, then plan every Deployment that passed (rejected ones are not planned).
+
+    ``previous`` holds the earlier version of the manifests; only its unreadable paths are
+    reported, since its own findings are not about the change being made.
+    """
+    report = run(sources, config)
+    before = None if previous is None else run(previous, config)
+    unreadable = () if before is None else tuple(f for f in before.findings if f.rule_id == "RP012")
+    plans, bare = plan_all(report.objects, None if before is None else before.objects, options)
+    return replace(
+        report,
+        findings=tuple(sorted(report.findings + unreadable, key=Finding.sort_key)),
+        plans=plans,
+        bare_replica_sets=bare,
+        planned=True,
     )
 
 

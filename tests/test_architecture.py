@@ -15,7 +15,7 @@ OWNERS = {
     "_ruamel_yaml": {"load/yaml_docs.py"},
     "jsonschema": {"validate/schemas.py"},
     "referencing": {"validate/schemas.py"},
-    "tabulate": {"report/text.py"},
+    "tabulate": {"report/table.py"},
 }
 
 

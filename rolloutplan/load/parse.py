@@ -7,6 +7,8 @@ pkg/apis/core/v1/defaults.go.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from rolloutplan.model.finding import ObjectRef
@@ -31,6 +33,8 @@ from rolloutplan.model.objects import (
 
 Data = dict[str, Any]
 _PROBE_HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
+HASH_LABEL = "pod-template-hash"
+_SLEEP = re.compile(r"(?:^|[\s;&|])sleep\s+(\d+)(?:s)?\s*(?:$|[;&|])")
 
 
 def parse_object(data: Data, ref: ObjectRef) -> KubeObject | None:
@@ -40,7 +44,7 @@ def parse_object(data: Data, ref: ObjectRef) -> KubeObject | None:
     if kind == "Deployment":
         return _deployment(spec, ref)
     if kind == "ReplicaSet":
-        return _replica_set(spec, ref)
+        return _replica_set(data, spec, ref)
     if kind == "Service":
         return _service(spec, ref)
     return None
@@ -60,13 +64,29 @@ def _deployment(spec: Data, ref: ObjectRef) -> Deployment:
     )
 
 
-def _replica_set(spec: Data, ref: ObjectRef) -> ReplicaSet:
+def _replica_set(data: Data, spec: Data, ref: ObjectRef) -> ReplicaSet:
+    metadata: Data = data.get("metadata") or {}
+    status: Data = data.get("status") or {}
+    owner = next(
+        (
+            (str(o.get("kind")), str(o.get("name")))
+            for o in metadata.get("ownerReferences") or ()
+            if o.get("controller")
+        ),
+        None,
+    )
     return ReplicaSet(
         ref=ref,
         replicas=_int(spec, "replicas", 1),
         selector=_selector(spec.get("selector")),
         template=_template(spec.get("template")),
         min_ready_seconds=_int(spec, "minReadySeconds", 0),
+        labels=_labels(metadata.get("labels")),
+        annotations=_labels(metadata.get("annotations")),
+        owner=owner,
+        created=str(metadata.get("creationTimestamp") or ""),
+        status_replicas=status.get("replicas") if status else None,
+        available_replicas=status.get("availableReplicas", 0) if status else None,
     )
 
 
@@ -131,7 +151,24 @@ def _template(raw: Data | None) -> PodTemplate:
         init_containers=tuple(_container(c) for c in spec.get("initContainers") or ()),
         restart_policy=spec.get("restartPolicy") or "Always",
         termination_grace_period_seconds=_int(spec, "terminationGracePeriodSeconds", 30),
+        fingerprint=_fingerprint(raw),
     )
+
+
+def _fingerprint(template: Data) -> str:
+    """The template as canonical JSON, without the pod-template-hash label."""
+    metadata = dict(template.get("metadata") or {})
+    labels = {k: v for k, v in (metadata.get("labels") or {}).items() if k != HASH_LABEL}
+    if labels:
+        metadata["labels"] = labels
+    else:
+        metadata.pop("labels", None)
+    canonical = (
+        {**template, "metadata": metadata}
+        if metadata
+        else {k: v for k, v in template.items() if k != "metadata"}
+    )
+    return json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def _container(raw: Data) -> Container:
@@ -151,7 +188,21 @@ def _container(raw: Data) -> Container:
         liveness_probe=_probe(raw.get("livenessProbe")),
         startup_probe=_probe(raw.get("startupProbe")),
         has_pre_stop=bool(lifecycle.get("preStop")),
+        pre_stop_sleep_seconds=_pre_stop_sleep(lifecycle.get("preStop")),
+        requests=_labels((raw.get("resources") or {}).get("requests")),
     )
+
+
+def _pre_stop_sleep(hook: Data | None) -> int | None:
+    """Seconds a preStop hook sleeps, when it is a sleep action or a shell ``sleep N``."""
+    if not hook:
+        return None
+    sleep = hook.get("sleep")
+    if isinstance(sleep, dict) and isinstance(sleep.get("seconds"), int):
+        return int(sleep["seconds"])
+    command = " ".join(str(part) for part in ((hook.get("exec") or {}).get("command") or ()))
+    match = _SLEEP.search(command)
+    return int(match.group(1)) if match else None
 
 
 def _probe(raw: Data | None) -> Probe | None:

@@ -110,15 +110,21 @@ class Container:
     liveness_probe: Probe | None = None
     startup_probe: Probe | None = None
     has_pre_stop: bool = False
+    pre_stop_sleep_seconds: int | None = None  # when the preStop hook is a plain sleep
+    requests: Labels = ()  # resources.requests, e.g. (("cpu", "100m"), ("memory", "64Mi"))
 
 
 @dataclass(frozen=True, slots=True)
 class PodTemplate:
+    """A pod template; ``fingerprint`` identifies it up to the pod-template-hash label, the
+    way the controller decides which ReplicaSet is the new one (EqualIgnoreHash)."""
+
     labels: Labels
     containers: tuple[Container, ...]
     init_containers: tuple[Container, ...] = ()
     restart_policy: str = "Always"
     termination_grace_period_seconds: int = 30
+    fingerprint: str = ""
 
 
 class StrategyType(enum.Enum):
@@ -148,11 +154,19 @@ class Deployment:
 
 @dataclass(frozen=True, slots=True)
 class ReplicaSet:
+    """A ReplicaSet; the live-state fields are set when it comes from ``kubectl get -o yaml``."""
+
     ref: ObjectRef
     replicas: int
     selector: LabelSelector
     template: PodTemplate
     min_ready_seconds: int = 0
+    labels: Labels = ()
+    annotations: Labels = ()
+    owner: tuple[str, str] | None = None  # (kind, name) of the controlling owner
+    created: str = ""  # metadata.creationTimestamp (RFC 3339 sorts as text)
+    status_replicas: int | None = None
+    available_replicas: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from rolloutplan.engine import Report
 from rolloutplan.report.json_ import render_json
 from rolloutplan.report.text import render_text
 
-Reporter = Callable[[Report], str]
+
+class Reporter(Protocol):
+    def __call__(self, report: Report, *, diagram: bool = False) -> str: ...
+
 
 REPORTERS: dict[str, Reporter] = {"text": render_text, "json": render_json}

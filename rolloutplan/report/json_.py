@@ -8,12 +8,14 @@ from typing import Any
 from rolloutplan import __version__
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
+from rolloutplan.report.plan_json import bare_replica_set_json, plan_json
 
 SCHEMA_VERSION = 1
 
 
-def render_json(report: Report) -> str:
-    document = {
+def render_json(report: Report, *, diagram: bool = False) -> str:
+    """``diagram`` is a text-only option, accepted so every reporter takes the same arguments."""
+    document: dict[str, Any] = {
         "schemaVersion": SCHEMA_VERSION,
         "tool": {"name": "rolloutplan", "version": __version__},
         "findings": [_finding(finding) for finding in report.findings],
@@ -25,6 +27,9 @@ def render_json(report: Report) -> str:
             **{severity.value: report.count(severity) for severity in Severity},
         },
     }
+    if report.planned:
+        document["plans"] = [plan_json(plan) for plan in report.plans]
+        document["bareReplicaSets"] = [bare_replica_set_json(rs) for rs in report.bare_replica_sets]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -6,10 +6,15 @@ from collections import Counter
 
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
+from rolloutplan.report.plan_text import render_plans
 
 
-def render_text(report: Report) -> str:
+def render_text(report: Report, *, diagram: bool = False) -> str:
     lines = [_finding_line(finding) for finding in report.findings]
+    if report.planned:
+        if lines:
+            lines.append("")
+        lines.append(render_plans(report.plans, report.bare_replica_sets, diagram=diagram))
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,1 @@
+"""The rollout planner: the Deployment controller's decisions, replayed offline."""

@@ -1,0 +1,300 @@
+"""One sync of the Deployment controller as pure functions (pkg/controller/deployment).
+
+Each function takes the observed ReplicaSets (spec and status numbers) and returns the
+ReplicaSets after the controller's writes, with the scale actions it took.  Nothing here
+knows about time or readiness: the simulator decides what the cluster does between syncs.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from rolloutplan.planner.budget import Budget
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSetState:
+    """What the controller reads of one ReplicaSet.
+
+    ``pods`` is status.replicas (active pods, terminating ones excluded); ``desired`` and
+    ``max_replicas`` are the deployment.kubernetes.io/desired-replicas and max-replicas
+    annotations (None when absent or unparseable).
+    """
+
+    name: str
+    spec: int
+    available: int = 0
+    pods: int = 0
+    desired: int | None = None
+    max_replicas: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """The Deployment's ReplicaSets: old ones oldest first, and the new one if it exists."""
+
+    olds: tuple[ReplicaSetState, ...]
+    new: ReplicaSetState | None = None
+
+    @property
+    def all(self) -> tuple[ReplicaSetState, ...]:
+        return self.olds if self.new is None else (*self.olds, self.new)
+
+    @property
+    def old_spec(self) -> int:
+        return sum(rs.spec for rs in self.olds)
+
+    @property
+    def new_spec(self) -> int:
+        return 0 if self.new is None else self.new.spec
+
+    @property
+    def total_spec(self) -> int:
+        return sum(rs.spec for rs in self.all)
+
+    @property
+    def available(self) -> int:
+        return sum(rs.available for rs in self.all)
+
+
+@dataclass(frozen=True, slots=True)
+class ScaleAction:
+    replica_set: str
+    before: int
+    after: int
+    created: bool = False
+    new: bool = False  # the action is on the new ReplicaSet
+
+
+def _scaled(rs: ReplicaSetState, size: int, budget: Budget) -> ReplicaSetState:
+    """scaleReplicaSet: the size, and the annotations rewritten to match the Deployment."""
+    return replace(rs, spec=size, desired=budget.replicas, max_replicas=budget.max_pods)
+
+
+def new_rs_new_replicas(budget: Budget, total_spec: int, new_spec: int, *, recreate: bool) -> int:
+    """NewRSNewReplicas: the new ReplicaSet's next size (``total_spec`` includes it)."""
+    if recreate:
+        return budget.replicas
+    if total_spec >= budget.max_pods:
+        return new_spec
+    return new_spec + min(budget.max_pods - total_spec, budget.replicas - new_spec)
+
+
+def reconcile_new(cluster: Cluster, budget: Budget) -> tuple[Cluster, tuple[ScaleAction, ...]]:
+    new = cluster.new
+    if new is None or new.spec == budget.replicas:
+        return cluster, ()
+    if new.spec > budget.replicas:
+        target = budget.replicas
+    else:
+        target = new_rs_new_replicas(budget, cluster.total_spec, new.spec, recreate=False)
+    if target == new.spec:
+        return cluster, ()
+    action = ScaleAction(new.name, new.spec, target, new=True)
+    return replace(cluster, new=_scaled(new, target, budget)), (action,)
+
+
+def reconcile_old(cluster: Cluster, budget: Budget) -> tuple[Cluster, tuple[ScaleAction, ...]]:
+    """reconcileOldReplicaSets: clean up unhealthy old pods, then scale old ones down."""
+    if sum(rs.spec for rs in cluster.olds if rs.spec > 0) == 0:
+        return cluster, ()
+    new_unavailable = 0 if cluster.new is None else cluster.new.spec - cluster.new.available
+    max_scaled_down = cluster.total_spec - budget.min_available - new_unavailable
+    if max_scaled_down <= 0:
+        return cluster, ()
+    olds, cleaned = cleanup_unhealthy(cluster.olds, max_scaled_down, budget)
+    cluster = replace(cluster, olds=olds)
+    olds, scaled = scale_down_old_for_rolling(cluster, budget)
+    return replace(cluster, olds=olds), _merge_actions(cleaned + scaled)
+
+
+def cleanup_unhealthy(
+    olds: tuple[ReplicaSetState, ...], max_cleanup: int, budget: Budget
+) -> tuple[tuple[ReplicaSetState, ...], tuple[ScaleAction, ...]]:
+    """cleanupUnhealthyReplicas: drop unavailable old pods, oldest ReplicaSet first."""
+    result = list(olds)
+    actions: list[ScaleAction] = []
+    total = 0
+    for index, rs in enumerate(olds):
+        if total >= max_cleanup:
+            break
+        if rs.spec == 0 or rs.spec == rs.available:
+            continue
+        count = min(max_cleanup - total, rs.spec - rs.available)
+        result[index] = _scaled(rs, rs.spec - count, budget)
+        actions.append(ScaleAction(rs.name, rs.spec, rs.spec - count))
+        total += count
+    return tuple(result), tuple(actions)
+
+
+def scale_down_old_for_rolling(
+    cluster: Cluster, budget: Budget
+) -> tuple[tuple[ReplicaSetState, ...], tuple[ScaleAction, ...]]:
+    """scaleDownOldReplicaSetsForRollingUpdate: keep minAvailable available pods."""
+    available = sum(rs.available for rs in cluster.all if rs.spec > 0 or rs is cluster.new)
+    if available <= budget.min_available:
+        return cluster.olds, ()
+    allowed = available - budget.min_available
+    result = list(cluster.olds)
+    actions: list[ScaleAction] = []
+    done = 0
+    for index, rs in enumerate(cluster.olds):
+        if done >= allowed:
+            break
+        if rs.spec == 0:
+            continue
+        count = min(rs.spec, allowed - done)
+        result[index] = _scaled(rs, rs.spec - count, budget)
+        actions.append(ScaleAction(rs.name, rs.spec, rs.spec - count))
+        done += count
+    return tuple(result), tuple(actions)
+
+
+def _merge_actions(actions: tuple[ScaleAction, ...]) -> tuple[ScaleAction, ...]:
+    """One action per ReplicaSet when cleanup and scale-down both touched it in one sync."""
+    merged: dict[str, ScaleAction] = {}
+    for action in actions:
+        first = merged.get(action.replica_set)
+        merged[action.replica_set] = action if first is None else replace(first, after=action.after)
+    return tuple(merged.values())
+
+
+def rolling_sync(
+    cluster: Cluster, budget: Budget, new_name: str
+) -> tuple[Cluster, tuple[ScaleAction, ...]]:
+    """rolloutRolling: create the new ReplicaSet at its computed size if needed, then either
+    scale it up or scale old ones down (the creating sync may also scale old ones down)."""
+    actions: tuple[ScaleAction, ...] = ()
+    if cluster.new is None:
+        size = new_rs_new_replicas(budget, cluster.total_spec, 0, recreate=False)
+        created = ReplicaSetState(
+            new_name, size, desired=budget.replicas, max_replicas=budget.max_pods
+        )
+        cluster = replace(cluster, new=created)
+        actions = (ScaleAction(new_name, 0, size, created=True, new=True),)
+    cluster, scaled_up = reconcile_new(cluster, budget)
+    if scaled_up:
+        return cluster, actions + scaled_up
+    cluster, scaled_down = reconcile_old(cluster, budget)
+    return cluster, actions + scaled_down
+
+
+def recreate_scale_down(
+    cluster: Cluster, budget: Budget
+) -> tuple[Cluster, tuple[ScaleAction, ...]]:
+    """rolloutRecreate, first phase: every active old ReplicaSet to 0."""
+    actions = tuple(ScaleAction(rs.name, rs.spec, 0) for rs in cluster.olds if rs.spec > 0)
+    olds = tuple(_scaled(rs, 0, budget) if rs.spec > 0 else rs for rs in cluster.olds)
+    return replace(cluster, olds=olds), actions
+
+
+def old_pods_running(cluster: Cluster) -> bool:
+    """Recreate waits until no old pod exists any more (terminating ones included)."""
+    return any(rs.pods > 0 for rs in cluster.olds)
+
+
+def recreate_scale_up(
+    cluster: Cluster, budget: Budget, new_name: str
+) -> tuple[Cluster, tuple[ScaleAction, ...]]:
+    """rolloutRecreate, last phase: create (or scale) the new ReplicaSet at full size."""
+    new = cluster.new
+    if new is None:
+        created = ReplicaSetState(
+            new_name, budget.replicas, desired=budget.replicas, max_replicas=budget.max_pods
+        )
+        action = ScaleAction(new_name, 0, budget.replicas, created=True, new=True)
+        return replace(cluster, new=created), (action,)
+    if new.spec == budget.replicas:
+        return cluster, ()
+    action = ScaleAction(new.name, new.spec, budget.replicas, new=True)
+    return replace(cluster, new=_scaled(new, budget.replicas, budget)), (action,)
+
+
+def is_scaling_event(cluster: Cluster, replicas: int) -> bool:
+    """isScalingEvent: an active ReplicaSet's desired-replicas annotation differs."""
+    return any(
+        rs.spec > 0 and rs.desired is not None and rs.desired != replicas for rs in cluster.all
+    )
+
+
+def replica_set_fraction(rs: ReplicaSetState, budget: Budget, status_replicas: int) -> int:
+    """getReplicaSetFraction: this ReplicaSet's share of a resize, before capping."""
+    if budget.replicas == 0:
+        return -rs.spec
+    before = rs.max_replicas or status_replicas
+    if before == 0:
+        return 0
+    scaled = rs.spec * budget.max_pods / before
+    return math.floor(scaled + 0.5) - rs.spec  # Go math.Round: halves away from zero
+
+
+def proportional_scale(
+    cluster: Cluster, budget: Budget, *, rolling: bool, status_replicas: int
+) -> tuple[Cluster, tuple[ScaleAction, ...]]:
+    """scale(): a replicas change, applied to the existing ReplicaSets."""
+    target = _active_or_latest(cluster)
+    if target is not None:
+        if target.spec == budget.replicas:
+            return cluster, ()
+        return _resize(cluster, {target.name: budget.replicas}, budget)
+    new = cluster.new
+    if (
+        new is not None
+        and new.spec == budget.replicas
+        and new.desired == budget.replicas
+        and new.available == budget.replicas
+    ):
+        return _resize(cluster, {rs.name: 0 for rs in cluster.olds if rs.spec > 0}, budget)
+    if not rolling:
+        return cluster, ()
+    return _resize(cluster, _proportional_sizes(cluster, budget, status_replicas), budget)
+
+
+def _active_or_latest(cluster: Cluster) -> ReplicaSetState | None:
+    active = [rs for rs in cluster.all if rs.spec > 0]
+    if len(active) == 1:
+        return active[0]
+    if active:
+        return None
+    if cluster.new is not None:
+        return cluster.new
+    return cluster.olds[-1] if cluster.olds else None
+
+
+def _proportional_sizes(cluster: Cluster, budget: Budget, status_replicas: int) -> dict[str, int]:
+    position = {rs.name: index for index, rs in enumerate(cluster.all)}
+    active = [rs for rs in cluster.all if rs.spec > 0]
+    allowed = budget.max_pods if budget.replicas > 0 else 0
+    to_add = allowed - sum(rs.spec for rs in active)
+    newer_first = to_add > 0
+    active.sort(key=lambda rs: (-rs.spec, -position[rs.name] if newer_first else position[rs.name]))
+    sizes: dict[str, int] = {}
+    added = 0
+    for rs in active:
+        share = 0
+        if to_add != 0 and to_add != added:
+            fraction = replica_set_fraction(rs, budget, status_replicas)
+            left = to_add - added
+            share = min(fraction, left) if to_add > 0 else max(fraction, left)
+        sizes[rs.name] = rs.spec + share
+        added += share
+    if active and to_add != 0:
+        first = active[0].name
+        sizes[first] = max(0, sizes[first] + to_add - added)
+    return sizes
+
+
+def _resize(
+    cluster: Cluster, sizes: dict[str, int], budget: Budget
+) -> tuple[Cluster, tuple[ScaleAction, ...]]:
+    actions = []
+    for rs in cluster.all:
+        if rs.name in sizes and sizes[rs.name] != rs.spec:
+            actions.append(ScaleAction(rs.name, rs.spec, sizes[rs.name], new=rs is cluster.new))
+
+    def resized(rs: ReplicaSetState) -> ReplicaSetState:
+        return _scaled(rs, sizes[rs.name], budget) if rs.name in sizes else rs
+
+    new = None if cluster.new is None else resized(cluster.new)
+    return Cluster(tuple(resized(rs) for rs in cluster.olds), new), tuple(actions)

@@ -1,0 +1,116 @@
+"""Where a rollout starts: what changed, and which ReplicaSets exist with how many pods."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+
+from rolloutplan.model.objects import Deployment, ReplicaSet
+from rolloutplan.planner.budget import Budget, deployment_budget
+from rolloutplan.planner.controller import Cluster, ReplicaSetState
+
+HASH_LABEL = "pod-template-hash"
+DESIRED_ANNOTATION = "deployment.kubernetes.io/desired-replicas"
+MAX_ANNOTATION = "deployment.kubernetes.io/max-replicas"
+
+
+class Change(enum.Enum):
+    ROLLOUT = "rollout"
+    SCALE = "scale"
+    SCALE_THEN_ROLLOUT = "scale-then-rollout"
+    NONE = "no-change"
+    REFUSED = "refused"
+    NEW = "new"
+
+
+def classify(deployment: Deployment, previous: Deployment | None) -> Change:
+    """What the API server and controller make of ``previous`` becoming ``deployment``."""
+    if previous is None:
+        return Change.NEW
+    if previous.selector != deployment.selector:
+        return Change.REFUSED  # spec.selector is immutable in apps/v1
+    template_changed = previous.template.fingerprint != deployment.template.fingerprint
+    scaled = previous.replicas != deployment.replicas
+    if template_changed:
+        return Change.SCALE_THEN_ROLLOUT if scaled else Change.ROLLOUT
+    return Change.SCALE if scaled else Change.NONE
+
+
+def previous_revision(deployment: Deployment, budget: Budget) -> Cluster:
+    """The default start: the previous template runs at full strength, fully available."""
+    return Cluster((_steady(f"{deployment.ref.name}-<previous>", deployment.replicas, budget),))
+
+
+def from_previous(deployment: Deployment, previous: Deployment, change: Change) -> Cluster:
+    """The ReplicaSets as the previous manifest left them, settled and available."""
+    current = _steady(
+        f"{previous.ref.name}-<current>", previous.replicas, deployment_budget(previous)
+    )
+    if change in (Change.ROLLOUT, Change.SCALE_THEN_ROLLOUT):
+        return Cluster((current,))
+    return Cluster((), current)
+
+
+def new_replica_set_name(deployment: Deployment) -> str:
+    return f"{deployment.ref.name}-<new>"
+
+
+def _steady(name: str, replicas: int, budget: Budget) -> ReplicaSetState:
+    return ReplicaSetState(name, replicas, replicas, replicas, replicas, budget.max_pods)
+
+
+def owned_replica_sets(
+    deployment: Deployment, replica_sets: Sequence[ReplicaSet]
+) -> list[ReplicaSet]:
+    """The Deployment's ReplicaSets, oldest first: its controller reference, or (without one)
+    its selector plus a pod-template-hash label."""
+    ref = deployment.ref
+
+    def owned(rs: ReplicaSet) -> bool:
+        if rs.ref.namespace != ref.namespace:
+            return False
+        if rs.owner is not None:
+            return rs.owner == ("Deployment", ref.name)
+        labels = dict(rs.labels)
+        return HASH_LABEL in labels and deployment.selector.matches(rs.labels)
+
+    return sorted(filter(owned, replica_sets), key=lambda rs: (rs.created, rs.ref.name))
+
+
+def from_live(deployment: Deployment, replica_sets: Sequence[ReplicaSet]) -> Cluster:
+    """The live state: the oldest ReplicaSet whose template equals the Deployment's (ignoring
+    the pod-template-hash label) is the new one, every other one is old."""
+    states = []
+    new = None
+    for rs in replica_sets:
+        state = _live_state(rs)
+        if new is None and rs.template.fingerprint == deployment.template.fingerprint:
+            new = state
+        else:
+            states.append(state)
+    return Cluster(tuple(states), new)
+
+
+def live_change(deployment: Deployment, cluster: Cluster) -> Change:
+    if cluster.new is None or any(rs.spec > 0 for rs in cluster.olds):
+        return Change.ROLLOUT
+    return Change.SCALE if cluster.new.spec != deployment.replicas else Change.NONE
+
+
+def _live_state(rs: ReplicaSet) -> ReplicaSetState:
+    annotations = dict(rs.annotations)
+    return ReplicaSetState(
+        name=rs.ref.name,
+        spec=rs.replicas,
+        available=rs.replicas if rs.available_replicas is None else rs.available_replicas,
+        pods=rs.replicas if rs.status_replicas is None else rs.status_replicas,
+        desired=_non_negative_int(annotations.get(DESIRED_ANNOTATION)),
+        max_replicas=_non_negative_int(annotations.get(MAX_ANNOTATION)),
+    )
+
+
+def _non_negative_int(text: str | None) -> int | None:
+    """The controller reads these annotations as non-negative int32, ignoring anything else."""
+    if text is None or not text.isdigit() or int(text) > 2**31 - 1:
+        return None
+    return int(text)

@@ -1,0 +1,58 @@
+"""Rollout plans as JSON objects (the ``plans`` member of ``--format json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rolloutplan.planner.plan import BareReplicaSet, RolloutPlan
+
+
+def plan_json(plan: RolloutPlan) -> dict[str, Any]:
+    d, budget, final = plan.deployment, plan.budget, plan.final
+    return {
+        "deployment": {"namespace": d.ref.namespace, "name": d.ref.name},
+        "change": plan.change.value,
+        "strategy": d.strategy.type.value,
+        "replicas": d.replicas,
+        "maxSurge": budget.surge,
+        "maxUnavailable": budget.unavailable,
+        "maxPods": budget.max_pods,
+        "minAvailable": budget.min_available,
+        "newPods": plan.new_pods.value,
+        "start": {"old": plan.start.old_spec, "new": plan.start.new_spec,
+                  "available": plan.start.available},
+        "steps": [
+            {
+                "kind": step.kind,
+                "action": step.description,
+                "old": step.old,
+                "new": step.new,
+                "total": step.total,
+                "available": step.available,
+                "seconds": step.seconds,
+                "wave": step.wave,
+            }
+            for step in plan.steps
+        ],
+        "waves": plan.waves,
+        "outcome": plan.outcome.value,
+        "final": {"old": final.old_spec, "new": final.new_spec, "available": final.available,
+                  "upToDate": 0 if final.new is None else final.new.pods},
+        "durationSeconds": plan.duration_seconds,
+        "progressDeadlineExceededSeconds": plan.deadline_exceeded_at,
+        "peakPods": plan.peak_pods,
+        "minAvailablePods": plan.min_available,
+        "peakRequests": plan.peak_requests,
+        "assumptions": list(plan.timing.assumptions),
+        "notes": list(plan.notes),
+    }  # fmt: skip
+
+
+def bare_replica_set_json(rs: BareReplicaSet) -> dict[str, Any]:
+    return {
+        "namespace": rs.ref.namespace,
+        "name": rs.ref.name,
+        "replicas": rs.replicas,
+        "outcome": "no-rollout",
+        "note": "a ReplicaSet never rolls out: a template change only affects pods created later",
+    }

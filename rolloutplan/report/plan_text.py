@@ -1,0 +1,139 @@
+"""Rollout plans as text: the bounds with their arithmetic, a step table, the outcome."""
+
+from __future__ import annotations
+
+from rolloutplan.model.objects import StrategyType
+from rolloutplan.planner.budget import explain_bound
+from rolloutplan.planner.plan import BareReplicaSet, RolloutPlan
+from rolloutplan.planner.simulate import NewPods, Outcome
+from rolloutplan.report.diagram import render_diagram
+from rolloutplan.report.table import render_table
+
+HEADERS = ("STEP", "ACTION", "OLD", "NEW", "TOTAL", "AVAILABLE", "TIME")
+
+
+def render_plans(
+    plans: tuple[RolloutPlan, ...], bare: tuple[BareReplicaSet, ...], *, diagram: bool
+) -> str:
+    if not plans and not bare:
+        return "No Deployment to plan.\n"
+    blocks = [render_plan(plan, diagram=diagram) for plan in plans]
+    blocks.extend(
+        f"ReplicaSet {rs.ref.namespace}/{rs.ref.name}: no rollout. A ReplicaSet never rolls "
+        "out: a template change only affects pods created later; the existing "
+        f"{rs.replicas} pod(s) keep the old template until they are deleted.\n"
+        for rs in bare
+    )
+    return "\n".join(blocks)
+
+
+def render_plan(plan: RolloutPlan, *, diagram: bool = False) -> str:
+    lines = [_heading(plan), *_bounds(plan), ""]
+    if plan.steps or plan.outcome is not Outcome.REFUSED:
+        lines.append(_indent(render_table(HEADERS, _rows(plan))))
+        if diagram:
+            lines.extend(["", _indent(render_diagram(plan))])
+        lines.append("")
+    lines.extend(f"  {line}" for line in _summary(plan))
+    return "\n".join(lines) + "\n"
+
+
+def _heading(plan: RolloutPlan) -> str:
+    d = plan.deployment
+    strategy = d.strategy.type.value
+    return (
+        f"Deployment {d.ref.namespace}/{d.ref.name}: {plan.change.value}, {strategy}, "
+        f"{d.replicas} replica{'s' if d.replicas != 1 else ''}"
+    )
+
+
+def _bounds(plan: RolloutPlan) -> list[str]:
+    d, budget = plan.deployment, plan.budget
+    if d.strategy.type is StrategyType.RECREATE:
+        return [
+            "  strategy:        Recreate: every old pod goes before any new pod is created",
+            f"  bounds:          at most {budget.replicas} pods, 0 available during the switch",
+        ]
+    surge = explain_bound(d.strategy.max_surge, d.replicas, round_up=True)
+    unavailable = explain_bound(d.strategy.max_unavailable, d.replicas, round_up=False)
+    if budget.forced_unavailable:
+        unavailable += "; both are 0, so the controller allows 1"
+    elif budget.unavailable < _raw_unavailable(plan):
+        unavailable += f"; capped at replicas: {budget.unavailable}"
+    return [
+        f"  maxSurge:        {surge}",
+        f"  maxUnavailable:  {unavailable}",
+        f"  bounds:          at most {budget.max_pods} pods, at least "
+        f"{budget.min_available} available",
+    ]
+
+
+def _raw_unavailable(plan: RolloutPlan) -> int:
+    value = plan.deployment.strategy.max_unavailable
+    return 0 if value is None else value.scaled(plan.deployment.replicas, round_up=False)
+
+
+def _rows(plan: RolloutPlan) -> list[tuple[object, ...]]:
+    start = plan.start
+    rows: list[tuple[object, ...]] = [
+        (0, "start", start.old_spec, start.new_spec, start.total_spec, start.available, "0s")
+    ]
+    for number, step in enumerate(plan.steps, 1):
+        rows.append(
+            (
+                number,
+                step.description,
+                step.old,
+                step.new,
+                step.total,
+                step.available,
+                f"{step.seconds}s",
+            )
+        )
+    return rows
+
+
+def _summary(plan: RolloutPlan) -> list[str]:
+    requests = ", ".join(f"{k} {v}" for k, v in plan.peak_requests.items())
+    peak = f"peak pods {plan.peak_pods}" + (f" (requests {requests})" if requests else "")
+    lines = [
+        f"waves {plan.waves}, duration ~{plan.duration_seconds}s, {peak}, "
+        f"min available {plan.min_available}",
+        f"outcome: {_outcome(plan)}",
+    ]
+    if plan.new_pods is NewPods.READY:
+        lines.append("assumptions: new pods become ready, each wave together")
+        lines.extend(f"  - {assumption}" for assumption in plan.timing.assumptions)
+    else:
+        lines.append("assumptions: new pods never become ready (--new-pods never-ready)")
+    lines.extend(f"note: {note}" for note in plan.notes)
+    return lines
+
+
+def _outcome(plan: RolloutPlan) -> str:
+    final = plan.final
+    if plan.outcome is Outcome.STALLED:
+        new_pods = 0 if final.new is None else final.new.pods
+        text = (
+            f"stalled at old {final.old_spec} / new {final.new_spec} "
+            f"(kubectl get deploy: READY {final.available}/{plan.deployment.replicas}, "
+            f"UP-TO-DATE {new_pods}, AVAILABLE {final.available})"
+        )
+        if plan.deadline_exceeded_at is not None:
+            text += (
+                f"; Progressing=False/ProgressDeadlineExceeded at ~{plan.deadline_exceeded_at}s "
+                f"(progressDeadlineSeconds {plan.deployment.progress_deadline_seconds}); "
+                "nothing is rolled back"
+            )
+        return text
+    if plan.outcome is Outcome.COMPLETE:
+        return f"complete: {final.new_spec} new pods available, no old pod left"
+    if plan.outcome is Outcome.PAUSED:
+        return "paused: no rollout until `kubectl rollout resume`"
+    if plan.outcome is Outcome.NO_ROLLOUT:
+        return "no rollout: the pod template is unchanged"
+    return "refused by the API server: spec.selector is immutable"
+
+
+def _indent(block: str) -> str:
+    return "\n".join(f"  {line}" if line else line for line in block.splitlines())
