@@ -40,3 +40,16 @@ def test_python_dash_m_and_version() -> None:
     )
     assert done.returncode == 0
     assert done.stdout == f"rolloutplan, version {__version__}\n"
+
+
+def test_every_package_is_listed_for_the_wheel() -> None:
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    on_disk = {
+        ".".join(path.parent.relative_to(ROOT).parts)
+        for path in (ROOT / "rolloutplan").rglob("__init__.py")
+    }
+    assert on_disk | {"rolloutplan.schemas"} == listed

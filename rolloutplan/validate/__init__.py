@@ -1,0 +1,1 @@
+"""Validation of objects against the bundled Kubernetes schemas."""
