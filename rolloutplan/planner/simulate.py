@@ -10,12 +10,13 @@ not counted); Recreate waits for them to be gone before creating the new Replica
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from rolloutplan.model.objects import Deployment, StrategyType
 from rolloutplan.planner import controller as ctl
 from rolloutplan.planner.budget import Budget
-from rolloutplan.planner.controller import Cluster, ReplicaSetState, ScaleAction
+from rolloutplan.planner.controller import Cluster, ScaleAction
 from rolloutplan.planner.timing import Timing
 
 
@@ -32,8 +33,7 @@ class Outcome(enum.Enum):
     REFUSED = "refused"
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     kind: str  # "scale" or "wait"
     description: str
     old: int  # desired replicas of all old ReplicaSets after the step
@@ -141,20 +141,19 @@ def _settle(state: Cluster, recreate: bool) -> Cluster:
     Removed pods stop counting at once; under Recreate they keep running until terminated.
     """
 
-    def settle(rs: ReplicaSetState, is_new: bool) -> ReplicaSetState:
-        available = min(rs.available, rs.spec)
-        if is_new:
-            return replace(rs, available=available, pods=rs.spec)
-        pods = rs.pods if recreate else min(rs.pods, rs.spec)
-        return replace(rs, available=available, pods=pods)
-
-    new = None if state.new is None else settle(state.new, True)
-    return Cluster(tuple(settle(rs, False) for rs in state.olds), new)
+    new = state.new
+    if new is not None:
+        new = new.observed(min(new.available, new.spec), new.spec)
+    olds = tuple(
+        rs.observed(min(rs.available, rs.spec), rs.pods if recreate else min(rs.pods, rs.spec))
+        for rs in state.olds
+    )
+    return Cluster(olds, new)
 
 
 def _wave(state: Cluster) -> Cluster:
     assert state.new is not None
-    return replace(state, new=replace(state.new, available=state.new.spec))
+    return Cluster(state.olds, state.new.observed(state.new.spec, state.new.pods))
 
 
 def _pending_new(state: Cluster) -> int:
@@ -174,8 +173,7 @@ def _complete(state: Cluster, budget: Budget) -> bool:
 
 def _terminate_old(state: Cluster, seconds: int, wave: int) -> tuple[Cluster, Step]:
     terminating = sum(rs.pods for rs in state.olds)
-    olds = tuple(replace(rs, pods=0, available=0) for rs in state.olds)
-    state = replace(state, olds=olds)
+    state = Cluster(tuple(rs.observed(0, 0) for rs in state.olds), state.new)
     text = f"wait: {_pods(terminating, 'old')} {_verb(terminating, 'terminates', 'terminate')}"
     return state, _state_step(state, text, seconds, wave)
 
