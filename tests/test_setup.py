@@ -53,3 +53,12 @@ def test_every_package_is_listed_for_the_wheel() -> None:
         for path in (ROOT / "rolloutplan").rglob("__init__.py")
     }
     assert on_disk | {"rolloutplan.schemas"} == listed
+
+
+def test_readme_plan_example_is_real_output(run_cli: RunCli) -> None:
+    block = README.split("```console\n$ rolloutplan plan ", 1)[1].split("```", 1)[0]
+    command, expected = block.split("\n", 1)
+    args = shlex.split(command)
+    result = run_cli("plan", *args[:-1], ROOT / args[-1])
+    assert result.exit_code == 0
+    assert result.stdout == expected
