@@ -74,6 +74,14 @@ def check_options(command: Callable[..., None]) -> Callable[..., None]:
                 show_default=True,
                 help="Namespace of objects that do not set one.",
             ),
+            click.option(
+                "--previous",
+                "previous_paths",
+                multiple=True,
+                metavar="PATH",
+                help="The manifests as they are now (repeatable): objects found there are "
+                "checked as updates of them, and plan classifies each change.",
+            ),
         )
     ):
         command = option(command)
@@ -91,8 +99,10 @@ def lint(
     kubernetes_version: str,
     strict_kinds: bool,
     namespace: str,
+    previous_paths: tuple[str, ...],
 ) -> None:
-    """Check manifests: YAML, type meta and the Kubernetes schema.
+    """Check manifests as the API server would: YAML, type meta, the Kubernetes schema and
+    the server's own validation.
 
     PATHS are files, directories (searched recursively for *.yaml, *.yml and *.json) or
     - for standard input.
@@ -100,19 +110,13 @@ def lint(
     from rolloutplan import engine
 
     config = engine.Config(kubernetes_version, strict_kinds, namespace)
-    report = engine.run(read_sources(paths), config)
+    previous = read_sources(previous_paths) if previous_paths else None
+    report = engine.run(read_sources(paths), config, previous)
     _finish(ctx, report, output_format, fail_on)
 
 
 @cli.command()
 @check_options
-@click.option(
-    "--previous",
-    "previous_paths",
-    multiple=True,
-    metavar="PATH",
-    help="The previous version of the manifests (repeatable): classify each change.",
-)
 @click.option(
     "--new-pods",
     type=click.Choice(["ready", "never-ready"]),
@@ -175,10 +179,23 @@ def _finish(
 
 
 @cli.command("rules")
-def list_rules() -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="markdown: the page kept as docs/rules.md.",
+)
+def list_rules(output_format: str) -> None:
     """List every rule: id, name, default severity and summary."""
     from rolloutplan.rules import REGISTRY
 
+    if output_format == "markdown":
+        from rolloutplan.report.rules_doc import render_rules_markdown
+
+        click.echo(render_rules_markdown(REGISTRY), nl=False)
+        return
     for rule in REGISTRY:
         click.echo(f"{rule.id}  {rule.name:<26} {rule.severity.value:<8} {rule.summary}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from rolloutplan.load import parse
 from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
@@ -15,7 +16,7 @@ from rolloutplan.model.objects import KubeObject
 from rolloutplan.model.source import Document, Location, SourceText
 from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, RolloutPlan, plan_all
 from rolloutplan.rules import REGISTRY
-from rolloutplan.validate import schemas
+from rolloutplan.validate import apiserver, schemas
 
 CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
 
@@ -55,8 +56,12 @@ class Report:
         return sum(1 for f in self.findings if f.severity is severity)
 
 
+ObjectKey = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
+
+
 @dataclass
 class _Tally:
+    previous: dict[ObjectKey, dict[str, Any]]
     findings: list[Finding] = field(default_factory=list)
     objects: list[KubeObject] = field(default_factory=list)
     documents: int = 0
@@ -64,8 +69,14 @@ class _Tally:
     skipped: Counter[str] = field(default_factory=Counter)
 
 
-def run(sources: Sequence[SourceText | UnreadablePath], config: Config) -> Report:
-    tally = _Tally()
+def run(
+    sources: Sequence[SourceText | UnreadablePath],
+    config: Config,
+    previous: Sequence[SourceText | UnreadablePath] | None = None,
+) -> Report:
+    """Check every source.  With ``previous`` (the manifests as they are now), an object found
+    there by kind, namespace and name is checked as an update of it, as the server would."""
+    tally = _Tally(_index(previous or (), config) if previous else {})
     for source in sources:
         if isinstance(source, UnreadablePath):
             tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
@@ -92,7 +103,7 @@ def plan(
     ``previous`` holds the earlier version of the manifests; only its unreadable paths are
     reported, since its own findings are not about the change being made.
     """
-    report = run(sources, config)
+    report = run(sources, config, previous)
     before = None if previous is None else run(previous, config)
     unreadable = () if before is None else tuple(f for f in before.findings if f.rule_id == "RP012")
     plans, bare = plan_all(report.objects, None if before is None else before.objects, options)
@@ -159,13 +170,43 @@ def _check_document(document: Document, config: Config, tally: _Tally) -> None:
         violations = [Violation("RP013", message, ("apiVersion",))]
     else:
         violations = schemas.validate(data, config.kubernetes_version)
+        if not violations:
+            old = tally.previous.get(_key(data, ref))
+            violations = (
+                apiserver.validate_create(data)
+                if old is None
+                else apiserver.validate_update(old, data)
+            )
     tally.checked[ref.kind] += 1
-    if violations:
-        tally.findings.extend(_located(document, ref, violations))
-        return
+    tally.findings.extend(_located(document, ref, violations))
+    if any(REGISTRY.severity(v.rule_id) is Severity.ERROR for v in violations):
+        return  # the API server rejects it: nothing to type, nothing to plan
     typed = parse.parse_object(data, ref)
     if typed is not None:
         tally.objects.append(typed)
+
+
+def _key(data: dict[str, Any], ref: ObjectRef) -> ObjectKey:
+    return (str(data.get("apiVersion")), ref.kind, ref.namespace, ref.name)
+
+
+def _index(
+    sources: Sequence[SourceText | UnreadablePath], config: Config
+) -> dict[ObjectKey, dict[str, Any]]:
+    """The readable objects of the previous manifests, by apiVersion, kind, namespace, name."""
+    index: dict[ObjectKey, dict[str, Any]] = {}
+    for source in sources:
+        if isinstance(source, UnreadablePath):
+            continue
+        text = decode(source.data)
+        if isinstance(text, TextProblem):
+            continue
+        for raw in load_documents(text).documents:
+            for document in expand_lists(source.path, text, raw):
+                data = document.data
+                if isinstance(data, dict) and not check_type_meta(document):
+                    index[_key(data, object_ref(data, config.default_namespace))] = data
+    return index
 
 
 def _located(

@@ -5,6 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+
+class MapKey(str):
+    """A key of a free-form map (labels, annotations, resources): shown as ``limits[cpu]``."""
+
+    __slots__ = ()
+
+
 FieldPath = tuple[str | int, ...]
 
 
@@ -49,7 +56,7 @@ def format_field_path(path: FieldPath) -> str:
     """Render a field path the way kubectl does: ``spec.containers[0].ports``."""
     out: list[str] = []
     for part in path:
-        if isinstance(part, int):
+        if isinstance(part, int | MapKey):
             out.append(f"[{part}]")
         elif out:
             out.append(f".{part}")

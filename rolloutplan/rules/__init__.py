@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from rolloutplan.rules.base import Registry, RuleInfo
 from rolloutplan.rules.loading import LOADING_RULES
+from rolloutplan.rules.metadata import METADATA_RULES
 from rolloutplan.rules.schema import SCHEMA_RULES
+from rolloutplan.rules.service import SERVICE_RULES
+from rolloutplan.rules.workload import WORKLOAD_RULES
 
-ALL_RULES: tuple[RuleInfo, ...] = (*LOADING_RULES, *SCHEMA_RULES)
+ALL_RULES: tuple[RuleInfo, ...] = (
+    *LOADING_RULES,
+    *SCHEMA_RULES,
+    *METADATA_RULES,
+    *WORKLOAD_RULES,
+    *SERVICE_RULES,
+)
 REGISTRY = Registry.build(ALL_RULES)
 
 __all__ = ["ALL_RULES", "REGISTRY", "Registry", "RuleInfo"]
