@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,67 +24,39 @@ def cli() -> None:
     """Lint Kubernetes Deployment, ReplicaSet and Service manifests and plan their rollouts."""
 
 
-def _check_version(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
-    from rolloutplan.validate.schemas import newest_version, supported_versions
-
-    if value is None:
-        return newest_version()
-    version = value.removeprefix("v")
-    if version.count(".") == 2:  # accept 1.31.4: the schema is per minor version
-        version = version.rsplit(".", 1)[0]
-    if version not in supported_versions():
-        raise click.BadParameter(
-            f"{value!r} is not supported; choose one of {', '.join(supported_versions())}"
-        )
-    return version
-
-
 def check_options(command: Callable[..., None]) -> Callable[..., None]:
-    """Options shared by every command that reads manifests."""
-    for option in reversed(
-        (
-            click.argument("paths", nargs=-1, required=True),
-            click.option(
-                "--format",
-                "output_format",
-                type=click.Choice(["text", "json"]),
-                default="text",
-                show_default=True,
-                help="Output format.",
-            ),
-            click.option(
-                "--fail-on",
-                type=click.Choice(SEVERITIES),
-                default="error",
-                show_default=True,
-                help="Exit 1 when a finding is at least this severe.",
-            ),
-            click.option(
-                "--kubernetes-version",
-                callback=_check_version,
-                metavar="X.Y",
-                help="Kubernetes minor version whose schemas apply (default: the newest bundled).",
-            ),
-            click.option(
-                "--strict-kinds", is_flag=True, help="Report kinds rolloutplan does not check."
-            ),
-            click.option(
-                "-n",
-                "--namespace",
-                default="default",
-                show_default=True,
-                help="Namespace of objects that do not set one.",
-            ),
-            click.option(
-                "--previous",
-                "previous_paths",
-                multiple=True,
-                metavar="PATH",
-                help="The manifests as they are now (repeatable): objects found there are "
-                "checked as updates of them, and plan classifies each change.",
-            ),
-        )
-    ):
+    """Options shared by every command that reads manifests; None means "not given", so a
+    config file can supply the value."""
+    options = (
+        click.argument("paths", nargs=-1, required=True),
+        click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+                     default="text", show_default=True, help="Output format."),
+        click.option("--fail-on", type=click.Choice(SEVERITIES),
+                     help="Exit 1 when a finding is at least this severe [default: error]."),
+        click.option("--kubernetes-version", metavar="X.Y",
+                     help="Kubernetes minor version whose schemas apply [default: newest]."),
+        click.option("--strict-kinds", is_flag=True, default=None,
+                     help="Report kinds rolloutplan does not check."),
+        click.option("-n", "--namespace",
+                     help="Namespace of objects that do not set one [default: default]."),
+        click.option("--previous", "previous_paths", multiple=True, metavar="PATH",
+                     help="The manifests as they are now (repeatable): objects found there are "
+                     "checked as updates of them, and plan classifies each change."),
+        click.option("--select", multiple=True, metavar="RULES",
+                     help="Only these rules: ids, id prefixes (RP1) or names, comma-separated."),
+        click.option("--ignore", multiple=True, metavar="RULES",
+                     help="Not these rules: ids, id prefixes or names, comma-separated."),
+        click.option("--severity", "severities", multiple=True, metavar="RULE=LEVEL",
+                     help="Override a rule's severity, e.g. RP102=warning (repeatable)."),
+        click.option("--no-suppressions", is_flag=True, default=None,
+                     help="Ignore rolloutplan.io/ignore-* annotations (strict CI)."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                     help="Config file [default: .rolloutplan.yaml or pyproject.toml "
+                     "[tool.rolloutplan], found from the working directory up]."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Also list suppressed findings with their reasons."),
+    )  # fmt: skip
+    for option in reversed(options):
         command = option(command)
     return command
 
@@ -91,16 +64,7 @@ def check_options(command: Callable[..., None]) -> Callable[..., None]:
 @cli.command()
 @check_options
 @click.pass_context
-def lint(
-    ctx: click.Context,
-    paths: tuple[str, ...],
-    output_format: str,
-    fail_on: str,
-    kubernetes_version: str,
-    strict_kinds: bool,
-    namespace: str,
-    previous_paths: tuple[str, ...],
-) -> None:
+def lint(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
     """Check manifests as the API server would: YAML, type meta, the Kubernetes schema and
     the server's own validation.
 
@@ -109,41 +73,31 @@ def lint(
     """
     from rolloutplan import engine
 
-    config = engine.Config(kubernetes_version, strict_kinds, namespace)
-    previous = read_sources(previous_paths) if previous_paths else None
-    report = engine.run(read_sources(paths), config, previous)
-    _finish(ctx, report, output_format, fail_on)
+    settings = _settings(options)
+    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
+    report = engine.run(read_sources(paths), settings.config, previous)
+    _finish(ctx, report, settings)
 
 
 @cli.command()
 @check_options
 @click.option(
-    "--new-pods",
-    type=click.Choice(["ready", "never-ready"]),
-    default="ready",
-    show_default=True,
-    help="Whether new pods become available (never-ready: e.g. a bad image).",
-)
+    "--new-pods", type=click.Choice(["ready", "never-ready"]), default="ready",
+    show_default=True, help="Whether new pods become available (never-ready: e.g. a bad image).",
+)  # fmt: skip
 @click.option(
-    "--pod-startup",
-    type=click.IntRange(min=0),
-    metavar="SECONDS",
+    "--pod-startup", type=click.IntRange(min=0), metavar="SECONDS",
     help="Seconds from pod creation to ready, instead of the readiness-probe estimate.",
-)
+)  # fmt: skip
 @click.option("--diagram", is_flag=True, help="Draw each step (text output).")
 @click.pass_context
 def plan(
     ctx: click.Context,
     paths: tuple[str, ...],
-    output_format: str,
-    fail_on: str,
-    kubernetes_version: str,
-    strict_kinds: bool,
-    namespace: str,
-    previous_paths: tuple[str, ...],
     new_pods: str,
     pod_startup: int | None,
     diagram: bool,
+    **options: Any,
 ) -> None:
     """Plan the rollout each Deployment in PATHS goes through, step by step.
 
@@ -155,22 +109,72 @@ def plan(
     from rolloutplan.planner.plan import PlanOptions
     from rolloutplan.planner.simulate import NewPods
 
-    config = engine.Config(kubernetes_version, strict_kinds, namespace)
-    options = PlanOptions(NewPods(new_pods), pod_startup)
-    previous = read_sources(previous_paths) if previous_paths else None
-    report = engine.plan(read_sources(paths), config, options, previous)
-    _finish(ctx, report, output_format, fail_on, diagram=diagram)
+    settings = _settings(options, diagram=diagram)
+    plan_options = PlanOptions(NewPods(new_pods), pod_startup)
+    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
+    report = engine.plan(read_sources(paths), settings.config, plan_options, previous)
+    _finish(ctx, report, settings)
 
 
-def _finish(
-    ctx: click.Context, report: Any, output_format: str, fail_on: str, *, diagram: bool = False
-) -> None:
+@dataclass(frozen=True)
+class Settings:
+    config: Any  # engine.Config
+    output_format: str
+    fail_on: str
+    verbose: bool
+    diagram: bool
+
+
+def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
+    """Command line over config file over defaults; a bad value is a usage error (exit 2)."""
+    from rolloutplan import config as settings_file
+    from rolloutplan import engine
+    from rolloutplan.config import ConfigError, RuleSelection
+
+    try:
+        path = options["config_path"]
+        found = Path(path) if path else settings_file.find_config(Path.cwd())
+        file = settings_file.read_config(found) if found else settings_file.FileSettings()
+
+        def pick(key: str, option: str, default: Any) -> Any:
+            given = options.get(option)
+            return given if given not in (None, ()) else file.get(key, default)
+
+        selection = RuleSelection(
+            select=tuple(settings_file.parse_rule_selectors(options["select"]))
+            or file.get("select", ()),
+            ignore=tuple(settings_file.parse_rule_selectors(options["ignore"]))
+            or file.get("ignore", ()),
+            severity=(
+                *file.get("severity", ()),
+                *(settings_file.parse_severity_override(s) for s in options["severities"]),
+            ),
+        )
+        config = engine.Config(
+            kubernetes_version=settings_file.kubernetes_version(
+                pick("kubernetes-version", "kubernetes_version", None)
+            ),
+            strict_kinds=bool(pick("strict-kinds", "strict_kinds", False)),
+            default_namespace=pick("namespace", "namespace", "default"),
+            rules=selection,
+            suppressions=not options["no_suppressions"] and file.get("suppressions", True),
+        )
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    return Settings(
+        config, options["output_format"], pick("fail-on", "fail_on", "error"),
+        options["verbose"], diagram,
+    )  # fmt: skip
+
+
+def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
     """Print the report and exit with the code its findings call for."""
     from rolloutplan.model.finding import Severity
     from rolloutplan.report import REPORTERS
 
-    click.echo(REPORTERS[output_format](report, diagram=diagram), nl=False)
-    threshold = Severity(fail_on).rank
+    reporter = REPORTERS[settings.output_format]
+    click.echo(reporter(report, diagram=settings.diagram, verbose=settings.verbose), nl=False)
+    threshold = Severity(settings.fail_on).rank
     if report.unreadable:
         ctx.exit(EXIT_USAGE)
     if any(finding.severity.rank >= threshold for finding in report.findings):

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rolloutplan import suppressions
+from rolloutplan.config import RuleSelection
 from rolloutplan.load import parse
 from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
 from rolloutplan.load.text import TextProblem, decode
@@ -26,6 +28,14 @@ class Config:
     kubernetes_version: str
     strict_kinds: bool = False
     default_namespace: str = "default"
+    rules: RuleSelection = field(default_factory=RuleSelection)
+    suppressions: bool = True  # honour rolloutplan.io/ignore-<rule-name> annotations
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    finding: Finding
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +54,7 @@ class Report:
     documents: int
     checked: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    suppressed: tuple[Suppressed, ...] = ()
     plans: tuple[RolloutPlan, ...] = ()
     bare_replica_sets: tuple[BareReplicaSet, ...] = ()
     planned: bool = False  # the command planned rollouts (reporters then show plans)
@@ -63,6 +74,7 @@ ObjectKey = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
 class _Tally:
     previous: dict[ObjectKey, dict[str, Any]]
     findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
     objects: list[KubeObject] = field(default_factory=list)
     documents: int = 0
     checked: Counter[str] = field(default_factory=Counter)
@@ -82,8 +94,14 @@ def run(
             tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
         else:
             _check_file_guarded(source, config, tally)
+    selection = config.rules
     return Report(
-        findings=tuple(sorted(tally.findings, key=Finding.sort_key)),
+        findings=_selected(tally.findings, selection),
+        suppressed=tuple(
+            Suppressed(finding, s.reason)
+            for s in tally.suppressed
+            for finding in _selected([s.finding], selection)
+        ),
         objects=tuple(tally.objects),
         files=len(sources),
         documents=tally.documents,
@@ -178,12 +196,40 @@ def _check_document(document: Document, config: Config, tally: _Tally) -> None:
                 else apiserver.validate_update(old, data)
             )
     tally.checked[ref.kind] += 1
-    tally.findings.extend(_located(document, ref, violations))
+    findings = _located(document, ref, violations)
+    if config.suppressions:
+        findings = _suppress(document, ref, findings, tally)
+    tally.findings.extend(findings)
     if any(REGISTRY.severity(v.rule_id) is Severity.ERROR for v in violations):
         return  # the API server rejects it: nothing to type, nothing to plan
     typed = parse.parse_object(data, ref)
     if typed is not None:
         tally.objects.append(typed)
+
+
+def _selected(findings: list[Finding], selection: RuleSelection) -> tuple[Finding, ...]:
+    """The enabled rules' findings, at their configured severity, sorted."""
+    kept = [
+        replace(f, severity=selection.severity_of(f.rule_id))
+        for f in findings
+        if selection.enabled(f.rule_id)
+    ]
+    return tuple(sorted(kept, key=Finding.sort_key))
+
+
+def _suppress(
+    document: Document, ref: ObjectRef, findings: list[Finding], tally: _Tally
+) -> list[Finding]:
+    """Move findings that the object's rolloutplan.io/ignore-<rule> annotations waive."""
+    waivers, problems = suppressions.read(document.data)
+    kept = _located(document, ref, problems)
+    for finding in findings:
+        reason = waivers.get(finding.rule_id)
+        if reason is None:
+            kept.append(finding)
+        else:
+            tally.suppressed.append(Suppressed(finding, reason))
+    return kept
 
 
 def _key(data: dict[str, Any], ref: ObjectRef) -> ObjectKey:

@@ -198,7 +198,9 @@ def test_json_format_has_the_documented_shape(run_cli: RunCli) -> None:
         "error": 3,
         "warning": 0,
         "info": 0,
+        "suppressed": 0,
     }
+    assert document["suppressed"] == []
 
 
 def test_output_is_deterministic(run_cli: RunCli) -> None:

@@ -10,7 +10,7 @@ from rolloutplan.report.text import render_text
 
 
 class Reporter(Protocol):
-    def __call__(self, report: Report, *, diagram: bool = False) -> str: ...
+    def __call__(self, report: Report, *, diagram: bool = False, verbose: bool = False) -> str: ...
 
 
 REPORTERS: dict[str, Reporter] = {"text": render_text, "json": render_json}

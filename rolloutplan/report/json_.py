@@ -13,18 +13,20 @@ from rolloutplan.report.plan_json import bare_replica_set_json, plan_json
 SCHEMA_VERSION = 1
 
 
-def render_json(report: Report, *, diagram: bool = False) -> str:
-    """``diagram`` is a text-only option, accepted so every reporter takes the same arguments."""
+def render_json(report: Report, *, diagram: bool = False, verbose: bool = False) -> str:
+    """``diagram`` and ``verbose`` are text options: JSON always lists suppressed findings."""
     document: dict[str, Any] = {
         "schemaVersion": SCHEMA_VERSION,
         "tool": {"name": "rolloutplan", "version": __version__},
         "findings": [_finding(finding) for finding in report.findings],
+        "suppressed": [{**_finding(s.finding), "reason": s.reason} for s in report.suppressed],
         "summary": {
             "files": report.files,
             "documents": report.documents,
             "checked": dict(sorted(report.checked.items())),
             "skipped": dict(sorted(report.skipped.items())),
             **{severity.value: report.count(severity) for severity in Severity},
+            "suppressed": len(report.suppressed),
         },
     }
     if report.planned:

@@ -9,8 +9,12 @@ from rolloutplan.model.finding import Finding, Severity
 from rolloutplan.report.plan_text import render_plans
 
 
-def render_text(report: Report, *, diagram: bool = False) -> str:
+def render_text(report: Report, *, diagram: bool = False, verbose: bool = False) -> str:
     lines = [_finding_line(finding) for finding in report.findings]
+    if verbose:
+        lines.extend(
+            f"{_finding_line(s.finding)} (suppressed: {s.reason})" for s in report.suppressed
+        )
     if report.planned:
         if lines:
             lines.append("")
@@ -39,6 +43,8 @@ def summary_line(report: Report) -> str:
         _plural(report.count(severity), severity.value if severity is not Severity.INFO else "info")
         for severity in Severity
     )
+    if report.suppressed:
+        counts += f"; {len(report.suppressed)} suppressed"
     return "; ".join(parts) + f". {counts}."
 
 

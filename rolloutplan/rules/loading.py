@@ -194,4 +194,21 @@ LOADING_RULES: tuple[RuleInfo, ...] = (
             "Use `apiVersion: apps/v1` (and add the `spec.selector` it requires).",
         ),
     ),
+    RuleInfo(
+        "RP014",
+        "invalid-suppression",
+        Severity.WARNING,
+        "A rolloutplan.io/ignore-* annotation names no rule or gives no reason.",
+        rule_doc(
+            'Checks the waiver annotations `rolloutplan.io/ignore-<rule-name>: "<reason>"`: '
+            "the rule must exist and the reason must not be empty. A malformed waiver waives "
+            "nothing.",
+            "A waiver without a reason hides a finding with no record of why; a misspelt rule "
+            "name silently waives nothing.",
+            'metadata:\n  annotations:\n    rolloutplan.io/ignore-unknown-feild: "set by a '
+            'mutating webhook"',
+            'metadata:\n  annotations:\n    rolloutplan.io/ignore-unknown-field: "set by a '
+            'mutating webhook"',
+        ),
+    ),
 )

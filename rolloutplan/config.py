@@ -1,0 +1,240 @@
+"""Settings: built-in defaults, then a config file, then the command line.
+
+The config file is the first of ``.rolloutplan.yaml`` / ``.rolloutplan.yml`` or a
+``pyproject.toml`` with a ``[tool.rolloutplan]`` table, found by walking up from the working
+directory (or given with ``--config``).  Keys (kebab-case, as on the command line)::
+
+    select: [RP1, unknown-field]     # ids, id prefixes or names; default: every rule
+    ignore: [RP3]
+    severity: {RP102: warning}       # per rule id or name: error, warning or info
+    fail-on: warning
+    kubernetes-version: "1.33"
+    namespace: shop
+    strict-kinds: true
+    suppressions: false              # honour rolloutplan.io/ignore-* annotations (default true)
+    service-node-port-range: 30000-32767
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from rolloutplan.load.text import TextProblem, decode
+from rolloutplan.load.yaml_docs import load_documents
+from rolloutplan.model.finding import Severity
+from rolloutplan.rules import REGISTRY
+
+CONFIG_NAMES = (".rolloutplan.yaml", ".rolloutplan.yml")
+LEVELS = {s.value: s for s in Severity}
+ALWAYS_ENABLED = frozenset({"RP000", "RP012"})  # our own failure, and a path we could not read
+
+
+class ConfigError(Exception):
+    """An invalid config file or setting; the CLI exits 2 with this message."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSelection:
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: tuple[tuple[str, Severity], ...] = ()  # rule id -> level
+
+    def enabled(self, rule_id: str) -> bool:
+        """flake8's rule: the longest matching selector wins; an empty select means all."""
+        if rule_id in ALWAYS_ENABLED:
+            return True
+        selected = _best_match(self.select, rule_id) if self.select else 0
+        if selected < 0:
+            return False
+        ignored = _best_match(self.ignore, rule_id)
+        return ignored < 0 or selected > ignored
+
+    def severity_of(self, rule_id: str) -> Severity:
+        return dict(self.severity).get(rule_id) or REGISTRY.severity(rule_id)
+
+
+def _best_match(selectors: tuple[str, ...], rule_id: str) -> int:
+    """Length of the most specific selector matching the rule; a name counts as exact."""
+    name = REGISTRY.by_id[rule_id].name
+    best = -1
+    for selector in selectors:
+        if selector in (name, rule_id):
+            best = max(best, 100)
+        elif rule_id.startswith(selector):
+            best = max(best, len(selector))
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class FileSettings:
+    """What a config file set; None where it is silent."""
+
+    path: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+KNOWN_KEYS = {
+    "select", "ignore", "severity", "fail-on", "kubernetes-version", "namespace",
+    "strict-kinds", "suppressions", "service-node-port-range",
+}  # fmt: skip
+
+
+def find_config(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        return "rolloutplan" in tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def read_config(path: Path) -> FileSettings:
+    """The settings in ``path``, checked; ConfigError says what is wrong and where."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    values = _parse_toml(path, raw) if path.name.endswith(".toml") else _parse_yaml(path, raw)
+    _check(path, values)
+    return FileSettings(str(path), values)
+
+
+def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
+    try:
+        table = tomllib.loads(raw.decode("utf-8")).get("tool", {}).get("rolloutplan", {})
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.rolloutplan] must be a table")
+    return table
+
+
+def _parse_yaml(path: Path, raw: bytes) -> dict[str, Any]:
+    text = decode(raw)
+    if isinstance(text, TextProblem):
+        raise ConfigError(f"{path}:{text.line}:{text.column}: {text.message}")
+    loaded = load_documents(text)
+    if loaded.problems:
+        problem = loaded.problems[0]
+        raise ConfigError(f"{path}:{problem.line}:{problem.column}: {problem.message}")
+    if not loaded.documents:
+        return {}
+    data = loaded.documents[0].data
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the config must be a mapping of settings")
+    return data
+
+
+def _check(path: Path, values: dict[str, Any]) -> None:
+    unknown = sorted(set(values) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(KNOWN_KEYS))}"
+        )
+    for key in ("select", "ignore"):
+        if key in values:
+            try:
+                values[key] = tuple(parse_rule_selectors(_string_list(path, key, values[key])))
+            except ConfigError as exc:
+                raise ConfigError(f"{path}: {key!r}: {exc}") from None
+    if "severity" in values:
+        severity = values["severity"]
+        if not isinstance(severity, dict):
+            raise ConfigError(f"{path}: 'severity' must map rule ids or names to levels")
+        values["severity"] = tuple(
+            parse_severity_override(f"{rule}={level}", where=str(path))
+            for rule, level in severity.items()
+        )
+    if "fail-on" in values and values["fail-on"] not in LEVELS:
+        raise ConfigError(f"{path}: 'fail-on' must be one of {', '.join(LEVELS)}")
+    for key in ("strict-kinds", "suppressions"):
+        if key in values and not isinstance(values[key], bool):
+            raise ConfigError(f"{path}: {key!r} must be true or false")
+    for key in ("kubernetes-version", "namespace", "service-node-port-range"):
+        if key in values:
+            values[key] = str(values[key])
+    if "kubernetes-version" in values:
+        try:
+            values["kubernetes-version"] = kubernetes_version(values["kubernetes-version"])
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+
+
+def _string_list(path: Path, key: str, value: Any) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ConfigError(f"{path}: {key!r} must be a list of rule ids, prefixes or names")
+    return items
+
+
+def parse_rule_selectors(items: list[str] | tuple[str, ...]) -> list[str]:
+    """Rule ids (RP102), id prefixes (RP1) or names (unknown-field); comma lists allowed."""
+    selectors = []
+    for item in (part.strip() for entry in items for part in entry.split(",")):
+        if not item:
+            continue
+        rule = REGISTRY.get(item)
+        if rule is not None:
+            selectors.append(rule.id if item.upper() == rule.id else rule.name)
+        elif item.upper().startswith("RP") and item[2:].isdigit() and len(item) < 5:
+            selectors.append(item.upper())
+        else:
+            raise ConfigError(
+                f"unknown rule or rule prefix {item!r}; `rolloutplan rules` lists them"
+            )
+    return selectors
+
+
+def parse_severity_override(text: str, where: str = "--severity") -> tuple[str, Severity]:
+    rule_text, _, level = text.partition("=")
+    rule = REGISTRY.get(rule_text.strip())
+    if rule is None:
+        raise ConfigError(f"{where}: unknown rule {rule_text.strip()!r} in {text!r}")
+    if level.strip() not in LEVELS:
+        raise ConfigError(
+            f"{where}: {text!r}: the level must be one of {', '.join(LEVELS)} (RULE=LEVEL)"
+        )
+    return rule.id, LEVELS[level.strip()]
+
+
+def kubernetes_version(value: str | None) -> str:
+    """A supported minor version from '1.33', 'v1.33' or '1.33.4'; None means the newest."""
+    from rolloutplan.validate.schemas import newest_version, supported_versions
+
+    if value is None:
+        return newest_version()
+    version = str(value).removeprefix("v")
+    if version.count(".") == 2:  # the schemas are per minor version
+        version = version.rsplit(".", 1)[0]
+    if version not in supported_versions():
+        raise ConfigError(
+            f"Kubernetes version {value!r} is not supported; choose one of "
+            f"{', '.join(supported_versions())}"
+        )
+    return version
+
+
+def parse_port_range(text: str) -> tuple[int, int]:
+    low, sep, high = text.partition("-")
+    if not sep or not low.strip().isdigit() or not high.strip().isdigit():
+        raise ConfigError(f"service node port range {text!r} must look like 30000-32767")
+    first, last = int(low), int(high)
+    if not 1 <= first <= last <= 65535:
+        raise ConfigError(f"service node port range {text!r} must be within 1-65535, low-high")
+    return first, last
