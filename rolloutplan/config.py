@@ -17,11 +17,10 @@ directory (or given with ``--config``).  Keys (kebab-case, as on the command lin
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from rolloutplan.load.text import TextProblem, decode
 from rolloutplan.load.yaml_docs import load_documents
