@@ -74,8 +74,8 @@ def replay(
     limit = 4 * (budget.max_pods + len(start.all) + 10)
     for _ in range(limit):
         state, taken = _sync_until_idle(deployment, budget, state, new_name, recreate)
-        new_name = state.new.name if state.new is not None else new_name
-        steps.extend(_scale_steps(taken, new_name, seconds, waves))
+        current_new = state.new.name if state.new is not None else new_name
+        steps.extend(_scale_steps(taken, current_new, seconds, waves))
         if taken:
             last_progress = seconds
         if deployment.paused:
