@@ -26,7 +26,7 @@ class IntOrPercent:
     def parse(cls, raw: int | str) -> IntOrPercent:
         if isinstance(raw, int):
             return cls(raw)
-        text = raw.strip()
+        text = raw
         if not text.endswith("%") or not text[:-1].lstrip("-").isdigit():
             raise ValueError(f"{raw!r} is neither an integer nor a percentage like '25%'")
         return cls(int(text[:-1]), is_percent=True)

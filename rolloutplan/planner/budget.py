@@ -35,6 +35,7 @@ class Budget:
     surge: int
     unavailable: int
     forced_unavailable: bool = False  # both resolved to 0, so the controller used 1
+    recreate: bool = False
 
     @property
     def max_pods(self) -> int:
@@ -42,7 +43,8 @@ class Budget:
 
     @property
     def min_available(self) -> int:
-        return self.replicas - self.unavailable
+        """MinAvailable(d): 0 for Recreate, which takes every old pod down first."""
+        return 0 if self.recreate else self.replicas - self.unavailable
 
 
 def budget_for(
@@ -52,7 +54,7 @@ def budget_for(
     max_unavailable: IntOrPercent | None,
 ) -> Budget:
     if strategy is StrategyType.RECREATE:
-        return Budget(replicas, 0, 0)
+        return Budget(replicas, 0, 0, recreate=True)
     surge, unavailable = resolve_fenceposts(max_surge, max_unavailable, replicas)
     forced = unavailable == 1 and scaled_value(max_unavailable, replicas, round_up=False) == 0
     capped = 0 if replicas == 0 else min(unavailable, replicas)

@@ -18,7 +18,9 @@ from rolloutplan.planner.budget import Budget
 class ReplicaSetState(NamedTuple):
     """What the controller reads of one ReplicaSet.
 
-    ``pods`` is status.replicas (active pods, terminating ones excluded); ``desired`` and
+    ``pods`` is how many of its pods exist: status.replicas for a RollingUpdate, where
+    terminating pods stop counting at once; under Recreate the simulator keeps terminating
+    old pods here until they are gone, since Recreate waits for them.  ``desired`` and
     ``max_replicas`` are the deployment.kubernetes.io/desired-replicas and max-replicas
     annotations (None when absent or unparseable).
     """
