@@ -81,6 +81,25 @@ def lint(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
 
 @cli.command()
 @check_options
+@click.pass_context
+def services(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
+    """Show each Service in PATHS: the workloads it selects and where each port lands.
+
+    Services are resolved against every pod template in PATHS (Deployments, ReplicaSets,
+    StatefulSets, DaemonSets, Jobs, CronJobs, ReplicationControllers, Pods).
+    """
+    from dataclasses import replace
+
+    from rolloutplan import engine
+
+    settings = _settings(options)
+    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
+    report = engine.run(read_sources(paths), settings.config, previous)
+    _finish(ctx, replace(report, show_services=True), settings)
+
+
+@cli.command()
+@check_options
 @click.option(
     "--new-pods", type=click.Choice(["ready", "never-ready"]), default="ready",
     show_default=True, help="Whether new pods become available (never-ready: e.g. a bad image).",

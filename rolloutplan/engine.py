@@ -8,18 +8,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rolloutplan import suppressions
+from rolloutplan.analysis import reachability
+from rolloutplan.analysis.reachability import ServiceReach
 from rolloutplan.config import RuleSelection
 from rolloutplan.load import parse
 from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
+from rolloutplan.load.pods import pod_source
 from rolloutplan.load.text import TextProblem, decode
 from rolloutplan.load.yaml_docs import load_documents, locate
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
-from rolloutplan.model.objects import KubeObject
+from rolloutplan.model.objects import KubeObject, PodSource, Service
 from rolloutplan.model.source import Document, Location, SourceText
 from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, RolloutPlan, plan_all
 from rolloutplan.rules import REGISTRY
 from rolloutplan.validate import apiserver, schemas
 
+IMMUTABLE_FIELD = "RP205"
 CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
 
 
@@ -55,9 +59,11 @@ class Report:
     checked: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     suppressed: tuple[Suppressed, ...] = ()
+    services: tuple[ServiceReach, ...] = ()
     plans: tuple[RolloutPlan, ...] = ()
     bare_replica_sets: tuple[BareReplicaSet, ...] = ()
     planned: bool = False  # the command planned rollouts (reporters then show plans)
+    show_services: bool = False  # the command asked for the Service table
 
     @property
     def unreadable(self) -> bool:
@@ -79,6 +85,8 @@ class _Tally:
     documents: int = 0
     checked: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
+    pod_sources: list[PodSource] = field(default_factory=list)
+    services: list[tuple[Service, Document]] = field(default_factory=list)
 
 
 def run(
@@ -94,6 +102,9 @@ def run(
             tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
         else:
             _check_file_guarded(source, config, tally)
+    reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
+    for reach, (service, document) in zip(reaches, tally.services, strict=True):
+        _add_findings(document, service.ref, list(reach.violations), config, tally)
     selection = config.rules
     return Report(
         findings=_selected(tally.findings, selection),
@@ -107,6 +118,7 @@ def run(
         documents=tally.documents,
         checked=tally.checked,
         skipped=tally.skipped,
+        services=reaches,
     )
 
 
@@ -173,6 +185,9 @@ def _check_document(document: Document, config: Config, tally: _Tally) -> None:
         return
     data = document.data
     ref = object_ref(data, config.default_namespace)
+    source = pod_source(data, ref)
+    if source is not None:
+        tally.pod_sources.append(source)
     wanted_api = CHECKED_KINDS.get(ref.kind)
     if wanted_api is None:
         tally.skipped[ref.kind] += 1
@@ -196,24 +211,40 @@ def _check_document(document: Document, config: Config, tally: _Tally) -> None:
                 else apiserver.validate_update(old, data)
             )
     tally.checked[ref.kind] += 1
+    _add_findings(document, ref, violations, config, tally)
+    if any(
+        REGISTRY.severity(v.rule_id) is Severity.ERROR and v.rule_id != IMMUTABLE_FIELD
+        for v in violations
+    ):
+        return  # the API server rejects it: nothing to type, nothing to plan
+    # an update refused for an immutable field is still a valid object: plan shows the refusal
+    typed = parse.parse_object(data, ref)
+    if typed is not None:
+        tally.objects.append(typed)
+        if isinstance(typed, Service):
+            tally.services.append((typed, document))
+
+
+def _add_findings(
+    document: Document,
+    ref: ObjectRef,
+    violations: list[Violation],
+    config: Config,
+    tally: _Tally,
+) -> None:
     findings = _located(document, ref, violations)
     if config.suppressions:
         findings = _suppress(document, ref, findings, tally)
     tally.findings.extend(findings)
-    if any(REGISTRY.severity(v.rule_id) is Severity.ERROR for v in violations):
-        return  # the API server rejects it: nothing to type, nothing to plan
-    typed = parse.parse_object(data, ref)
-    if typed is not None:
-        tally.objects.append(typed)
 
 
 def _selected(findings: list[Finding], selection: RuleSelection) -> tuple[Finding, ...]:
     """The enabled rules' findings, at their configured severity, sorted."""
-    kept = [
+    kept = {
         replace(f, severity=selection.severity_of(f.rule_id))
         for f in findings
         if selection.enabled(f.rule_id)
-    ]
+    }  # a set: the same finding at the same place twice (one object defined twice) is noise
     return tuple(sorted(kept, key=Finding.sort_key))
 
 

@@ -99,7 +99,10 @@ def test_directories_are_walked_recursively_skipping_hidden_ones(
 ) -> None:
     nested = tmp_path / "apps" / "web"
     nested.mkdir(parents=True)
-    (nested / "svc.yml").write_bytes((FIXTURES / "seed" / "service-clusterip.yaml").read_bytes())
+    (nested / "svc.yml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n"
+        "    app: web\n  ports:\n  - port: 80\n    targetPort: 8080\n"
+    )
     (tmp_path / "deploy.json").write_bytes((FIXTURES / "yaml11" / "deployment.json").read_bytes())
     (tmp_path / "README.md").write_text("not a manifest")
     hidden = tmp_path / ".git"

@@ -188,5 +188,24 @@ class Service:
     external_name: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PodSource:
+    """Pods some object creates, as a Service sees them: their labels and declared ports.
+
+    Any kind with a pod template counts (StatefulSet, DaemonSet, Job, CronJob,
+    ReplicationController ...), and a bare Pod, so that real repositories raise no false
+    "selects no pods" alarm."""
+
+    ref: ObjectRef
+    labels: Labels
+    ports: tuple[ContainerPort, ...]
+    owner: ObjectRef | None = None  # the controlling owner, e.g. a ReplicaSet's Deployment
+
+    @property
+    def workload(self) -> ObjectRef:
+        """Who the pods belong to, as a person thinks of it."""
+        return self.owner or self.ref
+
+
 Workload = Deployment | ReplicaSet
 KubeObject = Deployment | ReplicaSet | Service

@@ -9,6 +9,7 @@ from rolloutplan import __version__
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
 from rolloutplan.report.plan_json import bare_replica_set_json, plan_json
+from rolloutplan.report.services import services_json
 
 SCHEMA_VERSION = 1
 
@@ -29,6 +30,8 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
             "suppressed": len(report.suppressed),
         },
     }
+    if report.show_services:
+        document["services"] = services_json(report.services)
     if report.planned:
         document["plans"] = [plan_json(plan) for plan in report.plans]
         document["bareReplicaSets"] = [bare_replica_set_json(rs) for rs in report.bare_replica_sets]

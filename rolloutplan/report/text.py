@@ -7,6 +7,7 @@ from collections import Counter
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
 from rolloutplan.report.plan_text import render_plans
+from rolloutplan.report.services import render_services
 
 
 def render_text(report: Report, *, diagram: bool = False, verbose: bool = False) -> str:
@@ -19,6 +20,10 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
         if lines:
             lines.append("")
         lines.append(render_plans(report.plans, report.bare_replica_sets, diagram=diagram))
+    if report.show_services:
+        if lines:
+            lines.append("")
+        lines.append(render_services(report.services, report.findings))
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 

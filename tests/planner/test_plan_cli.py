@@ -143,7 +143,13 @@ def test_previous_manifests_classify_each_change(run_cli: RunCli) -> None:
     assert both["outcome"] == "complete"
     same = plan_json(run_cli, *previous, SEED / "deployment-nginx.yaml")
     assert (same["change"], same["outcome"], same["steps"]) == ("no-change", "no-rollout", [])
-    refused = plan_json(run_cli, *previous, PLANS / "deployment-nginx-new-selector.yaml")
+    result = run_cli(
+        "plan", "--format", "json", *previous, PLANS / "deployment-nginx-new-selector.yaml"
+    )
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert [(f["rule"], f["field"]) for f in document["findings"]] == [("RP205", "spec.selector")]
+    (refused,) = document["plans"]
     assert (refused["change"], refused["outcome"]) == ("refused", "refused")
 
 

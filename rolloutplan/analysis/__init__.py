@@ -1,0 +1,1 @@
+"""Analyses across objects: Service reachability, rollout risks."""

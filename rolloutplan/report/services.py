@@ -1,0 +1,80 @@
+"""`rolloutplan services`: each Service, what it selects and where each port lands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rolloutplan.analysis.reachability import PortReach, ServiceReach
+from rolloutplan.model.finding import Finding
+from rolloutplan.report.table import render_table
+
+HEADERS = ("SERVICE", "TYPE", "PORTS", "SELECTS", "TARGETS", "FINDINGS")
+
+
+def render_services(services: tuple[ServiceReach, ...], findings: tuple[Finding, ...]) -> str:
+    if not services:
+        return "No Service in the given files.\n"
+    rows = [_row(reach, findings) for reach in services]
+    return render_table(HEADERS, rows) + "\n"
+
+
+def _row(reach: ServiceReach, findings: tuple[Finding, ...]) -> tuple[str, ...]:
+    service = reach.service
+    rules = sorted({f.rule_id for f in findings if f.obj == service.ref})
+    return (
+        f"{service.ref.namespace}/{service.ref.name}",
+        service.type,
+        ", ".join(_port(p.port, p.node_port, p.protocol) for p in service.ports) or "-",
+        _selects(reach),
+        "; ".join(_targets(port) for port in reach.ports) or "-",
+        ", ".join(rules) or "-",
+    )
+
+
+def _port(port: int, node_port: int | None, protocol: str) -> str:
+    """As kubectl get service shows PORT(S): 80:30080/TCP."""
+    return f"{port}:{node_port}/{protocol}" if node_port else f"{port}/{protocol}"
+
+
+def _selects(reach: ServiceReach) -> str:
+    service = reach.service
+    if service.type == "ExternalName":
+        return f"(DNS alias of {service.external_name})"
+    if not service.selector:
+        return "(no selector: endpoints managed by hand)"
+    if not reach.selected:
+        return "(nothing in the given files)"
+    return ", ".join(f"{w.kind} {w.name}" for w in reach.selected)
+
+
+def _targets(port: PortReach) -> str:
+    reached = sorted({str(t.port) if t.port is not None else "none" for t in port.targets})
+    target = port.service_port.target_port
+    shown = f"{target}" if isinstance(target, int) else f"{target}={'/'.join(reached) or '?'}"
+    return f"{port.service_port.port}->{shown}"
+
+
+def services_json(services: tuple[ServiceReach, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "service": {"namespace": r.service.ref.namespace, "name": r.service.ref.name},
+            "type": r.service.type,
+            "selector": dict(r.service.selector) if r.service.selector is not None else None,
+            "selects": [
+                {"kind": w.kind, "namespace": w.namespace, "name": w.name} for w in r.selected
+            ],
+            "ports": [
+                {
+                    "port": p.service_port.port,
+                    "protocol": p.service_port.protocol,
+                    "targetPort": p.service_port.target_port,
+                    "targets": [
+                        {"kind": t.workload.kind, "name": t.workload.name, "port": t.port}
+                        for t in p.targets
+                    ],
+                }
+                for p in r.ports
+            ],
+        }
+        for r in services
+    ]
