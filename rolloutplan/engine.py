@@ -8,7 +8,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rolloutplan import suppressions
-from rolloutplan.analysis import reachability
+from rolloutplan.analysis import endpoints, reachability
+from rolloutplan.analysis.endpoints import EndpointTimeline
 from rolloutplan.analysis.reachability import ServiceReach
 from rolloutplan.config import RuleSelection
 from rolloutplan.load import parse
@@ -61,6 +62,7 @@ class Report:
     suppressed: tuple[Suppressed, ...] = ()
     services: tuple[ServiceReach, ...] = ()
     plans: tuple[RolloutPlan, ...] = ()
+    endpoints: tuple[EndpointTimeline, ...] = ()
     bare_replica_sets: tuple[BareReplicaSet, ...] = ()
     planned: bool = False  # the command planned rollouts (reporters then show plans)
     show_services: bool = False  # the command asked for the Service table
@@ -137,11 +139,13 @@ def plan(
     before = None if previous is None else run(previous, config)
     unreadable = () if before is None else tuple(f for f in before.findings if f.rule_id == "RP012")
     plans, bare = plan_all(report.objects, None if before is None else before.objects, options)
+    services = [o for o in report.objects if isinstance(o, Service)]
     return replace(
         report,
         findings=tuple(sorted(report.findings + unreadable, key=Finding.sort_key)),
         plans=plans,
         bare_replica_sets=bare,
+        endpoints=tuple(t for p in plans for t in endpoints.timelines(p, services)),
         planned=True,
     )
 

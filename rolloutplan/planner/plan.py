@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rolloutplan.model.finding import ObjectRef
-from rolloutplan.model.objects import Deployment, KubeObject, ReplicaSet
+from rolloutplan.model.objects import Deployment, KubeObject, Labels, ReplicaSet
 from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
@@ -37,6 +37,7 @@ class RolloutPlan:
     timing: Timing
     new_pods: NewPods
     notes: tuple[str, ...] = ()
+    old_labels: Labels = ()  # the old pods' labels (the new template's when not known)
 
     @property
     def peak_pods(self) -> int:
@@ -119,7 +120,11 @@ def plan_deployment(
             notes.append("spec.paused is true: no rollout until `kubectl rollout resume`")
         new_name = starts.new_replica_set_name(deployment)
         result = replay(deployment, budget, start, new_name, options.new_pods, timing)
-    return _planned(deployment, change, budget, start, result, timing, options, notes)
+    old_labels = (old_template or deployment.template).labels
+    return replace(
+        _planned(deployment, change, budget, start, result, timing, options, notes),
+        old_labels=tuple(kv for kv in old_labels if kv[0] != starts.HASH_LABEL),
+    )
 
 
 def _planned(

@@ -33,7 +33,10 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
     if report.show_services:
         document["services"] = services_json(report.services)
     if report.planned:
-        document["plans"] = [plan_json(plan) for plan in report.plans]
+        document["plans"] = [
+            plan_json(plan, [t for t in report.endpoints if t.deployment == plan.deployment.ref])
+            for plan in report.plans
+        ]
         document["bareReplicaSets"] = [bare_replica_set_json(rs) for rs in report.bare_replica_sets]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

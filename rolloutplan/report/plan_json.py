@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rolloutplan.analysis.endpoints import EndpointTimeline, Window
 from rolloutplan.planner.plan import BareReplicaSet, RolloutPlan
 
 
-def plan_json(plan: RolloutPlan) -> dict[str, Any]:
+def plan_json(plan: RolloutPlan, timelines: list[EndpointTimeline]) -> dict[str, Any]:
     d, budget, final = plan.deployment, plan.budget, plan.final
     return {
         "deployment": {"namespace": d.ref.namespace, "name": d.ref.name},
@@ -45,7 +46,25 @@ def plan_json(plan: RolloutPlan) -> dict[str, Any]:
         "peakRequests": plan.peak_requests,
         "assumptions": list(plan.timing.assumptions),
         "notes": list(plan.notes),
+        "services": [_timeline_json(t) for t in timelines],
     }  # fmt: skip
+
+
+def _timeline_json(timeline: EndpointTimeline) -> dict[str, Any]:
+    ref = timeline.service.ref
+    return {
+        "service": {"namespace": ref.namespace, "name": ref.name},
+        "selectsOldPods": timeline.selects_old,
+        "selectsNewPods": timeline.selects_new,
+        "endpoints": list(timeline.counts),
+        "minEndpoints": timeline.minimum,
+        "zeroEndpointWindows": [_window_json(w) for w in timeline.zero],
+        "mixedVersionWindow": None if timeline.mixed is None else _window_json(timeline.mixed),
+    }
+
+
+def _window_json(window: Window) -> dict[str, Any]:
+    return {"fromStep": window.first_step, "toStep": window.last_step, "seconds": window.seconds}
 
 
 def bare_replica_set_json(rs: BareReplicaSet) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rolloutplan.analysis.endpoints import EndpointTimeline, Window
 from rolloutplan.model.objects import StrategyType
 from rolloutplan.planner.budget import explain_bound
 from rolloutplan.planner.plan import BareReplicaSet, RolloutPlan
@@ -13,11 +14,20 @@ HEADERS = ("STEP", "ACTION", "OLD", "NEW", "TOTAL", "AVAILABLE", "TIME")
 
 
 def render_plans(
-    plans: tuple[RolloutPlan, ...], bare: tuple[BareReplicaSet, ...], *, diagram: bool
+    plans: tuple[RolloutPlan, ...],
+    bare: tuple[BareReplicaSet, ...],
+    timelines: tuple[EndpointTimeline, ...] = (),
+    *,
+    diagram: bool,
 ) -> str:
     if not plans and not bare:
         return "No Deployment to plan.\n"
-    blocks = [render_plan(plan, diagram=diagram) for plan in plans]
+    blocks = [
+        render_plan(
+            plan, [t for t in timelines if t.deployment == plan.deployment.ref], diagram=diagram
+        )
+        for plan in plans
+    ]
     blocks.extend(
         f"ReplicaSet {rs.ref.namespace}/{rs.ref.name}: no rollout. A ReplicaSet never rolls "
         "out: a template change only affects pods created later; the existing "
@@ -27,7 +37,9 @@ def render_plans(
     return "\n".join(blocks)
 
 
-def render_plan(plan: RolloutPlan, *, diagram: bool = False) -> str:
+def render_plan(
+    plan: RolloutPlan, timelines: list[EndpointTimeline] | None = None, *, diagram: bool = False
+) -> str:
     lines = [_heading(plan), *_bounds(plan), ""]
     if plan.steps or plan.outcome is not Outcome.REFUSED:
         lines.append(_indent(render_table(HEADERS, _rows(plan))))
@@ -35,7 +47,50 @@ def render_plan(plan: RolloutPlan, *, diagram: bool = False) -> str:
             lines.extend(["", _indent(render_diagram(plan))])
         lines.append("")
     lines.extend(f"  {line}" for line in _summary(plan))
+    for timeline in timelines or ():
+        lines.extend(f"  {line}" for line in describe_timeline(timeline))
+        if plan.outcome is Outcome.STALLED and timeline.counts[-1] > 0:
+            lines.append(
+                f"    the rollout stalls, but the old pods keep serving: "
+                f"{timeline.counts[-1]} endpoints while it waits"
+            )
     return "\n".join(lines) + "\n"
+
+
+def describe_timeline(timeline: EndpointTimeline) -> list[str]:
+    """What a Service sees through the rollout, in a sentence or three."""
+    ref = timeline.service.ref
+    counts = timeline.counts
+    which = {
+        (True, True): "old and new pods",
+        (True, False): "old pods only: the new template's labels no longer match",
+        (False, True): "new pods only: the old pods' labels did not match",
+    }[(timeline.selects_old, timeline.selects_new)]
+    lines = [
+        f"Service {ref.namespace}/{ref.name} (selects {which}): ready endpoints "
+        f"{counts[0]} at the start, {counts[-1]} at the end, at least {timeline.minimum} "
+        "throughout" + ("" if timeline.minimum else ":")
+    ]
+    for window in timeline.zero:
+        lines.append(f"  no endpoints {_window_text(window)}")
+    if not timeline.selects_new:
+        lines.append("  after the rollout the Service selects no pod: an outage")
+    if timeline.mixed is not None:
+        lines.append(f"  old and new versions serve together {_window_text(timeline.mixed)}")
+    return lines
+
+
+def _window_text(window: Window) -> str:
+    start = "the start" if window.first_step == 0 else f"step {window.first_step}"
+    if window.last_step is None:
+        return f"from {start} on, for good"
+    end = "the start" if window.last_step == 0 else f"step {window.last_step}"
+    span = f"{start}" if window.first_step == window.last_step else f"{start} to {end}"
+    return (
+        f"at {span} (~{window.seconds}s)"
+        if window.first_step == window.last_step
+        else (f"from {span} (~{window.seconds}s)")
+    )
 
 
 def _heading(plan: RolloutPlan) -> str:

@@ -19,7 +19,9 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
     if report.planned:
         if lines:
             lines.append("")
-        lines.append(render_plans(report.plans, report.bare_replica_sets, diagram=diagram))
+        lines.append(
+            render_plans(report.plans, report.bare_replica_sets, report.endpoints, diagram=diagram)
+        )
     if report.show_services:
         if lines:
             lines.append("")

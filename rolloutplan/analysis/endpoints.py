@@ -1,0 +1,90 @@
+"""Ready endpoints of each Service at each step of a rollout it is affected by (pure).
+
+A Service counts the available pods it selects: old pods carry the old template's labels,
+new pods the new template's.  Where the Service selects neither, or the counts reach zero,
+traffic to it fails for that window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rolloutplan.model.finding import ObjectRef
+from rolloutplan.model.objects import Labels, Service
+from rolloutplan.planner.plan import RolloutPlan
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    first_step: int  # 1-based step numbers, as in the plan table
+    last_step: int | None  # None: it never ends within the plan
+    seconds: int | None  # None: for good
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointTimeline:
+    service: Service
+    deployment: ObjectRef
+    selects_old: bool
+    selects_new: bool
+    counts: tuple[int, ...]  # ready endpoints at the start (index 0) and after each step
+    zero: tuple[Window, ...]
+    mixed: Window | None  # old and new pods both serving
+
+    @property
+    def minimum(self) -> int:
+        return min(self.counts)
+
+
+def timelines(plan: RolloutPlan, services: Sequence[Service]) -> tuple[EndpointTimeline, ...]:
+    """One timeline per Service of the Deployment's namespace that selects old or new pods."""
+    namespace = plan.deployment.ref.namespace
+    found = []
+    for service in services:
+        if service.ref.namespace != namespace or not service.selector:
+            continue
+        old = _selects(service.selector, plan.old_labels)
+        new = _selects(service.selector, plan.deployment.template.labels)
+        if old or new:
+            found.append(_timeline(plan, service, old, new))
+    return tuple(found)
+
+
+def _selects(selector: Labels, labels: Labels) -> bool:
+    have = dict(labels)
+    return all(have.get(key) == value for key, value in selector)
+
+
+def _timeline(plan: RolloutPlan, service: Service, old: bool, new: bool) -> EndpointTimeline:
+    start = plan.start
+    start_new = 0 if start.new is None else start.new.available
+    pairs = [(start.available - start_new, start_new)]
+    pairs += [(s.available - s.new_available, s.new_available) for s in plan.steps]
+    served = [(o if old else 0, n if new else 0) for o, n in pairs]
+    counts = tuple(o + n for o, n in served)
+    seconds = (0, *(s.seconds for s in plan.steps))
+    return EndpointTimeline(
+        service,
+        plan.deployment.ref,
+        old,
+        new,
+        counts,
+        tuple(_windows([c == 0 for c in counts], seconds)),
+        next(iter(_windows([o > 0 and n > 0 for o, n in served], seconds)), None),
+    )
+
+
+def _windows(flags: list[bool], seconds: tuple[int, ...]) -> list[Window]:
+    """Runs of True, as step numbers (0 is the start) with their length in seconds."""
+    windows = []
+    first: int | None = None
+    for index, flag in enumerate(flags):
+        if flag and first is None:
+            first = index
+        elif not flag and first is not None:
+            windows.append(Window(first, index - 1, seconds[index] - seconds[first]))
+            first = None
+    if first is not None:
+        windows.append(Window(first, None, None))
+    return windows
