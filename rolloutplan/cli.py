@@ -53,6 +53,8 @@ def check_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--config", "config_path", type=click.Path(dir_okay=False),
                      help="Config file [default: .rolloutplan.yaml or pyproject.toml "
                      "[tool.rolloutplan], found from the working directory up]."),
+        click.option("--service-node-port-range", metavar="LOW-HIGH",
+                     help="The cluster's nodePort range [default: 30000-32767]."),
         click.option("-v", "--verbose", is_flag=True,
                      help="Also list suppressed findings with their reasons."),
     )  # fmt: skip
@@ -177,6 +179,9 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
             default_namespace=pick("namespace", "namespace", "default"),
             rules=selection,
             suppressions=not options["no_suppressions"] and file.get("suppressions", True),
+            node_port_range=settings_file.parse_port_range(
+                pick("service-node-port-range", "service_node_port_range", "30000-32767")
+            ),
         )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
@@ -220,7 +225,7 @@ def list_rules(output_format: str) -> None:
         click.echo(render_rules_markdown(REGISTRY), nl=False)
         return
     for rule in REGISTRY:
-        click.echo(f"{rule.id}  {rule.name:<26} {rule.severity.value:<8} {rule.summary}")
+        click.echo(f"{rule.id}  {rule.name:<34} {rule.severity.value:<8} {rule.summary}")
 
 
 @cli.command()

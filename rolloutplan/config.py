@@ -168,6 +168,11 @@ def _check(path: Path, values: dict[str, Any]) -> None:
     for key in ("kubernetes-version", "namespace", "service-node-port-range"):
         if key in values:
             values[key] = str(values[key])
+    if "service-node-port-range" in values:
+        try:
+            parse_port_range(values["service-node-port-range"])
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
     if "kubernetes-version" in values:
         try:
             values["kubernetes-version"] = kubernetes_version(values["kubernetes-version"])

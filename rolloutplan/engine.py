@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rolloutplan import suppressions
-from rolloutplan.analysis import endpoints, reachability
+from rolloutplan.analysis import endpoints, reachability, risks
 from rolloutplan.analysis.endpoints import EndpointTimeline
 from rolloutplan.analysis.reachability import ServiceReach
 from rolloutplan.config import RuleSelection
@@ -18,7 +18,7 @@ from rolloutplan.load.pods import pod_source
 from rolloutplan.load.text import TextProblem, decode
 from rolloutplan.load.yaml_docs import load_documents, locate
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
-from rolloutplan.model.objects import KubeObject, PodSource, Service
+from rolloutplan.model.objects import Deployment, KubeObject, PodSource, Service
 from rolloutplan.model.source import Document, Location, SourceText
 from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, RolloutPlan, plan_all
 from rolloutplan.rules import REGISTRY
@@ -35,6 +35,7 @@ class Config:
     default_namespace: str = "default"
     rules: RuleSelection = field(default_factory=RuleSelection)
     suppressions: bool = True  # honour rolloutplan.io/ignore-<rule-name> annotations
+    node_port_range: tuple[int, int] = (30000, 32767)  # the cluster's --service-node-port-range
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,8 @@ class _Tally:
     skipped: Counter[str] = field(default_factory=Counter)
     pod_sources: list[PodSource] = field(default_factory=list)
     services: list[tuple[Service, Document]] = field(default_factory=list)
+    deployment_documents: dict[ObjectRef, Document] = field(default_factory=dict)
+    reaches: tuple[ServiceReach, ...] = ()
 
 
 def run(
@@ -98,15 +101,62 @@ def run(
 ) -> Report:
     """Check every source.  With ``previous`` (the manifests as they are now), an object found
     there by kind, namespace and name is checked as an update of it, as the server would."""
+    tally = _collect(sources, config, previous)
+    return _report(tally, config, len(sources))
+
+
+def plan(
+    sources: Sequence[SourceText | UnreadablePath],
+    config: Config,
+    options: PlanOptions,
+    previous: Sequence[SourceText | UnreadablePath] | None = None,
+) -> Report:
+    """Check the inputs, then plan every Deployment that passed (rejected ones are not planned)
+    and report the risks of each plan.
+
+    ``previous`` holds the earlier version of the manifests; only its unreadable paths are
+    reported, since its own findings are not about the change being made.
+    """
+    tally = _collect(sources, config, previous)
+    before = None if previous is None else run(previous, config)
+    if before is not None:
+        tally.findings += [f for f in before.findings if f.rule_id == "RP012"]
+    plans, bare = plan_all(tally.objects, None if before is None else before.objects, options)
+    services = [service for service, _ in tally.services]
+    timelines = tuple(t for p in plans for t in endpoints.timelines(p, services))
+    documents = {**{s.ref: d for s, d in tally.services}, **tally.deployment_documents}
+    for ref, violations in risks.plan_risks(plans, timelines).items():
+        _add_findings(documents[ref], ref, violations, config, tally)
+    return replace(
+        _report(tally, config, len(sources)),
+        plans=plans,
+        bare_replica_sets=bare,
+        endpoints=timelines,
+        planned=True,
+    )
+
+
+def _collect(
+    sources: Sequence[SourceText | UnreadablePath],
+    config: Config,
+    previous: Sequence[SourceText | UnreadablePath] | None,
+) -> _Tally:
     tally = _Tally(_index(previous or (), config) if previous else {})
     for source in sources:
         if isinstance(source, UnreadablePath):
             tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
         else:
             _check_file_guarded(source, config, tally)
-    reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
-    for reach, (service, document) in zip(reaches, tally.services, strict=True):
+    tally.reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
+    for reach, (service, document) in zip(tally.reaches, tally.services, strict=True):
         _add_findings(document, service.ref, list(reach.violations), config, tally)
+    deployments = [o for o in tally.objects if isinstance(o, Deployment)]
+    for ref, violations in risks.overlapping_selectors(deployments).items():
+        _add_findings(tally.deployment_documents[ref], ref, violations, config, tally)
+    return tally
+
+
+def _report(tally: _Tally, config: Config, files: int) -> Report:
     selection = config.rules
     return Report(
         findings=_selected(tally.findings, selection),
@@ -116,37 +166,11 @@ def run(
             for finding in _selected([s.finding], selection)
         ),
         objects=tuple(tally.objects),
-        files=len(sources),
+        files=files,
         documents=tally.documents,
         checked=tally.checked,
         skipped=tally.skipped,
-        services=reaches,
-    )
-
-
-def plan(
-    sources: Sequence[SourceText | UnreadablePath],
-    config: Config,
-    options: PlanOptions,
-    previous: Sequence[SourceText | UnreadablePath] | None = None,
-) -> Report:
-    """Check the inputs, then plan every Deployment that passed (rejected ones are not planned).
-
-    ``previous`` holds the earlier version of the manifests; only its unreadable paths are
-    reported, since its own findings are not about the change being made.
-    """
-    report = run(sources, config, previous)
-    before = None if previous is None else run(previous, config)
-    unreadable = () if before is None else tuple(f for f in before.findings if f.rule_id == "RP012")
-    plans, bare = plan_all(report.objects, None if before is None else before.objects, options)
-    services = [o for o in report.objects if isinstance(o, Service)]
-    return replace(
-        report,
-        findings=tuple(sorted(report.findings + unreadable, key=Finding.sort_key)),
-        plans=plans,
-        bare_replica_sets=bare,
-        endpoints=tuple(t for p in plans for t in endpoints.timelines(p, services)),
-        planned=True,
+        services=tally.reaches,
     )
 
 
@@ -209,10 +233,11 @@ def _check_document(document: Document, config: Config, tally: _Tally) -> None:
         violations = schemas.validate(data, config.kubernetes_version)
         if not violations:
             old = tally.previous.get(_key(data, ref))
+            ports = config.node_port_range
             violations = (
-                apiserver.validate_create(data)
+                apiserver.validate_create(data, ports)
                 if old is None
-                else apiserver.validate_update(old, data)
+                else apiserver.validate_update(old, data, ports)
             )
     tally.checked[ref.kind] += 1
     _add_findings(document, ref, violations, config, tally)
@@ -227,6 +252,9 @@ def _check_document(document: Document, config: Config, tally: _Tally) -> None:
         tally.objects.append(typed)
         if isinstance(typed, Service):
             tally.services.append((typed, document))
+        elif isinstance(typed, Deployment):
+            tally.deployment_documents[ref] = document
+            _add_findings(document, ref, risks.deployment_risks(typed), config, tally)
 
 
 def _add_findings(

@@ -6,6 +6,7 @@ from rolloutplan.rules.base import Registry, RuleInfo
 from rolloutplan.rules.loading import LOADING_RULES
 from rolloutplan.rules.metadata import METADATA_RULES
 from rolloutplan.rules.reachability import REACHABILITY_RULES
+from rolloutplan.rules.risks import RISK_RULES
 from rolloutplan.rules.schema import SCHEMA_RULES
 from rolloutplan.rules.service import SERVICE_RULES
 from rolloutplan.rules.workload import WORKLOAD_RULES
@@ -16,6 +17,7 @@ ALL_RULES: tuple[RuleInfo, ...] = (
     *METADATA_RULES,
     *WORKLOAD_RULES,
     *SERVICE_RULES,
+    *RISK_RULES,
     *REACHABILITY_RULES,
 )
 REGISTRY = Registry.build(ALL_RULES)

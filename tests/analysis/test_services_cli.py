@@ -22,7 +22,7 @@ SEED_SERVICES = [
 def test_services_table_for_the_seed_four_service_types(run_cli: RunCli) -> None:
     result = run_cli("services", *SEED_SERVICES)
     assert result.exit_code == 0
-    table = result.stdout.split("\n\n")[0].splitlines()
+    table = result.stdout[result.stdout.index("SERVICE ") :].split("\n\n")[0].splitlines()
     assert [line.split()[:2] for line in table] == [
         ["SERVICE", "TYPE"],
         ["default/hello-server-service", "ClusterIP"],

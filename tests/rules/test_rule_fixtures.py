@@ -1,9 +1,12 @@
 """Every fixture under fixtures/rules/<rule-name>/ gives exactly the findings its markers say.
 
 A line ending in ``# expect: RP201`` (several ids may follow, comma-separated) must carry a
-finding of that rule; ``pass-*`` files must give no finding at all.  A file may hold several
-documents.  Files named ``*.previous.yaml`` are not checked themselves: they are the current
-state for the fixture of the same name without ``.previous`` (checked as an update).
+finding of that rule; ``pass-*`` files must give none.  Each file is checked for the rule
+of its folder and the rules its markers name (as kube-linter tests each check alone), so
+a realistic manifest may trip other rules (a missing readiness probe) without noise.
+A file may hold several documents.  Files named ``*.previous.yaml`` are not checked
+themselves: they are the current state for the fixture of the same name without
+``.previous`` (checked as an update).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from rolloutplan.rules import REGISTRY
 from tests.conftest import FIXTURES, RunCli
 
 RULES = FIXTURES / "rules"
@@ -33,10 +37,11 @@ def expected(path: Path) -> set[tuple[str, int]]:
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(RULES)))
 def test_fixture_gives_exactly_its_expected_findings(run_cli: RunCli, path: Path) -> None:
     previous = path.with_name(path.name.replace(".yaml", ".previous.yaml"))
-    args = ["lint", "--format", "json", "--fail-on", "info"]
+    args = ["plan", "--format", "json", "--fail-on", "info"]  # plan: lint plus plan risks
     if previous.exists():
         args += ["--previous", str(previous)]
-    result = run_cli(*args, path)
+    rules = {REGISTRY.by_name[path.parent.name].id} | {rule for rule, _ in expected(path)}
+    result = run_cli(*args, "--select", ",".join(sorted(rules)), path)
     findings = {(f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]}
     if path.name.startswith("pass"):
         assert findings == set()

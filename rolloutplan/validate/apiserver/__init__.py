@@ -12,25 +12,35 @@ from rolloutplan.model.finding import Violation
 from rolloutplan.validate.apiserver import service, workload
 
 WORKLOADS = ("Deployment", "ReplicaSet")
+DEFAULT_NODE_PORT_RANGE = (30000, 32767)
 
 
-def validate_create(data: dict[str, Any]) -> list[Violation]:
+def validate_create(
+    data: dict[str, Any], node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE
+) -> list[Violation]:
     """What ``kubectl apply`` of a new object would be refused for."""
     kind = data.get("kind")
     if kind in WORKLOADS:
         return workload.validate(kind, data)
     if kind == "Service":
-        return service.validate(data)
+        return service.validate(data, node_port_range=node_port_range)
     return []
 
 
-def validate_update(old: dict[str, Any], new: dict[str, Any]) -> list[Violation]:
-    """What ``kubectl apply`` of ``new`` over the existing ``old`` would be refused for: the
-    create checks on ``new``, plus the update-only rules (immutable fields and the like)."""
+def validate_update(
+    old: dict[str, Any],
+    new: dict[str, Any],
+    node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE,
+) -> list[Violation]:
+    """What ``kubectl apply`` of ``new`` over the existing ``old`` would be refused for.
+
+    A Service update is validated as a whole against the old object (the server first clears
+    fields the type change drops and restores allocated IPs, so checking ``new`` alone would
+    give false errors); a workload gets the create checks plus the update-only rules.
+    """
     kind = new.get("kind")
-    violations = validate_create(new)
+    if kind == "Service":
+        return service.validate_update(old, new, node_port_range=node_port_range)
     if kind in WORKLOADS:
-        violations += workload.validate_update(kind, old, new)
-    elif kind == "Service":
-        violations += service.validate_update(old, new)
-    return violations
+        return workload.validate(kind, new) + workload.validate_update(kind, old, new)
+    return []

@@ -1,0 +1,182 @@
+"""Rollout risks (RP3xx): what makes a Deployment's rollouts stall, hide failures, or drop
+traffic.  Pure: typed objects, plans and endpoint timelines in, violations per object out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rolloutplan.analysis.endpoints import EndpointTimeline, Window
+from rolloutplan.model.finding import ObjectRef, Violation
+from rolloutplan.model.objects import Deployment, StrategyType
+from rolloutplan.model.quantity import pod_requests
+from rolloutplan.planner.budget import deployment_budget
+from rolloutplan.planner.plan import RolloutPlan
+
+CONTAINERS = ("spec", "template", "spec", "containers")
+
+
+def deployment_risks(deployment: Deployment) -> list[Violation]:
+    """Risks visible in one Deployment, whatever the change."""
+    return [
+        *_probes_and_images(deployment),
+        *_settings(deployment),
+        *_budget(deployment),
+    ]
+
+
+def _probes_and_images(deployment: Deployment) -> list[Violation]:
+    violations = []
+    for index, container in enumerate(deployment.template.containers):
+        if container.readiness_probe is None:
+            violations.append(Violation(
+                "RP301",
+                f"container {container.name!r} has no readinessProbe: its pods count as "
+                "available as soon as they start, so a rollout proceeds over broken pods",
+                (*CONTAINERS, index, "name"),
+            ))  # fmt: skip
+        tag = _mutable_tag(container.image)
+        if tag:
+            violations.append(Violation(
+                "RP302",
+                f"image {container.image!r} {tag}: pushing a new image under it changes no "
+                "manifest, so nothing rolls out (and nodes may run different builds)",
+                (*CONTAINERS, index, "image"),
+            ))  # fmt: skip
+    return violations
+
+
+def _mutable_tag(image: str) -> str:
+    if "@" in image:
+        return ""  # pinned by digest
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return "has no tag (so it means :latest)"
+    return "uses the :latest tag" if last.rsplit(":", 1)[1] == "latest" else ""
+
+
+def _settings(deployment: Deployment) -> list[Violation]:
+    violations = []
+    if deployment.paused:
+        violations.append(Violation(
+            "RP303", "spec.paused is true: template changes do not roll out until "
+            "`kubectl rollout resume`", ("spec", "paused"),
+        ))  # fmt: skip
+    if deployment.revision_history_limit == 0:
+        violations.append(Violation(
+            "RP304", "revisionHistoryLimit is 0: old ReplicaSets are deleted, so "
+            "`kubectl rollout undo` has nothing to go back to", ("spec", "revisionHistoryLimit"),
+        ))  # fmt: skip
+    return violations
+
+
+def _budget(deployment: Deployment) -> list[Violation]:
+    if deployment.strategy.type is not StrategyType.ROLLING_UPDATE or deployment.replicas == 0:
+        return []
+    budget = deployment_budget(deployment)
+    violations = []
+    if deployment.replicas == 1 and budget.unavailable >= 1:
+        violations.append(Violation(
+            "RP305",
+            "1 replica with maxUnavailable resolving to 1: the only pod may go before its "
+            "replacement is ready, so every rollout can be an outage (use maxUnavailable: 0)",
+            ("spec", "strategy"),
+        ))  # fmt: skip
+    if budget.surge >= deployment.replicas:
+        requests = pod_requests(deployment.template, budget.max_pods)
+        figure = ", ".join(f"{k} {v}" for k, v in requests.items())
+        violations.append(Violation(
+            "RP306",
+            f"maxSurge resolves to {budget.surge} for {deployment.replicas} replicas: a "
+            f"rollout runs up to {budget.max_pods} pods"
+            + (f" (requests {figure})" if figure else "")
+            + "; the cluster needs room for them",
+            ("spec", "strategy", "rollingUpdate", "maxSurge"),
+        ))  # fmt: skip
+    return violations
+
+
+def overlapping_selectors(deployments: Sequence[Deployment]) -> dict[ObjectRef, list[Violation]]:
+    """Two Deployments of one namespace whose selectors match each other's pods: both
+    controllers adopt and scale the same pods."""
+    found: dict[ObjectRef, list[Violation]] = {}
+    unique = sorted({d.ref: d for d in deployments}.values(), key=lambda d: d.ref)
+    for index, first in enumerate(unique):
+        for second in unique[index + 1 :]:
+            if first.ref.namespace != second.ref.namespace:
+                continue
+            if first.selector.matches(second.template.labels) or second.selector.matches(
+                first.template.labels
+            ):
+                for one, other in ((first, second), (second, first)):
+                    found.setdefault(one.ref, []).append(Violation(
+                        "RP307",
+                        f"the selector overlaps Deployment {other.ref.name}'s: both "
+                        "controllers claim the same pods and fight over them",
+                        ("spec", "selector"),
+                    ))  # fmt: skip
+    return found
+
+
+def plan_risks(
+    plans: Sequence[RolloutPlan], timelines: Sequence[EndpointTimeline]
+) -> dict[ObjectRef, list[Violation]]:
+    """Risks that only the plan shows, by the object they are reported on."""
+    found: dict[ObjectRef, list[Violation]] = {}
+    for plan in plans:
+        ref = plan.deployment.ref
+        found.setdefault(ref, []).extend(_slow_waves(plan))
+        for timeline in (t for t in timelines if t.deployment == ref):
+            for target, violation in _traffic(plan, timeline):
+                found.setdefault(target, []).append(violation)
+    return {ref: violations for ref, violations in found.items() if violations}
+
+
+def _slow_waves(plan: RolloutPlan) -> list[Violation]:
+    deadline = plan.deployment.progress_deadline_seconds
+    wave = plan.timing.ready_seconds
+    if not plan.waves or wave <= deadline:
+        return []
+    return [Violation(
+        "RP310",
+        f"each wave of new pods takes ~{wave}s to become available, longer than "
+        f"progressDeadlineSeconds ({deadline}s): the Deployment reports ProgressDeadlineExceeded "
+        "while it is still progressing",
+        ("spec", "progressDeadlineSeconds"),
+    )]  # fmt: skip
+
+
+def _traffic(plan: RolloutPlan, timeline: EndpointTimeline) -> list[tuple[ObjectRef, Violation]]:
+    service = timeline.service.ref
+    name = f"Service {service.name}"
+    deployment = plan.deployment.ref
+    found = []
+    recreate = plan.deployment.strategy.type is StrategyType.RECREATE
+    for window in timeline.zero:
+        rule, field = ("RP311", ("spec", "strategy", "type")) if recreate else ("RP312", ("spec", "strategy"))
+        why = "Recreate takes every old pod down first" if recreate else "the rollout"
+        found.append((deployment, Violation(
+            rule, f"{name} has no ready endpoints {_span(window)}: {why}", field,
+        )))  # fmt: skip
+    if timeline.selects_old and not timeline.selects_new:
+        found.append((service, Violation(
+            "RP313",
+            f"after the rollout of Deployment {deployment.name} this Service selects none of "
+            "its pods (the new template's labels no longer match): an outage once it completes",
+            ("spec", "selector"),
+        )))  # fmt: skip
+    if timeline.mixed is not None:
+        found.append((service, Violation(
+            "RP314",
+            f"old and new pods of Deployment {deployment.name} serve together "
+            f"{_span(timeline.mixed)}: requests may hit either version",
+            ("spec", "selector"),
+        )))  # fmt: skip
+    return found
+
+
+def _span(window: Window) -> str:
+    first = "the start" if window.first_step == 0 else f"step {window.first_step}"
+    if window.last_step is None:
+        return f"from {first} of the plan on, for good"
+    last = "the start" if window.last_step == 0 else f"step {window.last_step}"
+    return f"from {first} to {last} of the plan (~{window.seconds}s)"

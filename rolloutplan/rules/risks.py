@@ -1,0 +1,182 @@
+"""RP301-RP314: rollout risks, from the Deployment itself and from its plan."""
+
+from __future__ import annotations
+
+from rolloutplan.model.finding import Severity
+from rolloutplan.rules.base import RuleInfo, rule_doc
+
+W, INFO, E = Severity.WARNING, Severity.INFO, Severity.ERROR
+
+RISK_RULES: tuple[RuleInfo, ...] = (
+    RuleInfo(
+        "RP301",
+        "no-readiness-probe",
+        W,
+        "A container of a Deployment has no readinessProbe.",
+        rule_doc(
+            "Reports Deployment containers without a `readinessProbe`.",
+            "Without one, a pod is available as soon as its containers start. The rollout "
+            "then replaces healthy old pods with new ones that may not serve at all, and the "
+            "Service sends them traffic.",
+            "containers:\n- name: web\n  image: example.com/web:1.4.2",
+            "Add a readinessProbe that passes only when the app serves, e.g. an `httpGet` on "
+            "a health endpoint.",
+        ),
+    ),
+    RuleInfo(
+        "RP302",
+        "mutable-image-tag",
+        W,
+        "An image uses :latest or no tag.",
+        rule_doc(
+            "Reports Deployment images tagged `:latest` or not tagged at all (a digest "
+            "`@sha256:...` pins the image and is fine).",
+            "A new image pushed under the same tag changes no manifest, so no rollout happens; "
+            "pods started later pull the new build, so one Deployment runs several versions.",
+            "image: nginx",
+            "Use a version tag (`nginx:1.25.3`) or a digest.",
+        ),
+    ),
+    RuleInfo(
+        "RP303",
+        "rollout-paused",
+        INFO,
+        "The Deployment is paused: changes do not roll out.",
+        rule_doc(
+            "Reports `spec.paused: true`.",
+            "While paused, template changes are recorded but no new ReplicaSet is created; the "
+            "change you are shipping does not reach any pod until someone resumes it.",
+            "spec:\n  paused: true",
+            "Remove `paused`, or run `kubectl rollout resume` after applying.",
+        ),
+    ),
+    RuleInfo(
+        "RP304",
+        "no-rollback-history",
+        W,
+        "revisionHistoryLimit 0 leaves nothing to roll back to.",
+        rule_doc(
+            "Reports `revisionHistoryLimit: 0`.",
+            "The controller deletes old ReplicaSets once a rollout completes, so "
+            "`kubectl rollout undo` cannot go back.",
+            "spec:\n  revisionHistoryLimit: 0",
+            "Keep a few revisions (the default is 10).",
+        ),
+    ),
+    RuleInfo(
+        "RP305",
+        "single-replica-downtime",
+        W,
+        "One replica and maxUnavailable 1: a rollout can take the only pod down.",
+        rule_doc(
+            "Reports a RollingUpdate Deployment with 1 replica whose maxUnavailable resolves "
+            "to 1 (for example `maxUnavailable: 1`, or `maxSurge: 0`).",
+            "The controller may delete the only pod before its replacement is ready: every "
+            "rollout is a short outage.",
+            "replicas: 1\nstrategy:\n  rollingUpdate:\n    maxSurge: 0\n    maxUnavailable: 1",
+            "Use `maxUnavailable: 0` with `maxSurge: 1`, or run more replicas.",
+        ),
+    ),
+    RuleInfo(
+        "RP306",
+        "surge-doubles-pods",
+        INFO,
+        "maxSurge of 100% or more doubles the pods.",
+        rule_doc(
+            "Reports a maxSurge that resolves to at least `replicas`, with the peak pod count "
+            "and its resource requests.",
+            "The rollout runs up to twice the pods at once; without room in the cluster the new "
+            "pods stay Pending and the rollout stalls.",
+            "strategy:\n  rollingUpdate:\n    maxSurge: 100%",
+            "Make sure the cluster has the capacity, or use a smaller maxSurge.",
+        ),
+    ),
+    RuleInfo(
+        "RP307",
+        "overlapping-selectors",
+        W,
+        "Two Deployments select each other's pods.",
+        rule_doc(
+            "Reports Deployments of one namespace whose selector matches another Deployment's "
+            "pod template labels.",
+            "Both controllers count and manage the same pods: each scales the other's pods "
+            "away, and rollouts of either behave unpredictably.",
+            "# web: selector app=web; web-canary: labels app=web, track=canary",
+            "Give each Deployment a label only its own pods carry, and select on it.",
+        ),
+    ),
+    RuleInfo(
+        "RP310",
+        "wave-exceeds-progress-deadline",
+        W,
+        "New pods take longer to become available than progressDeadlineSeconds.",
+        rule_doc(
+            "From the plan: reports a Deployment whose new pods take longer to become "
+            "available (readiness probe timing plus minReadySeconds) than "
+            "`progressDeadlineSeconds`. The deadline counts from the last progress, not from "
+            "the start of the rollout, so only a single wave can exceed it.",
+            "The Deployment reports `ProgressDeadlineExceeded` although the rollout is healthy; "
+            "`kubectl rollout status` fails and CI pipelines abort it.",
+            "progressDeadlineSeconds: 60\nminReadySeconds: 90",
+            "Raise progressDeadlineSeconds above the time a pod needs to become available.",
+        ),
+    ),
+    RuleInfo(
+        "RP311",
+        "recreate-downtime",
+        W,
+        "A Recreate rollout leaves a Service without endpoints.",
+        rule_doc(
+            "From the plan: reports a Recreate Deployment whose pods a Service selects, with "
+            "how long the Service has no ready endpoint (old pods terminating, then new pods "
+            "starting).",
+            "Every request to the Service fails for that window.",
+            "strategy:\n  type: Recreate",
+            "Use RollingUpdate unless old and new versions really cannot run side by side.",
+        ),
+    ),
+    RuleInfo(
+        "RP312",
+        "endpoints-drop-to-zero",
+        W,
+        "A rollout leaves a Service without ready endpoints for a while.",
+        rule_doc(
+            "From the plan: reports a RollingUpdate plan during which a Service selecting the "
+            "Deployment's pods has no ready endpoint (one replica with maxUnavailable 1, or "
+            "new pods that never become ready while the Service only selects them).",
+            "Requests to the Service fail for that window.",
+            "replicas: 1\nstrategy:\n  rollingUpdate:\n    maxUnavailable: 1\n    maxSurge: 0",
+            "Keep `maxUnavailable: 0` with a surge, or run more replicas.",
+        ),
+    ),
+    RuleInfo(
+        "RP313",
+        "service-loses-new-pods",
+        E,
+        "After the rollout a Service no longer selects the Deployment's pods.",
+        rule_doc(
+            "From the plan: reports, at the Service's selector, a Service that selects the old "
+            "pods of a Deployment but not the new ones: the new template dropped or changed a "
+            "label the Service needs.",
+            "The rollout completes, the old pods go, and the Service is left without endpoints: "
+            "an outage that starts when the rollout succeeds.",
+            "# Service selector app=web; the new template's labels: app=web-v2",
+            "Keep the Service's labels on the new template, or change the Service with it.",
+        ),
+    ),
+    RuleInfo(
+        "RP314",
+        "mixed-version-window",
+        INFO,
+        "Old and new pods serve one Service at the same time during the rollout.",
+        rule_doc(
+            "From the plan: reports, for each Service, the steps (and estimated seconds) during "
+            "which both old and new pods are ready behind it.",
+            "Requests alternate between versions; a changed schema or protocol must work both "
+            "ways for that long.",
+            "# any RollingUpdate of a Deployment behind a Service",
+            "Nothing, if both versions are compatible; otherwise make them so, or use a "
+            "blue/green switch of the Service selector.",
+        ),
+    ),
+)
