@@ -7,6 +7,8 @@ import shlex
 import subprocess
 import sys
 
+import pytest
+
 from rolloutplan import __version__
 from tests.conftest import ROOT, RunCli
 
@@ -55,10 +57,22 @@ def test_every_package_is_listed_for_the_wheel() -> None:
     assert on_disk | {"rolloutplan.schemas"} == listed
 
 
-def test_readme_plan_example_is_real_output(run_cli: RunCli) -> None:
+def test_readme_plan_example_is_real_output(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     block = README.split("```console\n$ rolloutplan plan ", 1)[1].split("```", 1)[0]
     command, expected = block.split("\n", 1)
-    args = shlex.split(command)
-    result = run_cli("plan", *args[:-1], ROOT / args[-1])
+    monkeypatch.chdir(ROOT)
+    result = run_cli("plan", *shlex.split(command))
     assert result.exit_code == 0
+    assert result.stdout == expected
+
+
+def test_readme_services_example_is_real_output(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    block = README.split("```console\n$ rolloutplan services ", 1)[1].split("```", 1)[0]
+    command, expected = block.split("\n", 1)
+    monkeypatch.chdir(ROOT)
+    result = run_cli("services", *shlex.split(command))
     assert result.stdout == expected
