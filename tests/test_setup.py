@@ -57,22 +57,12 @@ def test_every_package_is_listed_for_the_wheel() -> None:
     assert on_disk | {"rolloutplan.schemas"} == listed
 
 
-def test_readme_plan_example_is_real_output(
-    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("command", ["plan", "services"])
+def test_readme_console_examples_are_real_output(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
-    block = README.split("```console\n$ rolloutplan plan ", 1)[1].split("```", 1)[0]
-    command, expected = block.split("\n", 1)
+    block = README.split(f"```console\n$ rolloutplan {command} ", 1)[1].split("```", 1)[0]
+    arguments, expected = block.split("\n", 1)
     monkeypatch.chdir(ROOT)
-    result = run_cli("plan", *shlex.split(command))
-    assert result.exit_code == 0
-    assert result.stdout == expected
-
-
-def test_readme_services_example_is_real_output(
-    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    block = README.split("```console\n$ rolloutplan services ", 1)[1].split("```", 1)[0]
-    command, expected = block.split("\n", 1)
-    monkeypatch.chdir(ROOT)
-    result = run_cli("services", *shlex.split(command))
+    result = run_cli(command, *shlex.split(arguments))
     assert result.stdout == expected

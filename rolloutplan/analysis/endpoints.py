@@ -22,6 +22,19 @@ class Window:
     seconds: int | None  # None: for good
 
 
+def describe_window(window: Window) -> str:
+    """``at step 2 (~5s)``, ``from step 1 to step 3 (~20s)``, ``from the start on, for good``."""
+
+    def step(number: int) -> str:
+        return "the start" if number == 0 else f"step {number}"
+
+    if window.last_step is None:
+        return f"from {step(window.first_step)} on, for good"
+    if window.first_step == window.last_step:
+        return f"at {step(window.first_step)} (~{window.seconds}s)"
+    return f"from {step(window.first_step)} to {step(window.last_step)} (~{window.seconds}s)"
+
+
 @dataclass(frozen=True, slots=True)
 class EndpointTimeline:
     service: Service

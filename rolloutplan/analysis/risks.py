@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rolloutplan.analysis.endpoints import EndpointTimeline, Window
+from rolloutplan.analysis.endpoints import EndpointTimeline, describe_window
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import Deployment, StrategyType
 from rolloutplan.model.quantity import pod_requests
@@ -152,10 +152,12 @@ def _traffic(plan: RolloutPlan, timeline: EndpointTimeline) -> list[tuple[Object
     found = []
     recreate = plan.deployment.strategy.type is StrategyType.RECREATE
     for window in timeline.zero:
-        rule, field = ("RP311", ("spec", "strategy", "type")) if recreate else ("RP312", ("spec", "strategy"))
+        rule, field = (
+            ("RP311", ("spec", "strategy", "type")) if recreate else ("RP312", ("spec", "strategy"))
+        )
         why = "Recreate takes every old pod down first" if recreate else "the rollout"
         found.append((deployment, Violation(
-            rule, f"{name} has no ready endpoints {_span(window)}: {why}", field,
+            rule, f"{name} has no ready endpoints {describe_window(window)}: {why}", field,
         )))  # fmt: skip
     if timeline.selects_old and not timeline.selects_new:
         found.append((service, Violation(
@@ -168,15 +170,7 @@ def _traffic(plan: RolloutPlan, timeline: EndpointTimeline) -> list[tuple[Object
         found.append((service, Violation(
             "RP314",
             f"old and new pods of Deployment {deployment.name} serve together "
-            f"{_span(timeline.mixed)}: requests may hit either version",
+            f"{describe_window(timeline.mixed)}: requests may hit either version",
             ("spec", "selector"),
         )))  # fmt: skip
     return found
-
-
-def _span(window: Window) -> str:
-    first = "the start" if window.first_step == 0 else f"step {window.first_step}"
-    if window.last_step is None:
-        return f"from {first} of the plan on, for good"
-    last = "the start" if window.last_step == 0 else f"step {window.last_step}"
-    return f"from {first} to {last} of the plan (~{window.seconds}s)"

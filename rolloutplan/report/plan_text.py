@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rolloutplan.analysis.endpoints import EndpointTimeline, Window
+from rolloutplan.analysis.endpoints import EndpointTimeline, describe_window
 from rolloutplan.model.objects import StrategyType
 from rolloutplan.planner.budget import explain_bound
 from rolloutplan.planner.plan import BareReplicaSet, RolloutPlan
@@ -72,25 +72,12 @@ def describe_timeline(timeline: EndpointTimeline) -> list[str]:
         "throughout" + ("" if timeline.minimum else ":")
     ]
     for window in timeline.zero:
-        lines.append(f"  no endpoints {_window_text(window)}")
+        lines.append(f"  no endpoints {describe_window(window)}")
     if not timeline.selects_new:
         lines.append("  after the rollout the Service selects no pod: an outage")
     if timeline.mixed is not None:
-        lines.append(f"  old and new versions serve together {_window_text(timeline.mixed)}")
+        lines.append(f"  old and new versions serve together {describe_window(timeline.mixed)}")
     return lines
-
-
-def _window_text(window: Window) -> str:
-    start = "the start" if window.first_step == 0 else f"step {window.first_step}"
-    if window.last_step is None:
-        return f"from {start} on, for good"
-    end = "the start" if window.last_step == 0 else f"step {window.last_step}"
-    span = f"{start}" if window.first_step == window.last_step else f"{start} to {end}"
-    return (
-        f"at {span} (~{window.seconds}s)"
-        if window.first_step == window.last_step
-        else (f"from {span} (~{window.seconds}s)")
-    )
 
 
 def _heading(plan: RolloutPlan) -> str:
