@@ -234,10 +234,11 @@ def _check_document(document: Document, config: Config, tally: _Tally) -> None:
         if not violations:
             old = tally.previous.get(_key(data, ref))
             ports = config.node_port_range
+            version = config.kubernetes_version
             violations = (
-                apiserver.validate_create(data, ports)
+                apiserver.validate_create(data, ports, version)
                 if old is None
-                else apiserver.validate_update(old, data, ports)
+                else apiserver.validate_update(old, data, ports, version)
             )
     tally.checked[ref.kind] += 1
     _add_findings(document, ref, violations, config, tally)

@@ -90,6 +90,7 @@ ROW_EXCLUSIONS: dict[str, Callable[[Case], str | None]] = {
     "scaled_value_from_int_or_percent": _nil_int_or_string,
 }
 
+
 def _rows(function: str) -> list[Any]:
     exclusion = ROW_EXCLUSIONS.get(function, _no_exclusion)
     rows = []

@@ -16,12 +16,14 @@ DEFAULT_NODE_PORT_RANGE = (30000, 32767)
 
 
 def validate_create(
-    data: dict[str, Any], node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE
+    data: dict[str, Any],
+    node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE,
+    kubernetes_version: str | None = None,
 ) -> list[Violation]:
-    """What ``kubectl apply`` of a new object would be refused for."""
+    """What ``kubectl apply`` of a new object would be refused for (None: the newest rules)."""
     kind = data.get("kind")
     if kind in WORKLOADS:
-        return workload.validate(kind, data)
+        return workload.validate(kind, data, kubernetes_version=kubernetes_version)
     if kind == "Service":
         return service.validate(data, node_port_range=node_port_range)
     return []
@@ -31,6 +33,7 @@ def validate_update(
     old: dict[str, Any],
     new: dict[str, Any],
     node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE,
+    kubernetes_version: str | None = None,
 ) -> list[Violation]:
     """What ``kubectl apply`` of ``new`` over the existing ``old`` would be refused for.
 
@@ -42,5 +45,6 @@ def validate_update(
     if kind == "Service":
         return service.validate_update(old, new, node_port_range=node_port_range)
     if kind in WORKLOADS:
-        return workload.validate(kind, new) + workload.validate_update(kind, old, new)
+        created = workload.validate(kind, new, kubernetes_version=kubernetes_version)
+        return created + workload.validate_update(kind, old, new)
     return []
