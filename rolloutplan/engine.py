@@ -18,7 +18,7 @@ from rolloutplan.load.pods import pod_source
 from rolloutplan.load.text import TextProblem, decode
 from rolloutplan.load.yaml_docs import load_documents, locate
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
-from rolloutplan.model.objects import Deployment, KubeObject, PodSource, Service
+from rolloutplan.model.objects import Deployment, KubeObject, PodSource, ReplicaSet, Service
 from rolloutplan.model.source import Document, Location, SourceText
 from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, RolloutPlan, plan_all
 from rolloutplan.rules import REGISTRY
@@ -256,6 +256,10 @@ def _check_document(document: Document, config: Config, tally: _Tally) -> None:
         elif isinstance(typed, Deployment):
             tally.deployment_documents[ref] = document
             _add_findings(document, ref, risks.deployment_risks(typed), config, tally)
+        elif isinstance(typed, ReplicaSet) and typed.owner is None:
+            old = tally.previous.get(_key(data, ref))
+            changed = old is not None and _template(old) != _template(data)
+            _add_findings(document, ref, risks.bare_replica_set_risks(changed), config, tally)
 
 
 def _add_findings(
@@ -294,6 +298,11 @@ def _suppress(
         else:
             tally.suppressed.append(Suppressed(finding, reason))
     return kept
+
+
+def _template(data: dict[str, Any]) -> Any:
+    spec = data.get("spec")
+    return spec.get("template") if isinstance(spec, dict) else None
 
 
 def _key(data: dict[str, Any], ref: ObjectRef) -> ObjectKey:

@@ -95,6 +95,18 @@ def _budget(deployment: Deployment) -> list[Violation]:
     return violations
 
 
+def bare_replica_set_risks(template_changed: bool) -> list[Violation]:
+    """A ReplicaSet that no Deployment owns, whose template changed (from --previous)."""
+    if not template_changed:
+        return []
+    return [Violation(
+        "RP315",
+        "the pod template changed, but a ReplicaSet never rolls out: its running pods keep "
+        "the old template, and only pods created later (after a deletion) get the new one",
+        ("spec", "template"),
+    )]  # fmt: skip
+
+
 def overlapping_selectors(deployments: Sequence[Deployment]) -> dict[ObjectRef, list[Violation]]:
     """Two Deployments of one namespace whose selectors match each other's pods: both
     controllers adopt and scale the same pods."""

@@ -179,4 +179,20 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "blue/green switch of the Service selector.",
         ),
     ),
+    RuleInfo(
+        "RP315",
+        "bare-replicaset-template-change",
+        W,
+        "A ReplicaSet's template changed, which never replaces its running pods.",
+        rule_doc(
+            "With `--previous`, reports a ReplicaSet that no Deployment owns whose pod "
+            "template changed.",
+            "A ReplicaSet only keeps a count of pods: the running pods keep the old template, "
+            "and new pods get the new one only when old ones die. The change reaches the "
+            "cluster piecemeal, or not at all.",
+            "kind: ReplicaSet\nspec:\n  template:\n    spec:\n      containers:\n"
+            "      - image: nginx:1.25.3   # was nginx:1.24.0",
+            "Use a Deployment, which rolls the change out; or delete the pods to recreate them.",
+        ),
+    ),
 )

@@ -68,3 +68,34 @@ def test_services_table_shows_findings_and_unresolved_named_ports(run_cli: RunCl
     result = run_cli("services", fixture)
     assert result.exit_code == 1
     assert "80->web-http=none  RP402" in result.stdout
+
+
+def test_stalled_hello_server_keeps_three_endpoints_and_says_so(run_cli: RunCli) -> None:
+    args = (SEED / "deployment-hello-server-bad-image.yaml", SEED / "service-clusterip.yaml")
+    result = run_cli("plan", "--new-pods", "never-ready", *args)
+    assert result.exit_code == 0
+    assert (
+        "Service default/hello-server-service (selects old and new pods): ready endpoints "
+        "3 at the start, 3 at the end, at least 3 throughout" in result.stdout
+    )
+    assert "the old pods keep serving: 3 endpoints while it waits" in result.stdout
+    document = json.loads(run_cli("plan", "--format", "json", "--new-pods", "never-ready",
+                                  *args).stdout)  # fmt: skip
+    (timeline,) = document["plans"][0]["services"]
+    assert (timeline["endpoints"], timeline["zeroEndpointWindows"]) == ([3, 3], [])
+
+
+def test_recreate_shows_the_zero_endpoint_window_and_its_length(run_cli: RunCli) -> None:
+    fixture = FIXTURES / "plans" / "hello-server-recreate.yaml"
+    result = run_cli("plan", fixture)
+    # preStop sleeps 15 s, then the new pods need 5 s for their first readiness probe
+    assert "no endpoints from step 1 to step 3 (~20s)" in result.stdout
+    assert (
+        "warning RP311 spec.strategy.type: Service hello-server-service has no ready "
+        "endpoints from step 1 to step 3 (~20s)" in result.stdout
+    )
+    document = json.loads(run_cli("plan", "--format", "json", fixture).stdout)
+    (timeline,) = document["plans"][0]["services"]
+    assert timeline["endpoints"] == [3, 0, 0, 0, 3]
+    assert timeline["zeroEndpointWindows"] == [{"fromStep": 1, "toStep": 3, "seconds": 20}]
+    assert timeline["minEndpoints"] == 0
