@@ -100,17 +100,24 @@ def services(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None
     _finish(ctx, replace(report, show_services=True), settings)
 
 
+def plan_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Options of the commands that plan rollouts."""
+    options = (
+        click.option("--new-pods", type=click.Choice(["ready", "never-ready"]), default="ready",
+                     show_default=True,
+                     help="Whether new pods become available (never-ready: e.g. a bad image)."),
+        click.option("--pod-startup", type=click.IntRange(min=0), metavar="SECONDS",
+                     help="Seconds from pod creation to ready, instead of the probe estimate."),
+        click.option("--diagram", is_flag=True, help="Draw each step (text output)."),
+    )  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @check_options
-@click.option(
-    "--new-pods", type=click.Choice(["ready", "never-ready"]), default="ready",
-    show_default=True, help="Whether new pods become available (never-ready: e.g. a bad image).",
-)  # fmt: skip
-@click.option(
-    "--pod-startup", type=click.IntRange(min=0), metavar="SECONDS",
-    help="Seconds from pod creation to ready, instead of the readiness-probe estimate.",
-)  # fmt: skip
-@click.option("--diagram", is_flag=True, help="Draw each step (text output).")
+@plan_options
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -127,14 +134,78 @@ def plan(
     inputs (kubectl get deploy,rs -o yaml) give the live starting state instead.
     """
     from rolloutplan import engine
+
+    settings = _settings(options, diagram=diagram)
+    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
+    report = engine.plan(
+        read_sources(paths), settings.config, _plan_options(new_pods, pod_startup), previous
+    )
+    _finish(ctx, report, settings)
+
+
+@cli.command()
+@check_options
+@plan_options
+@click.option(
+    "--base",
+    metavar="REV",
+    help="Compare with the manifests at this git revision (e.g. origin/main).",
+)
+@click.option("--all", "all_files", is_flag=True,
+              help="With --base, report findings in unchanged files too.")  # fmt: skip
+@click.pass_context
+def check(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    new_pods: str,
+    pod_startup: int | None,
+    diagram: bool,
+    base: str | None,
+    all_files: bool,
+    **options: Any,
+) -> None:
+    """Lint, plan and check reachability in one run: the command for hooks and CI.
+
+    With --base, each Deployment is compared with its version at REV (read with git, no
+    checkout; added, renamed and deleted files handled): only the Deployments that change are
+    planned, and only findings in changed files are reported unless --all. Services are
+    always resolved against every manifest in PATHS.
+    """
+    from rolloutplan import engine, vcs
+
+    settings = _settings(options, diagram=diagram)
+    sources = read_sources(paths)
+    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
+    changed = None
+    if base is not None:
+        if previous is not None:
+            raise click.UsageError("--base and --previous both name the previous manifests")
+        try:
+            version = vcs.read_base(base, [Path(p) for p in paths if p != "-"])
+        except vcs.GitError as exc:
+            raise click.UsageError(f"--base {base}: {exc}") from None
+        previous = [_source(name, content) for name, content in version.files]
+        if not all_files:
+            changed = frozenset(
+                s.path for s in sources if Path(s.path).resolve() in version.changed_paths
+            )
+    report = engine.check(
+        sources, settings.config, _plan_options(new_pods, pod_startup), previous, changed
+    )
+    _finish(ctx, report, settings)
+
+
+def _plan_options(new_pods: str, pod_startup: int | None) -> Any:
     from rolloutplan.planner.plan import PlanOptions
     from rolloutplan.planner.simulate import NewPods
 
-    settings = _settings(options, diagram=diagram)
-    plan_options = PlanOptions(NewPods(new_pods), pod_startup)
-    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
-    report = engine.plan(read_sources(paths), settings.config, plan_options, previous)
-    _finish(ctx, report, settings)
+    return PlanOptions(NewPods(new_pods), pod_startup)
+
+
+def _source(name: str, content: bytes) -> Any:
+    from rolloutplan.model.source import SourceText
+
+    return SourceText(name, content)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
 from rolloutplan.model.objects import Deployment, KubeObject, PodSource, ReplicaSet, Service
 from rolloutplan.model.source import Document, Location, SourceText
 from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, RolloutPlan, plan_all
+from rolloutplan.planner.start import Change
 from rolloutplan.rules import REGISTRY
 from rolloutplan.validate import apiserver, schemas
 
@@ -64,6 +65,7 @@ class Report:
     services: tuple[ServiceReach, ...] = ()
     plans: tuple[RolloutPlan, ...] = ()
     endpoints: tuple[EndpointTimeline, ...] = ()
+    deleted: tuple[ObjectRef, ...] = ()  # Deployments the change removes (check --base)
     bare_replica_sets: tuple[BareReplicaSet, ...] = ()
     planned: bool = False  # the command planned rollouts (reporters then show plans)
     show_services: bool = False  # the command asked for the Service table
@@ -117,6 +119,16 @@ def plan(
     ``previous`` holds the earlier version of the manifests; only its unreadable paths are
     reported, since its own findings are not about the change being made.
     """
+    return _plan(sources, config, options, previous)[0]
+
+
+def _plan(
+    sources: Sequence[SourceText | UnreadablePath],
+    config: Config,
+    options: PlanOptions,
+    previous: Sequence[SourceText | UnreadablePath] | None,
+) -> tuple[Report, Report | None]:
+    """The plan report, and the report on the previous manifests (None without them)."""
     tally = _collect(sources, config, previous)
     before = None if previous is None else run(previous, config)
     if before is not None:
@@ -127,13 +139,44 @@ def plan(
     documents = {**{s.ref: d for s, d in tally.services}, **tally.deployment_documents}
     for ref, violations in risks.plan_risks(plans, timelines).items():
         _add_findings(documents[ref], ref, violations, config, tally)
-    return replace(
+    report = replace(
         _report(tally, config, len(sources)),
         plans=plans,
         bare_replica_sets=bare,
         endpoints=timelines,
         planned=True,
     )
+    return report, before
+
+
+def check(
+    sources: Sequence[SourceText | UnreadablePath],
+    config: Config,
+    options: PlanOptions,
+    previous: Sequence[SourceText | UnreadablePath] | None = None,
+    changed_files: frozenset[str] | None = None,
+) -> Report:
+    """Lint, plan and reachability in one run.  With ``changed_files`` (a comparison with a
+    base revision), only findings in those files are kept, only Deployments that change are
+    planned, and Deployments that are gone are listed; reachability still resolves every
+    Service against every given manifest, changed or not."""
+    report, previous_report = _plan(sources, config, options, previous)
+    if changed_files is None or previous_report is None:
+        return report
+    before = {o.ref for o in previous_report.objects if isinstance(o, Deployment)}
+    now = {o.ref for o in report.objects if isinstance(o, Deployment)}
+    changing = tuple(p for p in report.plans if p.change is not Change.NONE)
+    refs = {p.deployment.ref for p in changing}
+    return replace(
+        report,
+        findings=tuple(
+            f for f in report.findings
+            if f.location.path in changed_files or f.rule_id == "RP012"
+        ),
+        plans=changing,
+        endpoints=tuple(t for t in report.endpoints if t.deployment in refs),
+        deleted=tuple(sorted(before - now)),
+    )  # fmt: skip
 
 
 def _collect(

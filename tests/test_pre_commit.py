@@ -16,13 +16,15 @@ from tests.conftest import FIXTURES, ROOT
 HOOKS = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 
 
-def test_hook_manifest_declares_the_lint_hook() -> None:
-    (hook,) = HOOKS
-    assert hook["id"] == "rolloutplan-lint"
-    assert hook["entry"] == "rolloutplan lint"
-    assert hook["language"] == "python"
-    assert set(hook["types_or"]) == {"yaml", "json"}
-    assert hook["require_serial"] is True
+def test_hook_manifest_declares_the_lint_and_check_hooks() -> None:
+    assert [(hook["id"], hook["entry"]) for hook in HOOKS] == [
+        ("rolloutplan-lint", "rolloutplan lint"),
+        ("rolloutplan-check", "rolloutplan check"),
+    ]
+    for hook in HOOKS:
+        assert hook["language"] == "python"
+        assert set(hook["types_or"]) == {"yaml", "json"}
+        assert hook["require_serial"] is True
 
 
 def git(*args: str, cwd: Path) -> None:
@@ -65,3 +67,36 @@ def test_pre_commit_try_repo_passes_clean_and_fails_broken_manifests(tmp_path: P
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "Failed" in broken.stdout
     assert 'broken.yaml:10:3: error RP102 spec.replica: unknown field "replica"' in broken.stdout
+
+
+@pytest.mark.slow
+def test_pre_commit_run_all_files_with_this_repositorys_hooks(tmp_path: Path) -> None:
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    work = tmp_path / "work"
+    work.mkdir()
+    git("init", "-q", cwd=work)
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {ROOT}\n  rev: {head}\n  hooks:\n"
+        "  - id: rolloutplan-lint\n  - id: rolloutplan-check\n"
+    )
+    shutil.copy(FIXTURES / "yaml11" / "multi-document.yaml", work / "app.yaml")
+    git("add", ".", cwd=work)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+
+    def run_all() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "run", "--all-files"],
+            cwd=work, env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+
+    clean = run_all()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert clean.stdout.count("Passed") == 2
+    shutil.copy(FIXTURES / "bad" / "string-containerport.yaml", work / "broken.yaml")
+    git("add", ".", cwd=work)
+    broken = run_all()
+    assert broken.returncode == 1
+    assert broken.stdout.count("Failed") == 2
+    assert "broken.yaml:21:26: error RP101" in broken.stdout

@@ -38,6 +38,9 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
             for plan in report.plans
         ]
         document["bareReplicaSets"] = [bare_replica_set_json(rs) for rs in report.bare_replica_sets]
+        document["deletedDeployments"] = [
+            {"namespace": ref.namespace, "name": ref.name} for ref in report.deleted
+        ]
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 

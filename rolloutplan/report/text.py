@@ -22,6 +22,10 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
         lines.append(
             render_plans(report.plans, report.bare_replica_sets, report.endpoints, diagram=diagram)
         )
+        lines.extend(
+            f"Deployment {ref.namespace}/{ref.name}: deleted (its ReplicaSets and pods go)\n"
+            for ref in report.deleted
+        )
     if report.show_services:
         if lines:
             lines.append("")
