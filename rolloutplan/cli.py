@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from rolloutplan import __version__
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 SEVERITIES = ("error", "warning", "info")
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit")
+PROGRESS_FROM = 50  # files; fewer finish before a progress line would help
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
@@ -29,8 +32,17 @@ def check_options(command: Callable[..., None]) -> Callable[..., None]:
     config file can supply the value."""
     options = (
         click.argument("paths", nargs=-1, required=True),
-        click.option("--format", "output_format", type=click.Choice(["text", "json"]),
-                     default="text", show_default=True, help="Output format."),
+        click.option("--format", "output_formats", type=click.Choice(FORMATS), multiple=True,
+                     help="Output format [default: text]; repeat it with --output to write "
+                     "several formats in one run."),
+        click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+                     help="Write the n-th --format to this file instead of standard output."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+                     show_default=True,
+                     help="Colour severities in text output (auto: on a terminal, unless "
+                     "NO_COLOR is set)."),
+        click.option("-q", "--quiet", is_flag=True,
+                     help="Text output: only the findings, no plans, tables or summary."),
         click.option("--fail-on", type=click.Choice(SEVERITIES),
                      help="Exit 1 when a finding is at least this severe [default: error]."),
         click.option("--kubernetes-version", metavar="X.Y",
@@ -211,10 +223,12 @@ def _source(name: str, content: bytes) -> Any:
 @dataclass(frozen=True)
 class Settings:
     config: Any  # engine.Config
-    output_format: str
+    outputs: tuple[tuple[str, str | None], ...]  # (format, file or None for stdout)
     fail_on: str
     verbose: bool
     diagram: bool
+    color: bool
+    quiet: bool
 
 
 def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
@@ -250,6 +264,7 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
             default_namespace=pick("namespace", "namespace", "default"),
             rules=selection,
             suppressions=not options["no_suppressions"] and file.get("suppressions", True),
+            progress=_progress if sys.stderr.isatty() else None,
             node_port_range=settings_file.parse_port_range(
                 pick("service-node-port-range", "service_node_port_range", "30000-32767")
             ),
@@ -257,24 +272,85 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     return Settings(
-        config, options["output_format"], pick("fail-on", "fail_on", "error"),
-        options["verbose"], diagram,
+        config, _outputs(options["output_formats"], options["outputs"]),
+        pick("fail-on", "fail_on", "error"), options["verbose"], diagram,
+        _use_color(options["color"]), options["quiet"],
     )  # fmt: skip
+
+
+def _outputs(
+    formats: tuple[str, ...], files: tuple[str, ...]
+) -> tuple[tuple[str, str | None], ...]:
+    """Pair the n-th --format with the n-th --output; the formats left over go to stdout,
+    and at most one may."""
+    formats = formats or ("text",)
+    if len(files) > len(formats):
+        raise click.UsageError("more --output files than --format options to write to them")
+    if len(formats) - len(files) > 1:
+        raise click.UsageError(
+            "only one --format can go to standard output; give the others an --output file"
+        )
+    if len(set(files)) != len(files):
+        raise click.UsageError("the same --output file is given twice")
+    pairs: list[tuple[str, str | None]] = list(zip(formats, files, strict=False))
+    pairs += [(fmt, None) for fmt in formats[len(files) :]]
+    return tuple(pairs)
+
+
+def _progress(done: int, total: int) -> None:
+    """A progress line on the terminal's stderr, for runs long enough to need one."""
+    if total < PROGRESS_FROM:
+        return
+    click.echo(f"\rchecked {done}/{total} files", err=True, nl=done == total)
+
+
+def _use_color(choice: str) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
     """Print the report and exit with the code its findings call for."""
     from rolloutplan.model.finding import Severity
     from rolloutplan.report import REPORTERS
+    from rolloutplan.report.text import render_findings
 
-    reporter = REPORTERS[settings.output_format]
-    click.echo(reporter(report, diagram=settings.diagram, verbose=settings.verbose), nl=False)
+    for output_format, path in settings.outputs:
+        if output_format == "text" and settings.quiet:
+            text = render_findings(report)
+        else:
+            text = REPORTERS[output_format](
+                report, diagram=settings.diagram, verbose=settings.verbose
+            )
+        if path is None:
+            color = output_format == "text" and settings.color
+            click.echo(_colored(text) if color else text, nl=False, color=color)
+        else:
+            try:
+                Path(path).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise click.FileError(path, exc.strerror or str(exc)) from None
     threshold = Severity(settings.fail_on).rank
     if report.unreadable:
         ctx.exit(EXIT_USAGE)
     if any(finding.severity.rank >= threshold for finding in report.findings):
         ctx.exit(EXIT_FINDINGS)
     ctx.exit(EXIT_CLEAN)
+
+
+_SEVERITY_WORD = re.compile(r"^(\S.*?: )(error|warning|info)( RP\d{3} )", re.MULTILINE)
+_COLORS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def _colored(text: str) -> str:
+    """Severity words of finding lines in colour; everything else as it is."""
+    return _SEVERITY_WORD.sub(
+        lambda m: (
+            m.group(1) + click.style(m.group(2), fg=_COLORS[m.group(2)], bold=True) + m.group(3)
+        ),
+        text,
+    )
 
 
 @cli.command("rules")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +37,8 @@ class Config:
     rules: RuleSelection = field(default_factory=RuleSelection)
     suppressions: bool = True  # honour rolloutplan.io/ignore-<rule-name> annotations
     node_port_range: tuple[int, int] = (30000, 32767)  # the cluster's --service-node-port-range
+    # called with (files done, files in all) after each file; the CLI shows it on a terminal
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,11 +187,13 @@ def _collect(
     previous: Sequence[SourceText | UnreadablePath] | None,
 ) -> _Tally:
     tally = _Tally(_index(previous or (), config) if previous else {})
-    for source in sources:
+    for done, source in enumerate(sources, 1):
         if isinstance(source, UnreadablePath):
             tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
         else:
             _check_file_guarded(source, config, tally)
+        if config.progress is not None:
+            config.progress(done, len(sources))
     tally.reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
     for reach, (service, document) in zip(tally.reaches, tally.services, strict=True):
         _add_findings(document, service.ref, list(reach.violations), config, tally)

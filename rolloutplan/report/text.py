@@ -34,6 +34,11 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
     return "\n".join(lines) + "\n"
 
 
+def render_findings(report: Report) -> str:
+    """Only the finding lines (``--quiet``)."""
+    return "".join(_finding_line(finding) + "\n" for finding in report.findings)
+
+
 def _finding_line(finding: Finding) -> str:
     loc = finding.location
     where = f"{loc.path}:{loc.line}:{loc.column}" if loc.line else loc.path
