@@ -44,9 +44,8 @@ class ServiceReach:
 def analyse(services: Sequence[Service], sources: Sequence[PodSource]) -> tuple[ServiceReach, ...]:
     """One result per Service, in the order given.  Pod sources are unique by object (the
     last definition of an object wins, as it would in a cluster)."""
-    sources = list({pod.ref: pod for pod in sources}.values())
-    namespaces = {pod.ref.namespace for pod in sources}
-    reaches = [_reach(service, sources, namespaces) for service in services]
+    pods = _PodIndex(list({pod.ref: pod for pod in sources}.values()))
+    reaches = [_reach(service, pods) for service in services]
     collisions = _node_port_collisions(services)
     return tuple(
         ServiceReach(
@@ -54,6 +53,30 @@ def analyse(services: Sequence[Service], sources: Sequence[PodSource]) -> tuple[
         )
         for r in reaches
     )
+
+
+class _PodIndex:
+    """Pod sources by namespace and label, so that each Service looks at a few, not all."""
+
+    def __init__(self, pods: list[PodSource]) -> None:
+        self.by_label: dict[tuple[str, str, str], list[PodSource]] = {}
+        self.by_key: dict[tuple[str, str], list[PodSource]] = {}
+        for pod in pods:
+            for key, value in pod.labels:
+                self.by_label.setdefault((pod.ref.namespace, key, value), []).append(pod)
+                self.by_key.setdefault((pod.ref.namespace, key), []).append(pod)
+
+    def selected_by(self, service: Service) -> list[PodSource]:
+        key, value = service.selector[0]  # type: ignore[index]
+        candidates = self.by_label.get((service.ref.namespace, key, value), [])
+        return [pod for pod in candidates if selects(service, pod)]
+
+    def sharing_a_key(self, service: Service) -> list[PodSource]:
+        found: dict[ObjectRef, PodSource] = {}
+        for key, _ in service.selector or ():
+            for pod in self.by_key.get((service.ref.namespace, key), []):
+                found[pod.ref] = pod
+        return list(found.values())
 
 
 def selects(service: Service, pod: PodSource) -> bool:
@@ -64,13 +87,13 @@ def selects(service: Service, pod: PodSource) -> bool:
     return all(labels.get(key) == value for key, value in service.selector)
 
 
-def _reach(service: Service, sources: Sequence[PodSource], namespaces: set[str]) -> ServiceReach:
+def _reach(service: Service, pods: _PodIndex) -> ServiceReach:
     if service.type == "ExternalName" or not service.selector:
         return ServiceReach(service, (), (), ())  # DNS alias, or endpoints managed by hand
-    selected = [pod for pod in sources if selects(service, pod)]
+    selected = pods.selected_by(service)
     violations: list[Violation] = []
     if not selected:
-        violations += _selects_nothing(service, sources)
+        violations += _selects_nothing(service, pods.sharing_a_key(service))
     workloads = sorted({pod.workload for pod in selected})
     if len(workloads) > 1:
         names = ", ".join(f"{w.kind} {w.name}" for w in workloads)
@@ -88,17 +111,14 @@ def _reach(service: Service, sources: Sequence[PodSource], namespaces: set[str])
     return ServiceReach(service, tuple(workloads), tuple(ports), tuple(violations))
 
 
-def _selects_nothing(service: Service, sources: Sequence[PodSource]) -> list[Violation]:
-    """RP401, when a pod template in the namespace carries one of the selector's label keys.
+def _selects_nothing(service: Service, candidates: list[PodSource]) -> list[Violation]:
+    """RP401, when a pod template in the namespace carries one of the selector's label keys
+    (``candidates``).
 
     With none, the Service's pods are deployed from elsewhere (another repository, a chart,
     the platform): the given files cannot tell, so nothing is reported.
     """
     selector = dict(service.selector or ())
-    candidates = [
-        pod for pod in sources
-        if pod.ref.namespace == service.ref.namespace and set(selector) & set(dict(pod.labels))
-    ]  # fmt: skip
     if not candidates:
         return []
     closest = max(candidates, key=lambda pod: len(set(selector.items()) & set(pod.labels)))
