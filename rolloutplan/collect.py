@@ -1,0 +1,273 @@
+"""Reads sources into findings, typed objects and what the cross-file analyses need.
+
+Pure: the sources are bytes already read.  Each file is decoded, split into documents,
+checked (type meta, schema, API-server validation, single-object risks) and typed; then
+Services are resolved against every pod template, and Deployments' selectors compared.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from rolloutplan import suppressions
+from rolloutplan.analysis import reachability, risks
+from rolloutplan.analysis.reachability import ServiceReach
+from rolloutplan.config import RuleSelection
+from rolloutplan.load import parse
+from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
+from rolloutplan.load.pods import pod_source
+from rolloutplan.load.text import TextProblem, decode
+from rolloutplan.load.yaml_docs import load_documents, locate
+from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
+from rolloutplan.model.objects import Deployment, KubeObject, PodSource, ReplicaSet, Service
+from rolloutplan.model.source import Document, Location, SourceText
+from rolloutplan.rules import REGISTRY
+from rolloutplan.validate import apiserver, schemas
+
+IMMUTABLE_FIELD = "RP205"
+CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    kubernetes_version: str
+    strict_kinds: bool = False
+    default_namespace: str = "default"
+    rules: RuleSelection = field(default_factory=RuleSelection)
+    suppressions: bool = True  # honour rolloutplan.io/ignore-<rule-name> annotations
+    node_port_range: tuple[int, int] = (30000, 32767)  # the cluster's --service-node-port-range
+    # called with (files done, files in all) after each file; the CLI shows it on a terminal
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    finding: Finding
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadablePath:
+    """A path the CLI could not read; it becomes an RP012 finding."""
+
+    path: str
+    reason: str
+
+
+ObjectKey = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
+
+
+@dataclass
+class Tally:
+    previous: dict[ObjectKey, dict[str, Any]]
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[Suppressed] = field(default_factory=list)
+    objects: list[KubeObject] = field(default_factory=list)
+    documents: int = 0
+    checked: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    pod_sources: list[PodSource] = field(default_factory=list)
+    services: list[tuple[Service, Document]] = field(default_factory=list)
+    deployment_documents: dict[ObjectRef, Document] = field(default_factory=dict)
+    reaches: tuple[ServiceReach, ...] = ()
+
+
+def collect(
+    sources: Sequence[SourceText | UnreadablePath],
+    config: Config,
+    previous: Sequence[SourceText | UnreadablePath] | None,
+) -> Tally:
+    tally = Tally(_index(previous or (), config) if previous else {})
+    for done, source in enumerate(sources, 1):
+        if isinstance(source, UnreadablePath):
+            tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
+        else:
+            _check_file_guarded(source, config, tally)
+        if config.progress is not None:
+            config.progress(done, len(sources))
+    tally.reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
+    for reach, (service, document) in zip(tally.reaches, tally.services, strict=True):
+        add_findings(document, service.ref, list(reach.violations), config, tally)
+    deployments = [o for o in tally.objects if isinstance(o, Deployment)]
+    for ref, violations in risks.overlapping_selectors(deployments).items():
+        add_findings(tally.deployment_documents[ref], ref, violations, config, tally)
+    return tally
+
+
+def _check_file_guarded(source: SourceText, config: Config, tally: Tally) -> None:
+    """A bug of ours must not hide the other files' results, nor print a traceback."""
+    try:
+        _check_file(source, config, tally)
+    except Exception as exc:
+        message = (
+            f"internal error while checking this file ({type(exc).__name__}: {exc}); "
+            "please report it"
+        )
+        tally.findings.append(_finding("RP000", message, Location(source.path, 0, 0)))
+
+
+def _check_file(source: SourceText, config: Config, tally: Tally) -> None:
+    text = decode(source.data)
+    if isinstance(text, TextProblem):
+        where = Location(source.path, text.line, text.column)
+        tally.findings.append(_finding("RP003", text.message, where))
+        return
+    loaded = load_documents(text)
+    for problem in loaded.problems:
+        where = Location(source.path, problem.line, problem.column)
+        tally.findings.append(_finding(problem.rule_id, problem.message, where))
+    documents = [doc for raw in loaded.documents for doc in expand_lists(source.path, text, raw)]
+    if not documents and not loaded.problems:
+        tally.findings.append(
+            _finding("RP011", "file holds no Kubernetes objects", Location(source.path, 1, 1))
+        )
+    for document in documents:
+        tally.documents += 1
+        _check_document(document, config, tally)
+
+
+def _check_document(document: Document, config: Config, tally: Tally) -> None:
+    violations = check_type_meta(document)
+    if violations:
+        tally.findings.extend(_located(document, None, violations))
+        return
+    data = document.data
+    ref = object_ref(data, config.default_namespace)
+    source = pod_source(data, ref)
+    if source is not None:
+        tally.pod_sources.append(source)
+    wanted_api = CHECKED_KINDS.get(ref.kind)
+    if wanted_api is None:
+        tally.skipped[ref.kind] += 1
+        if config.strict_kinds:
+            message = f"kind {ref.kind} ({data['apiVersion']}) is not checked by rolloutplan"
+            tally.findings.extend(_located(document, ref, [Violation("RP010", message, ("kind",))]))
+        return
+    if data["apiVersion"] != wanted_api:
+        message = (
+            f"{ref.kind} is not served as {data['apiVersion']} by any supported Kubernetes "
+            f"version; use apiVersion: {wanted_api}"
+        )
+        violations = [Violation("RP013", message, ("apiVersion",))]
+    else:
+        violations = schemas.validate(data, config.kubernetes_version)
+        if not violations:
+            old = tally.previous.get(_key(data, ref))
+            ports = config.node_port_range
+            version = config.kubernetes_version
+            violations = (
+                apiserver.validate_create(data, ports, version)
+                if old is None
+                else apiserver.validate_update(old, data, ports, version)
+            )
+    tally.checked[ref.kind] += 1
+    add_findings(document, ref, violations, config, tally)
+    if any(
+        REGISTRY.severity(v.rule_id) is Severity.ERROR and v.rule_id != IMMUTABLE_FIELD
+        for v in violations
+    ):
+        return  # the API server rejects it: nothing to type, nothing to plan
+    # an update refused for an immutable field is still a valid object: plan shows the refusal
+    typed = parse.parse_object(data, ref)
+    if typed is not None:
+        tally.objects.append(typed)
+        if isinstance(typed, Service):
+            tally.services.append((typed, document))
+        elif isinstance(typed, Deployment):
+            tally.deployment_documents[ref] = document
+            add_findings(document, ref, risks.deployment_risks(typed), config, tally)
+        elif isinstance(typed, ReplicaSet) and typed.owner is None:
+            old = tally.previous.get(_key(data, ref))
+            changed = old is not None and _template(old) != _template(data)
+            add_findings(document, ref, risks.bare_replica_set_risks(changed), config, tally)
+
+
+def add_findings(
+    document: Document,
+    ref: ObjectRef,
+    violations: list[Violation],
+    config: Config,
+    tally: Tally,
+) -> None:
+    findings = _located(document, ref, violations)
+    if config.suppressions:
+        findings = _suppress(document, ref, findings, tally)
+    tally.findings.extend(findings)
+
+
+def selected(findings: list[Finding], selection: RuleSelection) -> tuple[Finding, ...]:
+    """The enabled rules' findings, at their configured severity, sorted."""
+    kept = {
+        replace(f, severity=selection.severity_of(f.rule_id))
+        for f in findings
+        if selection.enabled(f.rule_id)
+    }  # a set: the same finding at the same place twice (one object defined twice) is noise
+    return tuple(sorted(kept, key=Finding.sort_key))
+
+
+def _suppress(
+    document: Document, ref: ObjectRef, findings: list[Finding], tally: Tally
+) -> list[Finding]:
+    """Move findings that the object's rolloutplan.io/ignore-<rule> annotations waive."""
+    waivers, problems = suppressions.read(document.data)
+    kept = _located(document, ref, problems)
+    for finding in findings:
+        reason = waivers.get(finding.rule_id)
+        if reason is None:
+            kept.append(finding)
+        else:
+            tally.suppressed.append(Suppressed(finding, reason))
+    return kept
+
+
+def _template(data: dict[str, Any]) -> Any:
+    spec = data.get("spec")
+    return spec.get("template") if isinstance(spec, dict) else None
+
+
+def _key(data: dict[str, Any], ref: ObjectRef) -> ObjectKey:
+    return (str(data.get("apiVersion")), ref.kind, ref.namespace, ref.name)
+
+
+def _index(
+    sources: Sequence[SourceText | UnreadablePath], config: Config
+) -> dict[ObjectKey, dict[str, Any]]:
+    """The readable objects of the previous manifests, by apiVersion, kind, namespace, name."""
+    index: dict[ObjectKey, dict[str, Any]] = {}
+    for source in sources:
+        if isinstance(source, UnreadablePath):
+            continue
+        text = decode(source.data)
+        if isinstance(text, TextProblem):
+            continue
+        for raw in load_documents(text).documents:
+            for document in expand_lists(source.path, text, raw):
+                data = document.data
+                if isinstance(data, dict) and not check_type_meta(document):
+                    index[_key(data, object_ref(data, config.default_namespace))] = data
+    return index
+
+
+def _located(
+    document: Document, ref: ObjectRef | None, violations: Iterable[Violation]
+) -> list[Finding]:
+    findings = []
+    for violation in violations:
+        path = (*document.prefix, *violation.field)
+        line, column, _ = locate(document.text, document.index, path, at_key=violation.at_key)
+        where = Location(document.path, line, column)
+        findings.append(_finding(violation.rule_id, violation.message, where, ref, violation.field))
+    return findings
+
+
+def _finding(
+    rule_id: str,
+    message: str,
+    where: Location,
+    ref: ObjectRef | None = None,
+    field_path: tuple[str | int, ...] = (),
+) -> Finding:
+    return Finding(rule_id, REGISTRY.severity(rule_id), message, where, ref, field_path)
