@@ -67,6 +67,8 @@ def check_options(command: Callable[..., None]) -> Callable[..., None]:
                      "[tool.rolloutplan], found from the working directory up]."),
         click.option("--service-node-port-range", metavar="LOW-HIGH",
                      help="The cluster's nodePort range [default: 30000-32767]."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+                     help="Worker processes for large inputs [default: all cores]."),
         click.option("-v", "--verbose", is_flag=True,
                      help="Also list suppressed findings with their reasons."),
     )  # fmt: skip
@@ -265,6 +267,7 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
             rules=selection,
             suppressions=not options["no_suppressions"] and file.get("suppressions", True),
             progress=_progress if sys.stderr.isatty() else None,
+            jobs=options["jobs"] or os.cpu_count() or 1,
             node_port_range=settings_file.parse_port_range(
                 pick("service-node-port-range", "service_node_port_range", "30000-32767")
             ),

@@ -28,6 +28,7 @@ from rolloutplan.rules import REGISTRY
 from rolloutplan.validate import apiserver, schemas
 
 IMMUTABLE_FIELD = "RP205"
+PARALLEL_FROM = 200  # files; below that, starting workers costs more than it saves
 CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
 
 
@@ -41,6 +42,7 @@ class Config:
     node_port_range: tuple[int, int] = (30000, 32767)  # the cluster's --service-node-port-range
     # called with (files done, files in all) after each file; the CLI shows it on a terminal
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
+    jobs: int = 1  # worker processes for large inputs (the CLI's --jobs, default all cores)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +76,44 @@ class Tally:
     deployment_documents: dict[ObjectRef, Document] = field(default_factory=dict)
     reaches: tuple[ServiceReach, ...] = ()
 
+    def merge(self, other: Tally) -> None:
+        """Add a worker's results for the files after ours."""
+        self.findings += other.findings
+        self.suppressed += other.suppressed
+        self.objects += other.objects
+        self.documents += other.documents
+        self.checked.update(other.checked)
+        self.skipped.update(other.skipped)
+        self.pod_sources += other.pod_sources
+        self.services += other.services
+        self.deployment_documents.update(other.deployment_documents)
+
 
 def collect(
     sources: Sequence[SourceText | UnreadablePath],
     config: Config,
     previous: Sequence[SourceText | UnreadablePath] | None,
 ) -> Tally:
-    tally = Tally(_index(previous or (), config) if previous else {})
+    index = _index(previous or (), config) if previous else {}
+    if config.jobs > 1 and len(sources) >= PARALLEL_FROM:
+        tally = _check_in_parallel(sources, config, index)
+    else:
+        tally = _check_files(sources, config, index)
+    tally.reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
+    for reach, (service, document) in zip(tally.reaches, tally.services, strict=True):
+        add_findings(document, service.ref, list(reach.violations), config, tally)
+    deployments = [o for o in tally.objects if isinstance(o, Deployment)]
+    for ref, violations in risks.overlapping_selectors(deployments).items():
+        add_findings(tally.deployment_documents[ref], ref, violations, config, tally)
+    return tally
+
+
+def _check_files(
+    sources: Sequence[SourceText | UnreadablePath],
+    config: Config,
+    index: dict[ObjectKey, dict[str, Any]],
+) -> Tally:
+    tally = Tally(index)
     for done, source in enumerate(sources, 1):
         if isinstance(source, UnreadablePath):
             tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
@@ -88,12 +121,31 @@ def collect(
             _check_file_guarded(source, config, tally)
         if config.progress is not None:
             config.progress(done, len(sources))
-    tally.reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
-    for reach, (service, document) in zip(tally.reaches, tally.services, strict=True):
-        add_findings(document, service.ref, list(reach.violations), config, tally)
-    deployments = [o for o in tally.objects if isinstance(o, Deployment)]
-    for ref, violations in risks.overlapping_selectors(deployments).items():
-        add_findings(tally.deployment_documents[ref], ref, violations, config, tally)
+    return tally
+
+
+def _check_in_parallel(
+    sources: Sequence[SourceText | UnreadablePath],
+    config: Config,
+    index: dict[ObjectKey, dict[str, Any]],
+) -> Tally:
+    """Files are independent until the cross-file analyses: check them in worker processes,
+    in contiguous chunks, and merge the results in order (the output does not change)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    worker_config = replace(config, progress=None, jobs=1)
+    size = -(-len(sources) // (config.jobs * 4))
+    chunks = [list(sources[i : i + size]) for i in range(0, len(sources), size)]
+    tally = Tally(index)
+    done = 0
+    with ProcessPoolExecutor(config.jobs) as pool:
+        parts = pool.map(_check_files, chunks, [worker_config] * len(chunks),
+                         [index] * len(chunks))  # fmt: skip
+        for chunk, part in zip(chunks, parts, strict=True):
+            tally.merge(part)
+            done += len(chunk)
+            if config.progress is not None:
+                config.progress(done, len(sources))
     return tally
 
 

@@ -73,3 +73,11 @@ def test_corpus_is_checked_in_every_supported_version_without_internal_errors(
         assert "RP000" not in result.stdout
         summary = result.stdout.splitlines()[-1]
         assert summary.startswith("245 files, 77 objects checked (Deployment 22, Service 55)")
+
+
+def test_parallel_run_gives_the_same_bytes(run_cli: RunCli) -> None:
+    # 245 files: above the threshold where worker processes are used
+    one = run_cli("lint", "--format", "json", "--jobs", "1", CORPUS)
+    two = run_cli("lint", "--format", "json", "--jobs", "2", CORPUS)
+    assert one.stdout == two.stdout
+    assert one.exit_code == two.exit_code == 1
