@@ -40,13 +40,13 @@ def render_plans(
 def render_plan(
     plan: RolloutPlan, timelines: list[EndpointTimeline] | None = None, *, diagram: bool = False
 ) -> str:
-    lines = [_heading(plan), *_bounds(plan), ""]
+    lines = [_heading(plan), *bound_lines(plan), ""]
     if plan.steps or plan.outcome is not Outcome.REFUSED:
-        lines.append(_indent(render_table(HEADERS, _rows(plan))))
+        lines.append(_indent(render_table(HEADERS, step_rows(plan))))
         if diagram:
             lines.extend(["", _indent(render_diagram(plan))])
         lines.append("")
-    lines.extend(f"  {line}" for line in _summary(plan))
+    lines.extend(f"  {line}" for line in summary_lines(plan))
     for timeline in timelines or ():
         lines.extend(f"  {line}" for line in describe_timeline(timeline))
         if plan.outcome is Outcome.STALLED and timeline.counts[-1] > 0:
@@ -89,7 +89,7 @@ def _heading(plan: RolloutPlan) -> str:
     )
 
 
-def _bounds(plan: RolloutPlan) -> list[str]:
+def bound_lines(plan: RolloutPlan) -> list[str]:
     d, budget = plan.deployment, plan.budget
     if d.strategy.type is StrategyType.RECREATE:
         return [
@@ -115,7 +115,7 @@ def _raw_unavailable(plan: RolloutPlan) -> int:
     return 0 if value is None else value.scaled(plan.deployment.replicas, round_up=False)
 
 
-def _rows(plan: RolloutPlan) -> list[tuple[object, ...]]:
+def step_rows(plan: RolloutPlan) -> list[tuple[object, ...]]:
     start = plan.start
     rows: list[tuple[object, ...]] = [
         (0, "start", start.old_spec, start.new_spec, start.total_spec, start.available, "0s")
@@ -135,7 +135,7 @@ def _rows(plan: RolloutPlan) -> list[tuple[object, ...]]:
     return rows
 
 
-def _summary(plan: RolloutPlan) -> list[str]:
+def summary_lines(plan: RolloutPlan) -> list[str]:
     requests = ", ".join(f"{k} {v}" for k, v in plan.peak_requests.items())
     peak = f"peak pods {plan.peak_pods}" + (f" (requests {requests})" if requests else "")
     lines = [
