@@ -90,7 +90,7 @@ def lint(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
     from rolloutplan import engine
 
     settings = _settings(options)
-    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
+    previous = _previous(options)
     report = engine.run(read_sources(paths), settings.config, previous)
     _finish(ctx, report, settings)
 
@@ -109,7 +109,7 @@ def services(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None
     from rolloutplan import engine
 
     settings = _settings(options)
-    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
+    previous = _previous(options)
     report = engine.run(read_sources(paths), settings.config, previous)
     _finish(ctx, replace(report, show_services=True), settings)
 
@@ -150,7 +150,7 @@ def plan(
     from rolloutplan import engine
 
     settings = _settings(options, diagram=diagram)
-    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
+    previous = _previous(options)
     report = engine.plan(
         read_sources(paths), settings.config, _plan_options(new_pods, pod_startup), previous
     )
@@ -189,7 +189,7 @@ def check(
 
     settings = _settings(options, diagram=diagram)
     sources = read_sources(paths)
-    previous = read_sources(options["previous_paths"]) if options["previous_paths"] else None
+    previous = _previous(options)
     changed = None
     if base is not None:
         if previous is not None:
@@ -207,6 +207,12 @@ def check(
         sources, settings.config, _plan_options(new_pods, pod_startup), previous, changed
     )
     _finish(ctx, report, settings)
+
+
+def _previous(options: dict[str, Any]) -> list[object] | None:
+    """The --previous manifests, read; None when none were given."""
+    paths = options["previous_paths"]
+    return read_sources(paths) if paths else None
 
 
 def _plan_options(new_pods: str, pod_startup: int | None) -> Any:
