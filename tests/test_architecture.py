@@ -14,6 +14,7 @@ OWNERS = {
     "ruamel": {"load/yaml_docs.py"},
     "_ruamel_yaml": {"load/yaml_docs.py"},
     "jsonschema": {"validate/schemas.py"},
+    "jsonschema_rs": {"validate/schemas.py"},
     "referencing": {"validate/schemas.py"},
     "tabulate": {"report/table.py"},
 }

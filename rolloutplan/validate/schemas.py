@@ -1,8 +1,10 @@
 """Schema validation of Deployment, ReplicaSet and Service against bundled Kubernetes schemas.
 
-The only module that imports jsonschema.  One validator per (version, kind) is built
-lazily and reused.  Each document is validated once against the strict schema; errors
-about ``additionalProperties`` become RP102 (unknown field), all others RP101.
+The only module that imports jsonschema (and jsonschema-rs, its fast pre-check).  One
+validator per (version, kind) is built lazily and reused.  Each document is checked against
+the strict schema, by jsonschema-rs first; only a document it rejects goes through
+jsonschema, whose errors about ``additionalProperties`` become RP102 (unknown field) and all
+others RP101.
 """
 
 from __future__ import annotations
@@ -46,17 +48,33 @@ def newest_version() -> str:
 
 @functools.cache
 def _validator(version: str, stem: str) -> Any:
+    """jsonschema's validator: the reference, and the source of every message."""
     from jsonschema.validators import validator_for
 
-    path = _schema_root() / f"v{version}" / f"{stem}-strict.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema = _schema(version, stem)
     return validator_for(schema)(schema)
+
+
+@functools.cache
+def _fast_validator(version: str, stem: str) -> Any:
+    """jsonschema-rs, about 40 times faster: it only says whether a document is valid, so
+    that valid documents (nearly all of them) skip the slow validator.  tests/validate checks
+    that both agree on every fixture and corpus document."""
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(_schema(version, stem))
+
+
+def _schema(version: str, stem: str) -> dict[str, Any]:
+    path = _schema_root() / f"v{version}" / f"{stem}-strict.json"
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
 
 
 def validate(data: dict[str, Any], version: str) -> list[Violation]:
     """Schema violations of a Deployment/ReplicaSet/Service; [] for kinds without a schema."""
     stem = SCHEMA_FILES.get((data.get("apiVersion"), data.get("kind")))  # type: ignore[arg-type]
-    if stem is None:
+    if stem is None or _fast_validator(version, stem).is_valid(data):
         return []
     errors = _validator(version, stem).iter_errors(data)
     violations = [v for error in errors for v in _violations(error)]

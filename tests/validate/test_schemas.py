@@ -89,3 +89,33 @@ def test_the_generator_reproduces_the_bundled_schemas_byte_for_byte(tmp_path: Pa
     generated = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.json")}
     bundled = {p.relative_to(SCHEMAS).as_posix(): p.read_bytes() for p in SCHEMAS.rglob("*.json")}
     assert generated == bundled
+
+
+def _documents() -> list[tuple[str, dict[str, object]]]:
+    from rolloutplan.load.text import decode
+    from rolloutplan.load.yaml_docs import load_documents
+
+    found = []
+    for path in sorted((ROOT / "fixtures").rglob("*.y*ml")) + sorted(
+        (ROOT / "fixtures").rglob("*.json")
+    ):
+        text = decode(path.read_bytes())
+        if isinstance(text, str):
+            for document in load_documents(text).documents:
+                items = document.data.get("items") if isinstance(document.data, dict) else None
+                for data in items if isinstance(items, list) else [document.data]:
+                    if isinstance(data, dict) and (
+                        (data.get("apiVersion"), data.get("kind")) in schemas.SCHEMA_FILES
+                    ):
+                        found.append((str(path.relative_to(ROOT)), data))
+    return found
+
+
+@pytest.mark.parametrize("version", ["1.30", "1.37"])
+def test_the_fast_pre_check_agrees_with_jsonschema_on_every_fixture(version: str) -> None:
+    documents = _documents()
+    assert len(documents) > 300  # fixtures, rule fixtures and the kubernetes/examples corpus
+    for path, data in documents:
+        stem = schemas.SCHEMA_FILES[(data["apiVersion"], data["kind"])]  # type: ignore[index]
+        reference = not any(True for _ in schemas._validator(version, stem).iter_errors(data))
+        assert schemas._fast_validator(version, stem).is_valid(data) == reference, path
