@@ -27,6 +27,15 @@ def cli() -> None:
     """Lint Kubernetes Deployment, ReplicaSet and Service manifests and plan their rollouts."""
 
 
+def _with_options(
+    command: Callable[..., None], options: tuple[Callable[..., Any], ...]
+) -> Callable[..., None]:
+    """Apply click decorators in the order they are listed (the first shows first in --help)."""
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def check_options(command: Callable[..., None]) -> Callable[..., None]:
     """Options shared by every command that reads manifests; None means "not given", so a
     config file can supply the value."""
@@ -72,9 +81,7 @@ def check_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("-v", "--verbose", is_flag=True,
                      help="Also list suppressed findings with their reasons."),
     )  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _with_options(command, options)
 
 
 @cli.command()
@@ -124,9 +131,7 @@ def plan_options(command: Callable[..., None]) -> Callable[..., None]:
                      help="Seconds from pod creation to ready, instead of the probe estimate."),
         click.option("--diagram", is_flag=True, help="Draw each step (text output)."),
     )  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
-    return command
+    return _with_options(command, options)
 
 
 @cli.command()

@@ -25,6 +25,8 @@ SEED = "fixtures/seed"
 PLANS = "fixtures/plans"
 BAD = "fixtures/bad"
 WAIVER = "fixtures/rules/invalid-suppression/pass-waiver.yaml"
+# bad inputs of several kinds, a waived finding and a missing path: the lint golden files' input
+LINT_INPUTS = (f"{BAD}/typo-field.yaml", WAIVER, f"{BAD}/missing.yaml", f"{BAD}/syntax-error.yaml")
 HELLO_BAD_IMAGE = (
     f"{SEED}/deployment-hello-server-bad-image.yaml",
     f"{SEED}/service-clusterip.yaml",

@@ -15,7 +15,7 @@ from rolloutplan.report.github import annotation, escape_data, escape_property, 
 from tests.report import (
     BAD,
     HELLO_BAD_IMAGE,
-    WAIVER,
+    LINT_INPUTS,
     assert_golden,
     finding,
     lint_report,
@@ -23,7 +23,7 @@ from tests.report import (
     report_of,
 )
 
-LINT = (f"{BAD}/typo-field.yaml", WAIVER, f"{BAD}/missing.yaml", f"{BAD}/syntax-error.yaml")
+LINT = LINT_INPUTS
 
 
 def test_lint_output_matches_the_golden_file() -> None:

@@ -12,9 +12,15 @@ from __future__ import annotations
 from rolloutplan.planner.simulate import NewPods
 from rolloutplan.report.json_ import render_json
 from rolloutplan.report.text import render_text
-from tests.report import BAD, HELLO_BAD_IMAGE, WAIVER, assert_golden, lint_report, plan_report
+from tests.report import (
+    HELLO_BAD_IMAGE,
+    LINT_INPUTS,
+    assert_golden,
+    lint_report,
+    plan_report,
+)
 
-LINT = (f"{BAD}/typo-field.yaml", WAIVER, f"{BAD}/missing.yaml", f"{BAD}/syntax-error.yaml")
+LINT = LINT_INPUTS
 
 
 def test_lint_text() -> None:

@@ -259,11 +259,7 @@ def lint(run_cli: RunCli, tmp_path: Path, case: dict[str, Any]) -> list[dict[str
     return findings
 
 
-def _param(case: dict[str, Any]) -> Any:
-    return pytest.param(case, id=case["id"])
-
-
-@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["id"]) for c in CASES])
 def test_service_case(run_cli: RunCli, tmp_path: Path, case: dict[str, Any]) -> None:
     findings = lint(run_cli, tmp_path, case)
     errors = {(f["field"], f["rule"]) for f in findings if f["severity"] == "error"}
