@@ -112,21 +112,42 @@ def overlapping_selectors(deployments: Sequence[Deployment]) -> dict[ObjectRef, 
     controllers adopt and scale the same pods."""
     found: dict[ObjectRef, list[Violation]] = {}
     unique = sorted({d.ref: d for d in deployments}.values(), key=lambda d: d.ref)
-    for index, first in enumerate(unique):
-        for second in unique[index + 1 :]:
-            if first.ref.namespace != second.ref.namespace:
-                continue
-            if first.selector.matches(second.template.labels) or second.selector.matches(
-                first.template.labels
-            ):
-                for one, other in ((first, second), (second, first)):
-                    found.setdefault(one.ref, []).append(Violation(
-                        "RP307",
-                        f"the selector overlaps Deployment {other.ref.name}'s: both "
-                        "controllers claim the same pods and fight over them",
-                        ("spec", "selector"),
-                    ))  # fmt: skip
+    for first, second in _overlapping_pairs(unique):
+        for one, other in ((first, second), (second, first)):
+            found.setdefault(one.ref, []).append(Violation(
+                "RP307",
+                f"the selector overlaps Deployment {other.ref.name}'s: both "
+                "controllers claim the same pods and fight over them",
+                ("spec", "selector"),
+            ))  # fmt: skip
     return found
+
+
+def _overlapping_pairs(unique: Sequence[Deployment]) -> list[tuple[Deployment, Deployment]]:
+    """Pairs (in list order) where either selector matches the other's template labels.
+
+    Templates are indexed by (namespace, label, value), so a selector with matchLabels is
+    tried only against templates that carry one of its labels, not against every Deployment.
+    """
+    by_label: dict[tuple[str, str, str], list[int]] = {}
+    by_namespace: dict[str, list[int]] = {}
+    for index, deployment in enumerate(unique):
+        by_namespace.setdefault(deployment.ref.namespace, []).append(index)
+        for key, value in deployment.template.labels:
+            by_label.setdefault((deployment.ref.namespace, key, value), []).append(index)
+    pairs: set[tuple[int, int]] = set()
+    for index, deployment in enumerate(unique):
+        namespace = deployment.ref.namespace
+        selector = deployment.selector
+        if selector.match_labels:
+            key, value = selector.match_labels[0]
+            candidates = by_label.get((namespace, key, value), [])
+        else:
+            candidates = by_namespace[namespace]
+        for other in candidates:
+            if other != index and selector.matches(unique[other].template.labels):
+                pairs.add((min(index, other), max(index, other)))
+    return [(unique[i], unique[j]) for i, j in sorted(pairs)]
 
 
 def plan_risks(

@@ -23,6 +23,7 @@ from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.tag import Tag
 
 try:
     from _ruamel_yaml import CParser  # the libyaml-backed parser of ruamel.yaml.clib
@@ -43,6 +44,12 @@ _MAP, _SEQ, _BINARY, _TIMESTAMP, _MERGE = (
     _TAG + t for t in ("map", "seq", "binary", "timestamp", "merge")
 )
 _STRING_TAGS = frozenset({_STR, _BINARY, _TIMESTAMP})
+
+
+# The composer gives every untagged node one of these; ``_tag`` reads them without ruamel's
+# per-node percent-decoding of the tag, which was the loader's largest cost.
+_RESOLVED = {text: Tag(suffix=text) for text in (_PLAIN, _STR, _MAP, _SEQ)}
+_RESOLVED_TEXT = {id(tag): text for text, tag in _RESOLVED.items()}
 
 _WORDS: dict[str, Any] = {}
 for _value, _spellings in (
@@ -98,10 +105,14 @@ class _Composer(CParser):  # type: ignore[misc]
     def ascend_resolver(self, *_: object) -> None:
         return None
 
-    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> str:
+    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> Tag:
         if kind is ScalarNode:
-            return _PLAIN if implicit[0] else _STR
-        return _MAP if kind is MappingNode else _SEQ
+            return _RESOLVED[_PLAIN] if implicit[0] else _RESOLVED[_STR]
+        return _RESOLVED[_MAP] if kind is MappingNode else _RESOLVED[_SEQ]
+
+
+def _tag(node: Node) -> str:
+    return _RESOLVED_TEXT.get(id(node.ctag)) or node.tag  # type: ignore[no-any-return]
 
 
 def load_documents(text: str) -> LoadResult:
@@ -153,7 +164,7 @@ def _reader_problem(text: str, exc: YAMLError) -> YamlProblem:
 def _is_empty(node: Node) -> bool:
     return (
         isinstance(node, ScalarNode)
-        and node.tag == _PLAIN
+        and _tag(node) == _PLAIN
         and node.value.strip() in ("", "~", "null")
     )
 
@@ -287,7 +298,7 @@ class _Builder:
 
 def _is_merge_key(node: Node) -> bool:
     return isinstance(node, ScalarNode) and (
-        (node.tag == _PLAIN and node.value == "<<") or node.tag == _MERGE
+        (_tag(node) == _PLAIN and node.value == "<<") or _tag(node) == _MERGE
     )
 
 
@@ -306,7 +317,7 @@ def _merge_sources(value: Any, node: Node) -> list[dict[str, Any]]:
 
 
 def _check_tag(node: Node, expected: str) -> None:
-    if node.tag != expected:
+    if _tag(node) != expected:
         _refuse_tag(node)
 
 
@@ -314,7 +325,7 @@ def _refuse_tag(node: Node) -> None:
     mark = node.start_mark
     raise YamlProblem(
         "RP007",
-        f"YAML tag {node.tag.replace(_TAG, '!!')!r} is not allowed in Kubernetes manifests; "
+        f"YAML tag {_tag(node).replace(_TAG, '!!')!r} is not allowed in Kubernetes manifests; "
         "it was not constructed",
         mark.line + 1,
         mark.column + 1,
@@ -322,7 +333,7 @@ def _refuse_tag(node: Node) -> None:
 
 
 def _scalar(node: ScalarNode) -> Any:
-    tag = node.tag
+    tag = _tag(node)
     text: str = node.value
     if tag == _PLAIN:
         return resolve_plain(text)
@@ -462,4 +473,4 @@ def _child(node: Node, part: str | int) -> tuple[Any, Node] | None:
 
 
 def _scalar_or_text(node: ScalarNode) -> Any:
-    return resolve_plain(node.value) if node.tag == _PLAIN else node.value
+    return resolve_plain(node.value) if _tag(node) == _PLAIN else node.value

@@ -36,3 +36,16 @@ def dicts(parent: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
     return [
         (i, item if isinstance(item, dict) else {}) for i, item in enumerate(listing(parent, key))
     ]
+
+
+def copied(value: Any) -> Any:
+    """A copy of decoded JSON-like data (dicts, lists, scalars) that defaulting may change.
+
+    Several times faster than ``copy.deepcopy``, which suits the arbitrary objects it supports
+    but not these.  Aliased YAML values come out as separate copies, as they would from JSON.
+    """
+    if isinstance(value, dict):
+        return {key: copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copied(item) for item in value]
+    return value

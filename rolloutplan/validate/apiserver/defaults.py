@@ -7,8 +7,9 @@ integers) ``""`` / ``0`` are all "unset".
 
 from __future__ import annotations
 
-import copy
 from typing import Any
+
+from rolloutplan.validate.apiserver.access import copied
 
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
@@ -24,7 +25,7 @@ FILE_MODE = 0o644
 
 def apply(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """A defaulted deep copy of a Deployment or ReplicaSet."""
-    obj = copy.deepcopy(data)
+    obj = copied(data)
     spec = _child(obj, "spec")
     if spec.get("replicas") is None:
         spec["replicas"] = 1

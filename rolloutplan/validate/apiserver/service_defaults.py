@@ -6,9 +6,9 @@ Everything works on a deep copy; the manifest itself is never changed.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
+from rolloutplan.validate.apiserver.access import copied
 from rolloutplan.validate.apiserver.service_common import (
     CLUSTER_IP_TYPE,
     LOAD_BALANCER,
@@ -24,7 +24,7 @@ DEFAULT_CLIENT_IP_TIMEOUT = 10800
 
 def with_defaults(data: dict[str, Any]) -> dict[str, Any]:
     """A defaulted deep copy of the manifest, as the server sees it after decoding."""
-    result = copy.deepcopy(data)
+    result = copied(data)
     spec = result.get("spec")
     if not isinstance(spec, dict):
         spec = result["spec"] = {}
