@@ -23,6 +23,7 @@ from rolloutplan.load.text import TextProblem, decode
 from rolloutplan.load.yaml_docs import load_documents, locate
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
 from rolloutplan.model.objects import Deployment, KubeObject, PodSource, ReplicaSet, Service
+from rolloutplan.model.pickling import compact_pickling
 from rolloutplan.model.source import Document, Location, SourceText
 from rolloutplan.rules import REGISTRY
 from rolloutplan.validate import apiserver, schemas
@@ -129,23 +130,43 @@ def _check_in_parallel(
     config: Config,
     index: dict[ObjectKey, dict[str, Any]],
 ) -> Tally:
-    """Files are independent until the cross-file analyses: check them in worker processes,
-    in contiguous chunks, and merge the results in order (the output does not change)."""
+    """Files are independent until the cross-file analyses: check them in contiguous chunks,
+    ``jobs - 1`` worker processes taking chunks from the front and this process from the
+    back (its own results need no pickling), and merge in order: the output does not change.
+    """
     from concurrent.futures import ProcessPoolExecutor
 
     worker_config = replace(config, progress=None, jobs=1)
-    size = -(-len(sources) // (config.jobs * 4))
+    size = -(-len(sources) // (config.jobs * 8))
     chunks = [list(sources[i : i + size]) for i in range(0, len(sources), size)]
-    tally = Tally(index)
-    done = 0
-    with ProcessPoolExecutor(config.jobs) as pool:
-        parts = pool.map(_check_files, chunks, [worker_config] * len(chunks),
-                         [index] * len(chunks))  # fmt: skip
-        for chunk, part in zip(chunks, parts, strict=True):
-            tally.merge(part)
-            done += len(chunk)
+    parts: list[Tally | None] = [None] * len(chunks)
+    with ProcessPoolExecutor(config.jobs - 1) as pool:
+        futures = [pool.submit(_check_files, chunk, worker_config, index) for chunk in chunks]
+        own_done = 0
+
+        def progress(done_in_chunk: int, _: int) -> None:
             if config.progress is not None:
-                config.progress(done, len(sources))
+                finished = sum(
+                    len(chunk)
+                    for chunk, future in zip(chunks, futures, strict=True)
+                    if future.done() and not future.cancelled()
+                )
+                config.progress(finished + own_done + done_in_chunk, len(sources))
+
+        own_config = replace(worker_config, progress=progress)
+        for position in reversed(range(len(chunks))):
+            if not futures[position].cancel():
+                break  # a worker has it: every chunk before it is taken too
+            parts[position] = _check_files(chunks[position], own_config, index)
+            own_done += len(chunks[position])
+        for position, future in enumerate(futures):
+            if parts[position] is None:
+                parts[position] = future.result()
+                progress(0, len(sources))
+    tally = Tally(index)
+    for part in parts:
+        assert part is not None
+        tally.merge(part)
     return tally
 
 
@@ -227,14 +248,20 @@ def _check_document(document: Document, config: Config, tally: Tally) -> None:
     if typed is not None:
         tally.objects.append(typed)
         if isinstance(typed, Service):
-            tally.services.append((typed, document))
+            tally.services.append((typed, _for_later_findings(document)))
         elif isinstance(typed, Deployment):
-            tally.deployment_documents[ref] = document
+            tally.deployment_documents[ref] = _for_later_findings(document)
             add_findings(document, ref, risks.deployment_risks(typed), config, tally)
         elif isinstance(typed, ReplicaSet) and typed.owner is None:
             old = tally.previous.get(_key(data, ref))
             changed = old is not None and _template(old) != _template(data)
             add_findings(document, ref, risks.bare_replica_set_risks(changed), config, tally)
+
+
+def _for_later_findings(document: Document) -> Document:
+    """The document with only what findings added after checking need (its text, for
+    positions, and its waivers): these are kept for the whole run and sent back by workers."""
+    return replace(document, data=suppressions.waiver_view(document.data))
 
 
 def add_findings(
@@ -323,3 +350,6 @@ def _finding(
     field_path: tuple[str | int, ...] = (),
 ) -> Finding:
     return Finding(rule_id, REGISTRY.severity(rule_id), message, where, ref, field_path)
+
+
+compact_pickling(Suppressed, UnreadablePath)

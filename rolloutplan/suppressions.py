@@ -15,6 +15,16 @@ from rolloutplan.rules import REGISTRY
 PREFIX = "rolloutplan.io/ignore-"
 
 
+def waiver_view(data: dict[str, Any]) -> dict[str, Any]:
+    """Just the part of an object that ``read`` looks at: its waiver annotations."""
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    if not isinstance(annotations, dict):
+        return {}
+    kept = {k: v for k, v in annotations.items() if isinstance(k, str) and k.startswith(PREFIX)}
+    return {"metadata": {"annotations": kept}} if kept else {}
+
+
 def read(data: dict[str, Any]) -> tuple[dict[str, str], list[Violation]]:
     """The waived rule ids with their reasons, and the problems with malformed waivers."""
     metadata = data.get("metadata")

@@ -81,3 +81,11 @@ def test_parallel_run_gives_the_same_bytes(run_cli: RunCli) -> None:
     two = run_cli("lint", "--format", "json", "--jobs", "2", CORPUS)
     assert one.stdout == two.stdout
     assert one.exit_code == two.exit_code == 1
+
+
+def test_parallel_check_gives_the_same_plans_and_services(run_cli: RunCli) -> None:
+    # typed objects and documents come back from the workers: plans and positions must not move
+    one = run_cli("check", "--format", "json", "--jobs", "1", CORPUS)
+    three = run_cli("check", "--format", "json", "--jobs", "3", CORPUS)
+    assert one.stdout == three.stdout
+    assert '"plans":[{' in one.stdout.replace("\n", "").replace(" ", "")

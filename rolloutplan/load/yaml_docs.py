@@ -50,6 +50,7 @@ _STRING_TAGS = frozenset({_STR, _BINARY, _TIMESTAMP})
 # per-node percent-decoding of the tag, which was the loader's largest cost.
 _RESOLVED = {text: Tag(suffix=text) for text in (_PLAIN, _STR, _MAP, _SEQ)}
 _RESOLVED_TEXT = {id(tag): text for text, tag in _RESOLVED.items()}
+_PLAIN_TAG, _MAP_TAG, _SEQ_TAG = _RESOLVED[_PLAIN], _RESOLVED[_MAP], _RESOLVED[_SEQ]
 
 _WORDS: dict[str, Any] = {}
 for _value, _spellings in (
@@ -210,6 +211,9 @@ class _Builder:
         return self._value(node)[0]
 
     def _value(self, node: Node) -> tuple[Any, int]:
+        if node.ctag is _PLAIN_TAG:  # the common case first: an untagged plain scalar
+            self._count(1, node)
+            return resolve_plain(node.value), 1
         if isinstance(node, ScalarNode):
             self._count(1, node)
             return _scalar(node), 1
@@ -245,7 +249,8 @@ class _Builder:
             )
 
     def _sequence(self, node: SequenceNode) -> tuple[list[Any], int]:
-        _check_tag(node, _SEQ)
+        if node.ctag is not _SEQ_TAG:
+            _check_tag(node, _SEQ)
         items: list[Any] = []
         size = 1
         for child in node.value:
@@ -255,17 +260,25 @@ class _Builder:
         return items, size
 
     def _mapping(self, node: MappingNode) -> tuple[dict[str, Any], int]:
-        _check_tag(node, _MAP)
+        if node.ctag is not _MAP_TAG:
+            _check_tag(node, _MAP)
         result: dict[str, Any] = {}
         merged: list[dict[str, Any]] = []
         size = 1
         for key_node, value_node in node.value:
-            if _is_merge_key(key_node):
+            plain_key = key_node.ctag is _PLAIN_TAG
+            if (plain_key and key_node.value == "<<") or (
+                not plain_key and _is_merge_key(key_node)
+            ):
                 value, child_size = self._value(value_node)
                 merged.extend(_merge_sources(value, value_node))
                 size += child_size
                 continue
-            key = self._key(key_node)
+            if plain_key:  # the common case: count it and resolve it here
+                self._count(1, key_node)
+                key = _key_text(resolve_plain(key_node.value))
+            else:
+                key = self._key(key_node)
             if key in result:
                 mark = key_node.start_mark
                 raise YamlProblem(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from rolloutplan.model.pickling import compact_pickling
 from rolloutplan.model.source import FieldPath, Location, format_field_path
 
 
@@ -57,3 +58,6 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location
         return (loc.path, loc.line, loc.column, self.rule_id, self.message)
+
+
+compact_pickling(ObjectRef, Violation, Finding)

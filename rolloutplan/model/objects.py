@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 from rolloutplan.model.finding import ObjectRef
+from rolloutplan.model.pickling import compact_pickling
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -209,3 +210,20 @@ class PodSource:
 
 Workload = Deployment | ReplicaSet
 KubeObject = Deployment | ReplicaSet | Service
+
+
+compact_pickling(
+    IntOrPercent,
+    SelectorRequirement,
+    LabelSelector,
+    ContainerPort,
+    Probe,
+    Container,
+    PodTemplate,
+    DeploymentStrategy,
+    Deployment,
+    ReplicaSet,
+    ServicePort,
+    Service,
+    PodSource,
+)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rolloutplan.model.pickling import compact_pickling
+
 
 class MapKey(str):
     """A key of a free-form map (labels, annotations, resources): shown as ``limits[cpu]``."""
@@ -63,3 +65,6 @@ def format_field_path(path: FieldPath) -> str:
         else:
             out.append(part)
     return "".join(out)
+
+
+compact_pickling(SourceText, Location, Document)
