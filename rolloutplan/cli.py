@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -78,8 +79,14 @@ def check_options(command: Callable[..., None]) -> Callable[..., None]:
                      help="The cluster's nodePort range [default: 30000-32767]."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
                      help="Worker processes for large inputs [default: all cores]."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
+                     help="Where results of unchanged files are kept between runs; safe to "
+                     "delete [default: $ROLLOUTPLAN_CACHE_DIR, else ~/.cache/rolloutplan]."),
+        click.option("--no-cache", is_flag=True, default=None,
+                     help="Check every file afresh; neither read nor write the cache."),
         click.option("-v", "--verbose", is_flag=True,
-                     help="Also list suppressed findings with their reasons."),
+                     help="Also list suppressed findings with their reasons, and say how many "
+                     "files came from the cache."),
     )  # fmt: skip
     return _with_options(command, options)
 
@@ -279,6 +286,7 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
             suppressions=not options["no_suppressions"] and file.get("suppressions", True),
             progress=_progress if sys.stderr.isatty() else None,
             jobs=options["jobs"] or os.cpu_count() or 1,
+            cache=_cache(options, file),
             node_port_range=settings_file.parse_port_range(
                 pick("service-node-port-range", "service_node_port_range", "30000-32767")
             ),
@@ -290,6 +298,16 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
         pick("fail-on", "fail_on", "error"), options["verbose"], diagram,
         _use_color(options["color"]), options["quiet"],
     )  # fmt: skip
+
+
+def _cache(options: dict[str, Any], file: Any) -> Any:
+    """The result cache, or None with --no-cache (or ``cache: false`` in the config file)."""
+    from rolloutplan.cache import ResultCache, default_directory
+
+    if options["no_cache"] or not file.get("cache", True):
+        return None
+    directory = options["cache_dir"] or file.get("cache-dir")
+    return ResultCache.open(Path(directory) if directory else default_directory())
 
 
 def _outputs(
@@ -327,14 +345,14 @@ def _use_color(choice: str) -> bool:
 def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
     """Print the report and exit with the code its findings call for."""
     from rolloutplan.model.finding import Severity
-    from rolloutplan.report import REPORTERS
+    from rolloutplan.report import reporter
     from rolloutplan.report.text import render_findings
 
     for output_format, path in settings.outputs:
         if output_format == "text" and settings.quiet:
             text = render_findings(report)
         else:
-            text = REPORTERS[output_format](
+            text = reporter(output_format)(
                 report, diagram=settings.diagram, verbose=settings.verbose
             )
         if path is None:
@@ -345,6 +363,13 @@ def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
                 Path(path).write_text(text, encoding="utf-8")
             except OSError as exc:
                 raise click.FileError(path, exc.strerror or str(exc)) from None
+    cache = settings.config.cache
+    if settings.verbose and cache is not None:
+        click.echo(
+            f"rolloutplan: {report.from_cache} of {report.files} files from the cache "
+            f"in {cache.directory}",
+            err=True,
+        )
     threshold = Severity(settings.fail_on).rank
     if report.unreadable:
         ctx.exit(EXIT_USAGE)
@@ -420,31 +445,41 @@ def read_sources(paths: Sequence[str]) -> list[object]:
         if isinstance(files, str):
             sources.append(UnreadablePath(given, files))
             continue
-        for path in files:
-            name = path.as_posix()
+        for name in files:
             if name in seen:
                 continue
             seen.add(name)
             try:
-                sources.append(SourceText(name, path.read_bytes()))
+                with open(name, "rb") as file:
+                    sources.append(SourceText(name, file.read()))
             except OSError as exc:
                 sources.append(UnreadablePath(name, f"cannot read: {exc.strerror or exc}"))
     return sources
 
 
-def _expand(path: Path) -> list[Path] | str:
-    """The manifest files under ``path``, or why there are none.  Hidden directories
-    (.git, .github, ...) are skipped while walking; a file named explicitly is always read."""
+def _expand(path: Path) -> list[str] | str:
+    """The manifest files under ``path`` as POSIX paths in path order, or why there are none.
+    Hidden directories (.git, .github, ...) are skipped while walking; a file named
+    explicitly is always read.  Strings, not Paths: a large tree has thousands of files."""
     if not path.is_dir():
-        return [path] if path.exists() or path.is_symlink() else "no such file or directory"
-    found: list[Path] = []
+        return (
+            [path.as_posix()] if path.exists() or path.is_symlink() else "no such file or directory"
+        )
+    found: list[str] = []
     for root, dirs, names in os.walk(path):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(Path(root) / name for name in names if name.endswith(MANIFEST_SUFFIXES))
-    return sorted(found) or "directory holds no *.yaml, *.yml or *.json files"
+        folder = Path(root).as_posix()
+        prefix = "" if folder == "." else folder + "/"
+        found.extend(prefix + name for name in names if name.endswith(MANIFEST_SUFFIXES))
+    found.sort(key=lambda name: name.split("/"))  # as Paths sort: part by part
+    return found or "directory holds no *.yaml, *.yml or *.json files"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A run builds many objects and almost no reference cycles, so the cycle collector only
+    # costs time: 15% of a large run.  Memory is the same without it (measured on the
+    # benchmark corpus); the process is short-lived.
+    gc.disable()
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None,

@@ -3,33 +3,36 @@
 Pure: the sources are bytes already read.  Each file is decoded, split into documents,
 checked (type meta, schema, API-server validation, single-object risks) and typed; then
 Services are resolved against every pod template, and Deployments' selectors compared.
+A file's results depend on nothing but the file and the settings, so they may come from
+the result cache the caller passes in ``Config.cache`` (see ``batch`` and ``cache``).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import functools
+import hashlib
+import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rolloutplan import suppressions
+from rolloutplan import batch, suppressions
 from rolloutplan.analysis import reachability, risks
 from rolloutplan.analysis.reachability import ServiceReach
 from rolloutplan.config import RuleSelection
-from rolloutplan.load import parse
 from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
 from rolloutplan.load.pods import pod_source
 from rolloutplan.load.text import TextProblem, decode
-from rolloutplan.load.yaml_docs import load_documents, locate
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
 from rolloutplan.model.objects import Deployment, KubeObject, PodSource, ReplicaSet, Service
 from rolloutplan.model.pickling import compact_pickling
 from rolloutplan.model.source import Document, Location, SourceText
 from rolloutplan.rules import REGISTRY
-from rolloutplan.validate import apiserver, schemas
+
+if TYPE_CHECKING:
+    from rolloutplan.cache import ResultCache
 
 IMMUTABLE_FIELD = "RP205"
-PARALLEL_FROM = 200  # files; below that, starting workers costs more than it saves
 CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
 
 
@@ -44,6 +47,7 @@ class Config:
     # called with (files done, files in all) after each file; the CLI shows it on a terminal
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
     jobs: int = 1  # worker processes for large inputs (the CLI's --jobs, default all cores)
+    cache: ResultCache | None = field(default=None, compare=False)  # None: --no-cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,26 +69,28 @@ ObjectKey = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
 
 @dataclass
 class Tally:
-    previous: dict[ObjectKey, dict[str, Any]]
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
     objects: list[KubeObject] = field(default_factory=list)
     documents: int = 0
-    checked: Counter[str] = field(default_factory=Counter)
-    skipped: Counter[str] = field(default_factory=Counter)
+    checked: dict[str, int] = field(default_factory=dict)  # objects by kind (plain dicts
+    skipped: dict[str, int] = field(default_factory=dict)  # load faster than Counters)
     pod_sources: list[PodSource] = field(default_factory=list)
     services: list[tuple[Service, Document]] = field(default_factory=list)
     deployment_documents: dict[ObjectRef, Document] = field(default_factory=dict)
     reaches: tuple[ServiceReach, ...] = ()
+    from_cache: int = 0  # files whose results came from the result cache
 
     def merge(self, other: Tally) -> None:
-        """Add a worker's results for the files after ours."""
+        """Add the results of the files after ours."""
         self.findings += other.findings
         self.suppressed += other.suppressed
         self.objects += other.objects
         self.documents += other.documents
-        self.checked.update(other.checked)
-        self.skipped.update(other.skipped)
+        for kind, count in other.checked.items():
+            self.checked[kind] = self.checked.get(kind, 0) + count
+        for kind, count in other.skipped.items():
+            self.skipped[kind] = self.skipped.get(kind, 0) + count
         self.pod_sources += other.pod_sources
         self.services += other.services
         self.deployment_documents.update(other.deployment_documents)
@@ -96,10 +102,19 @@ def collect(
     previous: Sequence[SourceText | UnreadablePath] | None,
 ) -> Tally:
     index = _index(previous or (), config) if previous else {}
-    if config.jobs > 1 and len(sources) >= PARALLEL_FROM:
-        tally = _check_in_parallel(sources, config, index)
-    else:
-        tally = _check_files(sources, config, index)
+    file_config = replace(config, progress=None, jobs=1, cache=None)
+    job = batch.Job(
+        check=functools.partial(_check_source, config=file_config, index=index),
+        freeze=_freeze,
+        thaw=_thaw,
+        key=functools.partial(_entry_key, _fingerprint(config, previous)),
+    )
+    parts, from_cache = batch.run(
+        sources, job, jobs=config.jobs, store=config.cache, progress=config.progress
+    )
+    tally = Tally(from_cache=from_cache)
+    for part in parts:
+        tally.merge(part)
     tally.reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
     for reach, (service, document) in zip(tally.reaches, tally.services, strict=True):
         add_findings(document, service.ref, list(reach.violations), config, tally)
@@ -109,71 +124,77 @@ def collect(
     return tally
 
 
-def _check_files(
-    sources: Sequence[SourceText | UnreadablePath],
-    config: Config,
-    index: dict[ObjectKey, dict[str, Any]],
+def _check_source(
+    source: SourceText | UnreadablePath, config: Config, index: dict[ObjectKey, dict[str, Any]]
 ) -> Tally:
-    tally = Tally(index)
-    for done, source in enumerate(sources, 1):
-        if isinstance(source, UnreadablePath):
-            tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
-        else:
-            _check_file_guarded(source, config, tally)
-        if config.progress is not None:
-            config.progress(done, len(sources))
+    """One file's results, independent of every other file's."""
+    tally = Tally()
+    if isinstance(source, UnreadablePath):
+        tally.findings.append(_finding("RP012", source.reason, Location(source.path, 0, 0)))
+    else:
+        _check_file_guarded(source, config, index, tally)
     return tally
 
 
-def _check_in_parallel(
-    sources: Sequence[SourceText | UnreadablePath],
-    config: Config,
-    index: dict[ObjectKey, dict[str, Any]],
-) -> Tally:
-    """Files are independent until the cross-file analyses: check them in contiguous chunks,
-    ``jobs - 1`` worker processes taking chunks from the front and this process from the
-    back (its own results need no pickling), and merge in order: the output does not change.
-    """
-    from concurrent.futures import ProcessPoolExecutor
+def _fingerprint(config: Config, previous: Sequence[SourceText | UnreadablePath] | None) -> bytes:
+    """What, besides the file itself, its results depend on (the rule selection is not
+    among them: it is applied to the results afterwards)."""
+    digest = hashlib.sha256(config.cache.salt.encode() if config.cache is not None else b"")
+    settings = (
+        config.kubernetes_version,
+        config.strict_kinds,
+        config.default_namespace,
+        config.suppressions,
+        config.node_port_range,
+    )
+    digest.update(repr(settings).encode())
+    for source in previous or ():
+        digest.update(b"\0" + source.path.encode() + b"\0")
+        digest.update(source.data if isinstance(source, SourceText) else source.reason.encode())
+    return digest.digest()
 
-    worker_config = replace(config, progress=None, jobs=1)
-    size = -(-len(sources) // (config.jobs * 8))
-    chunks = [list(sources[i : i + size]) for i in range(0, len(sources), size)]
-    parts: list[Tally | None] = [None] * len(chunks)
-    with ProcessPoolExecutor(config.jobs - 1) as pool:
-        futures = [pool.submit(_check_files, chunk, worker_config, index) for chunk in chunks]
-        own_done = 0
 
-        def progress(done_in_chunk: int, _: int) -> None:
-            if config.progress is not None:
-                finished = sum(
-                    len(chunk)
-                    for chunk, future in zip(chunks, futures, strict=True)
-                    if future.done() and not future.cancelled()
-                )
-                config.progress(finished + own_done + done_in_chunk, len(sources))
+def _entry_key(fingerprint: bytes, source: SourceText | UnreadablePath) -> str | None:
+    if isinstance(source, UnreadablePath):
+        return None
+    digest = hashlib.sha256(fingerprint)
+    digest.update(source.path.encode() + b"\0")
+    digest.update(source.data)
+    return digest.hexdigest()
 
-        own_config = replace(worker_config, progress=progress)
-        for position in reversed(range(len(chunks))):
-            if not futures[position].cancel():
-                break  # a worker has it: every chunk before it is taken too
-            parts[position] = _check_files(chunks[position], own_config, index)
-            own_done += len(chunks[position])
-        for position, future in enumerate(futures):
-            if parts[position] is None:
-                parts[position] = future.result()
-                progress(0, len(sources))
-    tally = Tally(index)
-    for part in parts:
-        assert part is not None
-        tally.merge(part)
+
+def _freeze(tally: Tally) -> bytes:
+    """A file's results as bytes, without the file's text (``_thaw`` restores it)."""
+    frozen = replace(
+        tally,
+        services=[(service, replace(doc, text="")) for service, doc in tally.services],
+        deployment_documents={
+            ref: replace(doc, text="") for ref, doc in tally.deployment_documents.items()
+        },
+    )
+    return pickle.dumps(frozen, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _thaw(blob: bytes, source: SourceText | UnreadablePath) -> Tally:
+    tally: Tally = pickle.loads(blob)
+    if not isinstance(tally, Tally):
+        raise TypeError("not a file's results")
+    if isinstance(source, SourceText) and (tally.services or tally.deployment_documents):
+        text = decode(source.data)
+        if isinstance(text, str):
+            documents = [doc for _, doc in tally.services]
+            for document in (*documents, *tally.deployment_documents.values()):
+                # just unpickled, seen by no one yet: set in place, faster than replace()
+                object.__setattr__(document, "text", text)
     return tally
 
 
-def _check_file_guarded(source: SourceText, config: Config, tally: Tally) -> None:
+def _check_file_guarded(
+    source: SourceText, config: Config, index: dict[ObjectKey, dict[str, Any]], tally: Tally
+) -> None:
     """A bug of ours must not hide the other files' results, nor print a traceback."""
     try:
-        _check_file(source, config, tally)
+        _check_file(source, config, index, tally)
     except Exception as exc:
         message = (
             f"internal error while checking this file ({type(exc).__name__}: {exc}); "
@@ -182,12 +203,16 @@ def _check_file_guarded(source: SourceText, config: Config, tally: Tally) -> Non
         tally.findings.append(_finding("RP000", message, Location(source.path, 0, 0)))
 
 
-def _check_file(source: SourceText, config: Config, tally: Tally) -> None:
+def _check_file(
+    source: SourceText, config: Config, index: dict[ObjectKey, dict[str, Any]], tally: Tally
+) -> None:
     text = decode(source.data)
     if isinstance(text, TextProblem):
         where = Location(source.path, text.line, text.column)
         tally.findings.append(_finding("RP003", text.message, where))
         return
+    from rolloutplan.load.yaml_docs import load_documents
+
     loaded = load_documents(text)
     for problem in loaded.problems:
         where = Location(source.path, problem.line, problem.column)
@@ -199,10 +224,16 @@ def _check_file(source: SourceText, config: Config, tally: Tally) -> None:
         )
     for document in documents:
         tally.documents += 1
-        _check_document(document, config, tally)
+        _check_document(document, config, index, tally)
 
 
-def _check_document(document: Document, config: Config, tally: Tally) -> None:
+def _check_document(
+    document: Document, config: Config, index: dict[ObjectKey, dict[str, Any]], tally: Tally
+) -> None:
+    # imported here: a run whose files all come from the cache never loads the validators
+    from rolloutplan.load import parse
+    from rolloutplan.validate import apiserver, schemas
+
     violations = check_type_meta(document)
     if violations:
         tally.findings.extend(_located(document, None, violations))
@@ -214,7 +245,7 @@ def _check_document(document: Document, config: Config, tally: Tally) -> None:
         tally.pod_sources.append(source)
     wanted_api = CHECKED_KINDS.get(ref.kind)
     if wanted_api is None:
-        tally.skipped[ref.kind] += 1
+        tally.skipped[ref.kind] = tally.skipped.get(ref.kind, 0) + 1
         if config.strict_kinds:
             message = f"kind {ref.kind} ({data['apiVersion']}) is not checked by rolloutplan"
             tally.findings.extend(_located(document, ref, [Violation("RP010", message, ("kind",))]))
@@ -228,7 +259,7 @@ def _check_document(document: Document, config: Config, tally: Tally) -> None:
     else:
         violations = schemas.validate(data, config.kubernetes_version)
         if not violations:
-            old = tally.previous.get(_key(data, ref))
+            old = index.get(_key(data, ref))
             ports = config.node_port_range
             version = config.kubernetes_version
             violations = (
@@ -236,7 +267,7 @@ def _check_document(document: Document, config: Config, tally: Tally) -> None:
                 if old is None
                 else apiserver.validate_update(old, data, ports, version)
             )
-    tally.checked[ref.kind] += 1
+    tally.checked[ref.kind] = tally.checked.get(ref.kind, 0) + 1
     add_findings(document, ref, violations, config, tally)
     if any(
         REGISTRY.severity(v.rule_id) is Severity.ERROR and v.rule_id != IMMUTABLE_FIELD
@@ -253,7 +284,7 @@ def _check_document(document: Document, config: Config, tally: Tally) -> None:
             tally.deployment_documents[ref] = _for_later_findings(document)
             add_findings(document, ref, risks.deployment_risks(typed), config, tally)
         elif isinstance(typed, ReplicaSet) and typed.owner is None:
-            old = tally.previous.get(_key(data, ref))
+            old = index.get(_key(data, ref))
             changed = old is not None and _template(old) != _template(data)
             add_findings(document, ref, risks.bare_replica_set_risks(changed), config, tally)
 
@@ -315,6 +346,8 @@ def _index(
     sources: Sequence[SourceText | UnreadablePath], config: Config
 ) -> dict[ObjectKey, dict[str, Any]]:
     """The readable objects of the previous manifests, by apiVersion, kind, namespace, name."""
+    from rolloutplan.load.yaml_docs import load_documents
+
     index: dict[ObjectKey, dict[str, Any]] = {}
     for source in sources:
         if isinstance(source, UnreadablePath):
@@ -333,6 +366,12 @@ def _index(
 def _located(
     document: Document, ref: ObjectRef | None, violations: Iterable[Violation]
 ) -> list[Finding]:
+    violations = list(violations)
+    if not violations:
+        return []
+    # imported when needed: a run served by the cache may never need the YAML loader
+    from rolloutplan.load.yaml_docs import locate
+
     findings = []
     for violation in violations:
         path = (*document.prefix, *violation.field)

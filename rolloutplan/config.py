@@ -13,6 +13,8 @@ directory (or given with ``--config``).  Keys (kebab-case, as on the command lin
     strict-kinds: true
     suppressions: false              # honour rolloutplan.io/ignore-* annotations (default true)
     service-node-port-range: 30000-32767
+    cache: false                     # the result cache (default true)
+    cache-dir: .rolloutplan-cache    # relative to this file [default: ~/.cache/rolloutplan]
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from rolloutplan.load.text import TextProblem, decode
-from rolloutplan.load.yaml_docs import load_documents
 from rolloutplan.model.finding import Severity
 from rolloutplan.rules import REGISTRY
 
@@ -81,7 +82,7 @@ class FileSettings:
 
 KNOWN_KEYS = {
     "select", "ignore", "severity", "fail-on", "kubernetes-version", "namespace",
-    "strict-kinds", "suppressions", "service-node-port-range",
+    "strict-kinds", "suppressions", "service-node-port-range", "cache", "cache-dir",
 }  # fmt: skip
 
 
@@ -128,6 +129,8 @@ def _parse_yaml(path: Path, raw: bytes) -> dict[str, Any]:
     text = decode(raw)
     if isinstance(text, TextProblem):
         raise ConfigError(f"{path}:{text.line}:{text.column}: {text.message}")
+    from rolloutplan.load.yaml_docs import load_documents
+
     loaded = load_documents(text)
     if loaded.problems:
         problem = loaded.problems[0]
@@ -162,12 +165,16 @@ def _check(path: Path, values: dict[str, Any]) -> None:
         )
     if "fail-on" in values and values["fail-on"] not in LEVELS:
         raise ConfigError(f"{path}: 'fail-on' must be one of {', '.join(LEVELS)}")
-    for key in ("strict-kinds", "suppressions"):
+    for key in ("strict-kinds", "suppressions", "cache"):
         if key in values and not isinstance(values[key], bool):
             raise ConfigError(f"{path}: {key!r} must be true or false")
     for key in ("kubernetes-version", "namespace", "service-node-port-range"):
         if key in values:
             values[key] = str(values[key])
+    if "cache-dir" in values:
+        if not isinstance(values["cache-dir"], str) or not values["cache-dir"]:
+            raise ConfigError(f"{path}: 'cache-dir' must be a directory path")
+        values["cache-dir"] = str(path.parent / values["cache-dir"])
     if "service-node-port-range" in values:
         try:
             parse_port_range(values["service-node-port-range"])

@@ -1,14 +1,16 @@
-"""Wires the stages: sources -> findings, typed objects, plans and analyses.  Pure: no IO."""
+"""Wires the stages: sources -> findings, typed objects, plans and analyses.  Pure: no IO.
+
+The planner and the plan analyses are imported when a command plans, so that ``lint`` (the
+pre-commit hook) starts without them.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from rolloutplan.analysis import endpoints, risks
-from rolloutplan.analysis.endpoints import EndpointTimeline
-from rolloutplan.analysis.reachability import ServiceReach
 from rolloutplan.collect import (
     Config,
     Suppressed,
@@ -21,8 +23,11 @@ from rolloutplan.collect import (
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
 from rolloutplan.model.objects import Deployment, KubeObject
 from rolloutplan.model.source import SourceText
-from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, RolloutPlan, plan_all
-from rolloutplan.planner.start import Change
+
+if TYPE_CHECKING:
+    from rolloutplan.analysis.endpoints import EndpointTimeline
+    from rolloutplan.analysis.reachability import ServiceReach
+    from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, RolloutPlan
 
 __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", "run"]
 
@@ -43,6 +48,7 @@ class Report:
     bare_replica_sets: tuple[BareReplicaSet, ...] = ()
     planned: bool = False  # the command planned rollouts (reporters then show plans)
     show_services: bool = False  # the command asked for the Service table
+    from_cache: int = 0  # files whose results came from the result cache (not in outputs)
 
     @property
     def unreadable(self) -> bool:
@@ -85,6 +91,10 @@ def _plan(
     previous: Sequence[SourceText | UnreadablePath] | None,
 ) -> tuple[Report, Report | None]:
     """The plan report, and the report on the previous manifests (None without them)."""
+    from rolloutplan.analysis import endpoints
+    from rolloutplan.analysis.plan_risks import plan_risks
+    from rolloutplan.planner.plan import plan_all
+
     tally = collect(sources, config, previous)
     before = None if previous is None else run(previous, config)
     if before is not None:
@@ -93,7 +103,7 @@ def _plan(
     services = [service for service, _ in tally.services]
     timelines = tuple(t for p in plans for t in endpoints.timelines(p, services))
     documents = {**{s.ref: d for s, d in tally.services}, **tally.deployment_documents}
-    for ref, violations in risks.plan_risks(plans, timelines).items():
+    for ref, violations in plan_risks(plans, timelines).items():
         add_findings(documents[ref], ref, violations, config, tally)
     report = replace(
         _report(tally, config, len(sources)),
@@ -116,6 +126,8 @@ def check(
     base revision), only findings in those files are kept, only Deployments that change are
     planned, and Deployments that are gone are listed; reachability still resolves every
     Service against every given manifest, changed or not."""
+    from rolloutplan.planner.start import Change
+
     report, previous_report = _plan(sources, config, options, previous)
     if changed_files is None or previous_report is None:
         return report
@@ -147,7 +159,8 @@ def _report(tally: Tally, config: Config, files: int) -> Report:
         objects=tuple(tally.objects),
         files=files,
         documents=tally.documents,
-        checked=tally.checked,
-        skipped=tally.skipped,
+        checked=Counter(tally.checked),
+        skipped=Counter(tally.skipped),
         services=tally.reaches,
+        from_cache=tally.from_cache,
     )

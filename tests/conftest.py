@@ -14,6 +14,16 @@ FIXTURES = ROOT / "fixtures"
 RunCli = Callable[..., Result]
 
 
+@pytest.fixture(autouse=True)
+def private_result_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test starts with an empty result cache of its own, never the user's."""
+    directory = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("ROLLOUTPLAN_CACHE_DIR", str(directory))
+    return directory
+
+
 @pytest.fixture
 def run_cli() -> RunCli:
     """Invoke the CLI in-process; bugs raise instead of hiding in ``result.exception``."""

@@ -67,8 +67,11 @@ class _PodIndex:
                 self.by_key.setdefault((pod.ref.namespace, key), []).append(pod)
 
     def selected_by(self, service: Service) -> list[PodSource]:
-        key, value = service.selector[0]  # type: ignore[index]
-        candidates = self.by_label.get((service.ref.namespace, key, value), [])
+        namespace = service.ref.namespace
+        candidates = min(
+            (self.by_label.get((namespace, key, value), []) for key, value in service.selector),
+            key=len,
+        )  # the rarest of the selector's labels
         return [pod for pod in candidates if selects(service, pod)]
 
     def sharing_a_key(self, service: Service) -> list[PodSource]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rolloutplan.load.yaml_docs import RawDocument
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.source import Document, Location
+
+if TYPE_CHECKING:
+    from rolloutplan.load.yaml_docs import RawDocument
 
 
 def expand_lists(path: str, text: str, raw: RawDocument) -> list[Document]:

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from importlib import import_module
+from typing import TYPE_CHECKING, Protocol
 
-from rolloutplan.engine import Report
-from rolloutplan.report.github import render_github
-from rolloutplan.report.json_ import render_json
-from rolloutplan.report.junit import render_junit
-from rolloutplan.report.markdown import render_markdown
-from rolloutplan.report.sarif import render_sarif
-from rolloutplan.report.text import render_text
+if TYPE_CHECKING:
+    from rolloutplan.engine import Report
 
 
 class Reporter(Protocol):
     def __call__(self, report: Report, *, diagram: bool = False, verbose: bool = False) -> str: ...
 
 
-REPORTERS: dict[str, Reporter] = {
-    "text": render_text,
-    "json": render_json,
-    "sarif": render_sarif,
-    "github": render_github,
-    "markdown": render_markdown,
-    "junit": render_junit,
+# format -> (module, function); a run imports only the reporters it writes with
+_REPORTERS = {
+    "text": ("rolloutplan.report.text", "render_text"),
+    "json": ("rolloutplan.report.json_", "render_json"),
+    "sarif": ("rolloutplan.report.sarif", "render_sarif"),
+    "github": ("rolloutplan.report.github", "render_github"),
+    "markdown": ("rolloutplan.report.markdown", "render_markdown"),
+    "junit": ("rolloutplan.report.junit", "render_junit"),
 }
+FORMATS = tuple(_REPORTERS)
+
+
+def reporter(output_format: str) -> Reporter:
+    module, function = _REPORTERS[output_format]
+    found: Reporter = getattr(import_module(module), function)
+    return found

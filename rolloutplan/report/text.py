@@ -6,8 +6,6 @@ from collections import Counter
 
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
-from rolloutplan.report.plan_text import render_plans
-from rolloutplan.report.services import render_services
 
 
 def render_text(report: Report, *, diagram: bool = False, verbose: bool = False) -> str:
@@ -17,6 +15,8 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
             f"{_finding_line(s.finding)} (suppressed: {s.reason})" for s in report.suppressed
         )
     if report.planned:
+        from rolloutplan.report.plan_text import render_plans  # lint starts without tabulate
+
         if lines:
             lines.append("")
         lines.append(
@@ -27,6 +27,8 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
             for ref in report.deleted
         )
     if report.show_services:
+        from rolloutplan.report.services import render_services
+
         if lines:
             lines.append("")
         lines.append(render_services(report.services, report.findings))

@@ -13,7 +13,6 @@ import difflib
 import functools
 import json
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,18 +26,17 @@ SCHEMA_FILES = {
 }
 
 
-def _schema_root() -> Path:
+def schema_root() -> Path:
     """Schemas ship inside the wheel as rolloutplan/schemas; a source tree has ./schemas."""
-    packaged = Path(str(resources.files("rolloutplan"))) / "schemas" / "k8s"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "schemas" / "k8s"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "schemas" / "k8s"
+    return packaged if packaged.is_dir() else package.parent / "schemas" / "k8s"
 
 
 @functools.cache
 def supported_versions() -> tuple[str, ...]:
     """Kubernetes minor versions with bundled schemas, oldest first, e.g. ('1.30', ...)."""
-    manifest = json.loads((_schema_root() / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((schema_root() / "manifest.json").read_text(encoding="utf-8"))
     return tuple(sorted(manifest["versions"], key=lambda v: tuple(map(int, v.split(".")))))
 
 
@@ -66,7 +64,7 @@ def _fast_validator(version: str, stem: str) -> Any:
 
 
 def _schema(version: str, stem: str) -> dict[str, Any]:
-    path = _schema_root() / f"v{version}" / f"{stem}-strict.json"
+    path = schema_root() / f"v{version}" / f"{stem}-strict.json"
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return schema
 

@@ -69,3 +69,10 @@ def test_progress_is_reported_per_file() -> None:
     )
     engine.run(sources, config)
     assert calls == [(n, len(sources)) for n in range(1, len(sources) + 1)]
+
+
+def test_every_format_the_cli_offers_has_a_reporter() -> None:
+    from rolloutplan import cli, report
+
+    assert cli.FORMATS == report.FORMATS
+    assert all(callable(report.reporter(name)) for name in cli.FORMATS)

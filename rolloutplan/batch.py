@@ -1,0 +1,155 @@
+"""Checking many independent files: unchanged ones from a result store, the rest in this
+process or spread over worker processes.  Results come back in file order, so the output is
+the same whichever way each file was checked.
+
+Generic over what a file's result is: the caller says how to check one file, how to turn a
+result into bytes (to store it, or to send it back from a worker) and back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+PARALLEL_FROM = 200  # files to check; below that, starting workers costs more than it saves
+CHUNKS_PER_JOB = 8  # small enough chunks that the processes finish close together
+
+Source = TypeVar("Source")
+Result = TypeVar("Result")
+
+
+class Store(Protocol):
+    """Where results are kept between runs, by key (rolloutplan.cache.ResultCache)."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, bytes]: ...
+
+    def put_many(self, entries: Iterable[tuple[str, bytes]]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Job(Generic[Source, Result]):
+    """How to check one file.  Every callable must pickle (module-level functions, partials)."""
+
+    check: Callable[[Source], Result]
+    freeze: Callable[[Result], bytes]
+    thaw: Callable[[bytes, Source], Result]
+    key: Callable[[Source], str | None]  # the store key; None: never stored (unreadable)
+
+
+Progress = Callable[[int, int], None]
+
+
+def run(
+    sources: Sequence[Source],
+    job: Job[Source, Result],
+    *,
+    jobs: int = 1,
+    store: Store | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Result], int]:
+    """Every source's result, in order, and how many came from the store."""
+    keys = [job.key(s) if store is not None else None for s in sources]
+    stored = store.get_many([k for k in keys if k is not None]) if store is not None else {}
+    results: list[Result | None] = [
+        _thawed(job, stored.get(key) if key is not None else None, source)
+        for key, source in zip(keys, sources, strict=True)
+    ]
+    todo = [i for i, result in enumerate(results) if result is None]
+    from_store = len(sources) - len(todo)
+    work = [(sources[i], keys[i]) for i in todo]
+    reporter = _Reporter(progress, from_store, len(sources))
+    if jobs > 1 and len(work) >= PARALLEL_FROM:
+        fresh = _in_parallel(work, job, store, jobs, reporter)
+    else:
+        fresh = _in_order(work, job, store, reporter)
+    for i, result in zip(todo, fresh, strict=True):
+        results[i] = result
+    return [r for r in results if r is not None], from_store
+
+
+def _thawed(job: Job[Source, Result], blob: bytes | None, source: Source) -> Result | None:
+    if blob is None:
+        return None
+    try:
+        return job.thaw(blob, source)
+    except Exception:  # an entry from a broken write or another version: check again
+        return None
+
+
+@dataclass
+class _Reporter:
+    progress: Progress | None
+    done: int
+    total: int
+
+    def advance(self, files: int) -> None:
+        self.done += files
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _in_order(
+    work: Sequence[tuple[Source, str | None]],
+    job: Job[Source, Result],
+    store: Store | None,
+    reporter: _Reporter,
+) -> list[Result]:
+    results = []
+    entries = []
+    for source, key in work:
+        result = job.check(source)
+        if store is not None and key is not None:
+            entries.append((key, job.freeze(result)))
+        results.append(result)
+        reporter.advance(1)
+    if store is not None:
+        store.put_many(entries)
+    return results
+
+
+def _in_worker(
+    work: Sequence[tuple[Source, str | None]], job: Job[Source, Result], store: Store | None
+) -> list[bytes]:
+    """A worker checks a chunk and sends back frozen results (stored on the way)."""
+    blobs = [job.freeze(job.check(source)) for source, _ in work]
+    if store is not None:
+        store.put_many((key, blob) for (_, key), blob in zip(work, blobs, strict=True) if key)
+    return blobs
+
+
+def _in_parallel(
+    work: Sequence[tuple[Source, str | None]],
+    job: Job[Source, Result],
+    store: Store | None,
+    jobs: int,
+    reporter: _Reporter,
+) -> list[Result]:
+    """``jobs - 1`` worker processes take contiguous chunks from the front and this process
+    takes them from the back, cancelling each before a worker starts it: its own results
+    need no freezing and thawing."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(work) // (jobs * CHUNKS_PER_JOB))
+    chunks = [work[i : i + size] for i in range(0, len(work), size)]
+    parts: list[list[Result] | None] = [None] * len(chunks)
+    with ProcessPoolExecutor(jobs - 1) as pool:
+        futures: list[Future[list[bytes]]] = [
+            pool.submit(_in_worker, chunk, job, store) for chunk in chunks
+        ]
+        for position in reversed(range(len(chunks))):
+            if not futures[position].cancel():
+                break  # a worker has it, and every chunk before it
+            parts[position] = _in_order(chunks[position], job, store, reporter)
+        for position, future in enumerate(futures):
+            if parts[position] is None:
+                chunk = chunks[position]
+                blobs = future.result()
+                parts[position] = [
+                    job.thaw(blob, source) for blob, (source, _) in zip(blobs, chunk, strict=True)
+                ]
+                reporter.advance(len(chunk))
+    return [result for part in parts if part is not None for result in part]

@@ -1,0 +1,143 @@
+"""The result cache: each file's check results on disk, so that a run over unchanged files
+reads them instead of checking again.
+
+An entry's key covers everything a file's results depend on: its path and bytes, the
+settings that change checking, the previous manifests, and this cache's ``salt``, which
+changes with the tool's version, its code (the rule set, the validators) and its bundled
+schemas.  Entries are never updated, only added, so the directory is safe to delete at any
+time; an entry that cannot be read is a miss, and a cache that cannot be written only makes
+the next run slower.
+
+Entries live in one SQLite database (the standard library's): a run reads and writes
+thousands of them, and one file per entry made a cold run 40% slower here (two processes
+creating files in one directory).  Entries are pickles: keep the directory private to its
+user, as with any tool cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMAT = "1"  # bump when the shape of a stored result changes
+DATABASE = f"results-v{FORMAT}.sqlite"
+_BATCH = 500  # keys per query, well under SQLite's limit on bound parameters
+_MARKERS = {
+    "CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This directory is the rolloutplan result cache; it is safe to delete.\n",
+    ".gitignore": "# rolloutplan's result cache\n*\n",
+}
+
+
+def default_directory() -> Path:
+    """$ROLLOUTPLAN_CACHE_DIR, else $XDG_CACHE_HOME/rolloutplan, else ~/.cache/rolloutplan."""
+    given = os.environ.get("ROLLOUTPLAN_CACHE_DIR")
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rolloutplan"
+
+
+@dataclass(frozen=True)
+class ResultCache:
+    """Pickles to worker processes as its directory and salt; each process opens its own
+    connection when it first needs one."""
+
+    directory: Path
+    salt: str  # see tool_fingerprint
+    _connections: dict[int, sqlite3.Connection | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    @classmethod
+    def open(cls, directory: Path) -> ResultCache:
+        return cls(directory, tool_fingerprint())
+
+    def __reduce__(self) -> tuple[type[ResultCache], tuple[Path, str]]:
+        return (ResultCache, (self.directory, self.salt))
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """The stored entries among ``keys``; none at all if the database cannot be read."""
+        database = self._database(create=False)
+        found: dict[str, bytes] = {}
+        if database is None:
+            return found
+        try:
+            for start in range(0, len(keys), _BATCH):
+                batch = keys[start : start + _BATCH]
+                marks = ",".join("?" * len(batch))
+                query = f"SELECT key, blob FROM entries WHERE key IN ({marks})"
+                found.update(database.execute(query, batch).fetchall())
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def put_many(self, entries: Iterable[tuple[str, bytes]]) -> None:
+        """Store entries in one transaction; errors are ignored (the cache is an aid)."""
+        database = self._database(create=True)
+        if database is None:
+            return
+        try:
+            with database:
+                database.executemany(
+                    "INSERT OR IGNORE INTO entries (key, blob) VALUES (?, ?)", entries
+                )
+        except sqlite3.Error:
+            return
+
+    def _database(self, *, create: bool) -> sqlite3.Connection | None:
+        pid = os.getpid()  # a connection must not cross a fork
+        if pid in self._connections and (self._connections[pid] is not None or not create):
+            return self._connections[pid]
+        path = self.directory / DATABASE
+        connection = None
+        if create or path.exists():
+            try:
+                connection = _connect(self.directory, path)
+            except (OSError, sqlite3.Error):
+                connection = None
+        self._connections[pid] = connection
+        return connection
+
+
+def _connect(directory: Path, path: Path) -> sqlite3.Connection:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in _MARKERS.items():  # backup tools and git leave the cache alone
+        marker = directory / name
+        if not marker.exists():
+            marker.write_text(text, encoding="utf-8")
+    connection = sqlite3.connect(path, timeout=30)
+    connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+    connection.execute("PRAGMA synchronous=NORMAL")  # a lost entry is only a miss
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, blob BLOB NOT NULL)"
+    )
+    return connection
+
+
+def tool_fingerprint() -> str:
+    """Changes whenever results could: with the version, and with any file of the package
+    (the rule set, the validators) or of the bundled schemas."""
+    from rolloutplan import __version__
+    from rolloutplan.validate.schemas import schema_root
+
+    package = Path(__file__).resolve().parent
+    return fingerprint_of(sorted({package, schema_root().resolve()}), __version__)
+
+
+def fingerprint_of(folders: list[Path], version: str) -> str:
+    """The version and every file under ``folders`` by path, size and modification time,
+    which also catches edits to a development install that keeps its version."""
+    digest = hashlib.sha256(f"{FORMAT}\0{version}".encode())
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                path = Path(root) / name
+                stat = path.stat()
+                digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
