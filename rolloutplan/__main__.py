@@ -1,5 +1,5 @@
 from __future__ import annotations
 
-from rolloutplan.cli import main
+from rolloutplan.cli import entry_point
 
-raise SystemExit(main())
+entry_point()

@@ -89,6 +89,15 @@ class ResultCache:
         except sqlite3.Error:
             return
 
+    def close(self) -> None:
+        """Close this process's connection (the command line leaves without teardown)."""
+        connection = self._connections.pop(os.getpid(), None)
+        if connection is not None:
+            try:
+                connection.close()
+            except sqlite3.Error:
+                return
+
     def _database(self, *, create: bool) -> sqlite3.Connection | None:
         pid = os.getpid()  # a connection must not cross a fork
         if pid in self._connections and (self._connections[pid] is not None or not create):
@@ -123,21 +132,27 @@ def tool_fingerprint() -> str:
     """Changes whenever results could: with the version, and with any file of the package
     (the rule set, the validators) or of the bundled schemas."""
     from rolloutplan import __version__
-    from rolloutplan.validate.schemas import schema_root
 
     package = Path(__file__).resolve().parent
-    return fingerprint_of(sorted({package, schema_root().resolve()}), __version__)
+    folders = [package]
+    if not (package / "schemas").is_dir():  # a source tree: the schemas sit beside it
+        folders.append(package.parent / "schemas")
+    return fingerprint_of(folders, __version__)
 
 
 def fingerprint_of(folders: list[Path], version: str) -> str:
     """The version and every file under ``folders`` by path, size and modification time,
     which also catches edits to a development install that keeps its version."""
     digest = hashlib.sha256(f"{FORMAT}\0{version}".encode())
-    for folder in folders:
-        for root, dirs, names in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(names):
-                path = Path(root) / name
-                stat = path.stat()
-                digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    pending = [str(folder) for folder in folders]
+    while pending:
+        with os.scandir(pending.pop()) as scan:
+            entries = sorted(scan, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    pending.append(entry.path)
+            else:
+                stat = entry.stat()
+                digest.update(f"\0{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return digest.hexdigest()

@@ -238,3 +238,28 @@ def test_rules_and_explain(run_cli: RunCli) -> None:
     assert "## Why is this bad?" in by_id.stdout
     assert run_cli("explain", "unknown-field").stdout == by_id.stdout
     assert run_cli("explain", "RP999").exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("target", "code", "errors"),
+    [(BAD / "typo-field.yaml", 1, 3), (FIXTURES / "seed", 0, 0), (Path("missing"), 2, 1)],
+)
+def test_the_command_leaves_with_its_exit_code_and_all_its_output(
+    target: Path, code: int, errors: int, tmp_path: Path
+) -> None:
+    """The process skips the interpreter's teardown (os._exit): the exit code must be kept,
+    and the output complete, both on a pipe and in --output files."""
+    import subprocess
+    import sys
+
+    report = tmp_path / "report.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "rolloutplan", "lint", "--select", "RP0,RP1",
+         "--format", "json", "-o", str(report), "--format", "text", str(target)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == code
+    summary = json.loads(report.read_text())["summary"]
+    assert summary["error"] == errors
+    assert run.stdout.endswith(f"{errors} error{'s' if errors != 1 else ''}, 0 warnings, 0 info.\n")
+    assert run.stdout.count(": error RP") == errors

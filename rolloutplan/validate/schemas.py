@@ -9,7 +9,6 @@ others RP101.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections.abc import Iterator
@@ -138,6 +137,8 @@ def _violations(error: Any) -> Iterator[Violation]:
 
 def _unknown_field_message(name: str, known: list[str]) -> str:
     message = f'unknown field "{name}"'
+    import difflib  # only for documents with unknown fields
+
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     return f'{message} (did you mean "{close[0]}"?)' if close else message
 
