@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,14 @@ from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
 from rolloutplan.load.pods import pod_source
 from rolloutplan.load.text import TextProblem, decode
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
-from rolloutplan.model.objects import Deployment, KubeObject, PodSource, ReplicaSet, Service
+from rolloutplan.model.objects import (
+    Deployment,
+    KubeObject,
+    PodSource,
+    ReplicaSet,
+    SelectorClaim,
+    Service,
+)
 from rolloutplan.model.pickling import compact_pickling
 from rolloutplan.model.source import Document, Location, SourceText
 from rolloutplan.rules import REGISTRY
@@ -67,11 +74,54 @@ class UnreadablePath:
 ObjectKey = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
 
 
+class ObjectList(Sequence[KubeObject]):
+    """Typed objects in file order.  Those read back from the result cache stay pickled
+    until something reads them: a lint run needs only the Services, pod sources and
+    selector claims, which are kept beside them, so it never does (except for JUnit)."""
+
+    def __init__(self, objects: Iterable[KubeObject] = ()) -> None:
+        self._parts: list[list[KubeObject] | bytes] = [list(objects)]
+
+    @classmethod
+    def frozen(cls, blob: bytes) -> ObjectList:
+        found = cls()
+        found._parts = [blob]
+        return found
+
+    def append(self, obj: KubeObject) -> None:
+        if isinstance(self._parts[-1], bytes):
+            self._parts.append([])
+        self._parts[-1].append(obj)  # type: ignore[union-attr]
+
+    def extend(self, other: ObjectList) -> None:
+        self._parts += other._parts
+
+    def _all(self) -> list[KubeObject]:
+        if len(self._parts) != 1 or isinstance(self._parts[0], bytes):
+            flat = [
+                obj
+                for part in self._parts
+                for obj in (pickle.loads(part) if isinstance(part, bytes) else part)
+            ]
+            self._parts = [flat]
+        return self._parts[0]  # type: ignore[return-value]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self) -> Iterator[KubeObject]:
+        return iter(self._all())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+
 @dataclass
 class Tally:
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
-    objects: list[KubeObject] = field(default_factory=list)
+    objects: ObjectList = field(default_factory=ObjectList)
+    claims: list[SelectorClaim] = field(default_factory=list)  # the valid Deployments'
     documents: int = 0
     checked: dict[str, int] = field(default_factory=dict)  # objects by kind (plain dicts
     skipped: dict[str, int] = field(default_factory=dict)  # load faster than Counters)
@@ -85,7 +135,8 @@ class Tally:
         """Add the results of the files after ours."""
         self.findings += other.findings
         self.suppressed += other.suppressed
-        self.objects += other.objects
+        self.objects.extend(other.objects)
+        self.claims += other.claims
         self.documents += other.documents
         for kind, count in other.checked.items():
             self.checked[kind] = self.checked.get(kind, 0) + count
@@ -118,8 +169,7 @@ def collect(
     tally.reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
     for reach, (service, document) in zip(tally.reaches, tally.services, strict=True):
         add_findings(document, service.ref, list(reach.violations), config, tally)
-    deployments = [o for o in tally.objects if isinstance(o, Deployment)]
-    for ref, violations in risks.overlapping_selectors(deployments).items():
+    for ref, violations in risks.overlapping_selectors(tally.claims).items():
         add_findings(tally.deployment_documents[ref], ref, violations, config, tally)
     return tally
 
@@ -167,6 +217,7 @@ def _freeze(tally: Tally) -> bytes:
     """A file's results as bytes, without the file's text (``_thaw`` restores it)."""
     frozen = replace(
         tally,
+        objects=ObjectList.frozen(pickle.dumps(list(tally.objects), pickle.HIGHEST_PROTOCOL)),
         services=[(service, replace(doc, text="")) for service, doc in tally.services],
         deployment_documents={
             ref: replace(doc, text="") for ref, doc in tally.deployment_documents.items()
@@ -281,6 +332,7 @@ def _check_document(
         if isinstance(typed, Service):
             tally.services.append((typed, _for_later_findings(document)))
         elif isinstance(typed, Deployment):
+            tally.claims.append(typed.claim)
             tally.deployment_documents[ref] = _for_later_findings(document)
             add_findings(document, ref, risks.deployment_risks(typed), config, tally)
         elif isinstance(typed, ReplicaSet) and typed.owner is None:

@@ -35,7 +35,7 @@ __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", 
 @dataclass(frozen=True, slots=True)
 class Report:
     findings: tuple[Finding, ...]
-    objects: tuple[KubeObject, ...]
+    objects: Sequence[KubeObject]  # in file order; read lazily (see collect.ObjectList)
     files: int
     documents: int
     checked: Counter[str] = field(default_factory=Counter)
@@ -156,7 +156,7 @@ def _report(tally: Tally, config: Config, files: int) -> Report:
             for s in tally.suppressed
             for finding in selected([s.finding], selection)
         ),
-        objects=tuple(tally.objects),
+        objects=tally.objects,
         files=files,
         documents=tally.documents,
         checked=Counter(tally.checked),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rolloutplan.model.finding import ObjectRef, Violation
-from rolloutplan.model.objects import Deployment, StrategyType
+from rolloutplan.model.objects import Deployment, SelectorClaim, StrategyType
 from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner.budget import deployment_budget
 
@@ -106,11 +106,11 @@ def bare_replica_set_risks(template_changed: bool) -> list[Violation]:
     )]  # fmt: skip
 
 
-def overlapping_selectors(deployments: Sequence[Deployment]) -> dict[ObjectRef, list[Violation]]:
+def overlapping_selectors(claims: Sequence[SelectorClaim]) -> dict[ObjectRef, list[Violation]]:
     """Two Deployments of one namespace whose selectors match each other's pods: both
-    controllers adopt and scale the same pods."""
+    controllers adopt and scale the same pods.  The last claim of an object counts."""
     found: dict[ObjectRef, list[Violation]] = {}
-    unique = sorted({d.ref: d for d in deployments}.values(), key=lambda d: d.ref)
+    unique = sorted({c.ref: c for c in claims}.values(), key=lambda c: c.ref)
     for first, second in _overlapping_pairs(unique):
         for one, other in ((first, second), (second, first)):
             found.setdefault(one.ref, []).append(Violation(
@@ -122,7 +122,9 @@ def overlapping_selectors(deployments: Sequence[Deployment]) -> dict[ObjectRef, 
     return found
 
 
-def _overlapping_pairs(unique: Sequence[Deployment]) -> list[tuple[Deployment, Deployment]]:
+def _overlapping_pairs(
+    unique: Sequence[SelectorClaim],
+) -> list[tuple[SelectorClaim, SelectorClaim]]:
     """Pairs (in list order) where either selector matches the other's template labels.
 
     Templates are indexed by (namespace, label, value), so a selector with matchLabels is
@@ -130,20 +132,20 @@ def _overlapping_pairs(unique: Sequence[Deployment]) -> list[tuple[Deployment, D
     """
     by_label: dict[tuple[str, str, str], list[int]] = {}
     by_namespace: dict[str, list[int]] = {}
-    for index, deployment in enumerate(unique):
-        by_namespace.setdefault(deployment.ref.namespace, []).append(index)
-        for key, value in deployment.template.labels:
-            by_label.setdefault((deployment.ref.namespace, key, value), []).append(index)
+    for index, claim in enumerate(unique):
+        by_namespace.setdefault(claim.ref.namespace, []).append(index)
+        for key, value in claim.labels:
+            by_label.setdefault((claim.ref.namespace, key, value), []).append(index)
     pairs: set[tuple[int, int]] = set()
-    for index, deployment in enumerate(unique):
-        namespace = deployment.ref.namespace
-        selector = deployment.selector
+    for index, claim in enumerate(unique):
+        namespace = claim.ref.namespace
+        selector = claim.selector
         if selector.match_labels:
             key, value = selector.match_labels[0]
             candidates = by_label.get((namespace, key, value), [])
         else:
             candidates = by_namespace[namespace]
         for other in candidates:
-            if other != index and selector.matches(unique[other].template.labels):
+            if other != index and selector.matches(unique[other].labels):
                 pairs.add((min(index, other), max(index, other)))
     return [(unique[i], unique[j]) for i, j in sorted(pairs)]

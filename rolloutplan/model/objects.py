@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.pickling import compact_pickling
@@ -152,6 +153,10 @@ class Deployment:
     progress_deadline_seconds: int = 600
     paused: bool = False
 
+    @property
+    def claim(self) -> SelectorClaim:
+        return SelectorClaim(self.ref, self.selector, self.template.labels)
+
 
 @dataclass(frozen=True, slots=True)
 class ReplicaSet:
@@ -206,6 +211,15 @@ class PodSource:
     def workload(self) -> ObjectRef:
         """Who the pods belong to, as a person thinks of it."""
         return self.owner or self.ref
+
+
+class SelectorClaim(NamedTuple):
+    """The pods a Deployment claims (its selector) and the labels it gives its own pods:
+    all that comparing Deployments' selectors needs (RP307)."""
+
+    ref: ObjectRef
+    selector: LabelSelector
+    labels: Labels
 
 
 Workload = Deployment | ReplicaSet

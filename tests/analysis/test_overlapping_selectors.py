@@ -57,7 +57,7 @@ def all_pairs(found: list[Deployment]) -> set[frozenset[str]]:
 @settings(max_examples=300)
 @given(deployments())
 def test_indexed_search_matches_all_pairs(found: list[Deployment]) -> None:
-    result = overlapping_selectors(found)
+    result = overlapping_selectors([d.claim for d in found])
     reported = {
         frozenset((ref.name, violation.message.split("Deployment ")[1].split("'s")[0]))
         for ref, violations in result.items()
