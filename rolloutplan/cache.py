@@ -19,12 +19,15 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = "1"  # bump when the shape of a stored result changes
+FORMAT = "2"  # bump when the shape of a stored result (or of the database) changes
 DATABASE = f"results-v{FORMAT}.sqlite"
+KEEP_DAYS = 30  # entries not stored or used for this long are deleted
+REFRESH_DAYS = 7  # an entry used after this long is marked as used (not on every read)
 _BATCH = 500  # keys per query, well under SQLite's limit on bound parameters
 _MARKERS = {
     "CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -52,6 +55,7 @@ class ResultCache:
     _connections: dict[int, sqlite3.Connection | None] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _used: list[str] = field(default_factory=list, compare=False, repr=False)  # to refresh
 
     @classmethod
     def open(cls, directory: Path) -> ResultCache:
@@ -66,12 +70,16 @@ class ResultCache:
         found: dict[str, bytes] = {}
         if database is None:
             return found
+        refresh_before = today() - REFRESH_DAYS
         try:
             for start in range(0, len(keys), _BATCH):
                 batch = keys[start : start + _BATCH]
                 marks = ",".join("?" * len(batch))
-                query = f"SELECT key, blob FROM entries WHERE key IN ({marks})"
-                found.update(database.execute(query, batch).fetchall())
+                query = f"SELECT key, blob, day FROM entries WHERE key IN ({marks})"
+                for key, blob, day in database.execute(query, batch):
+                    found[key] = blob
+                    if day < refresh_before:
+                        self._used.append(key)
         except sqlite3.Error:
             return {}
         return found
@@ -81,22 +89,34 @@ class ResultCache:
         database = self._database(create=True)
         if database is None:
             return
+        day = today()
         try:
             with database:
                 database.executemany(
-                    "INSERT OR IGNORE INTO entries (key, blob) VALUES (?, ?)", entries
+                    "INSERT OR REPLACE INTO entries (key, blob, day) VALUES (?, ?, ?)",
+                    ((key, blob, day) for key, blob in entries),
                 )
         except sqlite3.Error:
             return
 
     def close(self) -> None:
-        """Close this process's connection (the command line leaves without teardown)."""
+        """Mark old entries this run used as used, delete the ones no run has stored or used
+        for KEEP_DAYS, and close this process's connection."""
         connection = self._connections.pop(os.getpid(), None)
-        if connection is not None:
-            try:
-                connection.close()
-            except sqlite3.Error:
-                return
+        if connection is None:
+            return
+        day = today()
+        try:
+            with connection:
+                connection.executemany(
+                    "UPDATE entries SET day = ? WHERE key = ?", ((day, k) for k in self._used)
+                )
+                connection.execute("DELETE FROM entries WHERE day < ?", (day - KEEP_DAYS,))
+            connection.close()
+        except sqlite3.Error:
+            return
+        finally:
+            self._used.clear()
 
     def _database(self, *, create: bool) -> sqlite3.Connection | None:
         pid = os.getpid()  # a connection must not cross a fork
@@ -123,9 +143,19 @@ def _connect(directory: Path, path: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
     connection.execute("PRAGMA synchronous=NORMAL")  # a lost entry is only a miss
     connection.execute(
-        "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, blob BLOB NOT NULL)"
+        "CREATE TABLE IF NOT EXISTS entries"
+        " (key TEXT PRIMARY KEY, blob BLOB NOT NULL, day INTEGER NOT NULL)"
     )
+    connection.execute("CREATE INDEX IF NOT EXISTS entries_by_day ON entries (day)")
+    for old in directory.glob("results-v*.sqlite*"):  # databases of older formats
+        if not old.name.startswith(DATABASE):
+            old.unlink(missing_ok=True)
     return connection
+
+
+def today() -> int:
+    """Days since the epoch: entries are aged in whole days."""
+    return int(time.time() // 86400)
 
 
 def tool_fingerprint() -> str:

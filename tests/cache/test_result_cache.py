@@ -172,3 +172,30 @@ def entry_count(directory: Path) -> int:
     with sqlite3.connect(directory / DATABASE) as database:
         count: int = database.execute("SELECT count(*) FROM entries").fetchone()[0]
     return count
+
+
+def test_entries_age_out_unless_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import rolloutplan.cache as cache_module
+
+    def on(day: int) -> ResultCache:
+        monkeypatch.setattr(cache_module, "today", lambda: day)
+        return ResultCache(tmp_path, "salt")
+
+    first = on(100)
+    first.put_many([("used", b"1"), ("forgotten", b"2")])
+    first.close()
+    reader = on(110)  # more than REFRESH_DAYS later: a read marks the entry as used
+    assert reader.get_many(["used"]) == {"used": b"1"}
+    reader.close()
+    later = on(135)  # KEEP_DAYS after the write, 25 days after the read
+    assert later.get_many(["used"]) == {"used": b"1"}
+    later.close()  # deletes what was last stored or used before day 105
+    assert on(136).get_many(["used", "forgotten"]) == {"used": b"1"}
+
+
+def test_a_database_of_an_older_format_is_removed(tmp_path: Path) -> None:
+    (tmp_path / "results-v1.sqlite").write_bytes(b"old")
+    (tmp_path / "results-v1.sqlite-wal").write_bytes(b"old")
+    ResultCache(tmp_path, "salt").put_many([("key", b"x")])
+    assert not list(tmp_path.glob("results-v1*"))
+    assert (tmp_path / DATABASE).is_file()
