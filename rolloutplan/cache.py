@@ -158,16 +158,30 @@ def today() -> int:
     return int(time.time() // 86400)
 
 
+# the libraries whose behaviour is part of a file's results (parsing, validity, messages)
+RESULT_LIBRARIES = ("_ruamel_yaml", "ruamel.yaml", "jsonschema_rs", "jsonschema")
+
+
 def tool_fingerprint() -> str:
-    """Changes whenever results could: with the version, and with any file of the package
-    (the rule set, the validators) or of the bundled schemas."""
+    """Changes whenever results could: with the version, any file of the package (the rule
+    set, the validators) or of the bundled schemas, the Python version, and a reinstall of
+    a library the results depend on (the modification time of its entry file)."""
+    import importlib.util
+    import sys
+
     from rolloutplan import __version__
 
     package = Path(__file__).resolve().parent
     folders = [package]
     if not (package / "schemas").is_dir():  # a source tree: the schemas sit beside it
         folders.append(package.parent / "schemas")
-    return fingerprint_of(folders, __version__)
+    parts = [__version__, sys.version]
+    for name in RESULT_LIBRARIES:
+        spec = importlib.util.find_spec(name)  # finds without importing
+        origin = spec.origin if spec is not None else None
+        stat = os.stat(origin) if origin and os.path.exists(origin) else None
+        parts.append(f"{name}:{origin}:{stat.st_mtime_ns if stat else None}")
+    return fingerprint_of(folders, "\0".join(parts))
 
 
 def fingerprint_of(folders: list[Path], version: str) -> str:

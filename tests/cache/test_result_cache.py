@@ -199,3 +199,18 @@ def test_a_database_of_an_older_format_is_removed(tmp_path: Path) -> None:
     ResultCache(tmp_path, "salt").put_many([("key", b"x")])
     assert not list(tmp_path.glob("results-v1*"))
     assert (tmp_path / DATABASE).is_file()
+
+
+def test_the_salt_changes_when_a_library_of_the_results_is_reinstalled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rolloutplan.cache as cache_module
+
+    library = tmp_path / "fake_validator.py"
+    library.write_text("VALID = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cache_module, "RESULT_LIBRARIES", ("fake_validator",))
+    before = cache_module.tool_fingerprint()
+    assert cache_module.tool_fingerprint() == before
+    os.utime(library, ns=(1, 1))  # what a reinstall does to its files
+    assert cache_module.tool_fingerprint() != before
