@@ -17,6 +17,7 @@ OWNERS = {
     "jsonschema_rs": {"validate/schemas.py"},
     "referencing": {"validate/schemas.py"},
     "tabulate": {"report/table.py"},
+    "sqlite3": {"cache.py"},
 }
 
 
@@ -55,3 +56,37 @@ def test_model_imports_nothing_else_from_the_package() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rolloutplan"):
                 assert node.module.startswith("rolloutplan.model"), f"{module.name}: {node.module}"
+
+
+def test_lint_starts_without_what_only_other_commands_need() -> None:
+    """Startup is most of a pre-commit run: lint must not import the replay or tabulate,
+    and a run served by the result cache must not import the YAML loader or validators."""
+    import subprocess
+    import sys
+
+    seed = str(PACKAGE.parent / "fixtures" / "seed")
+    script = (
+        "import sys\n"
+        "from rolloutplan.cli import main\n"
+        "main(sys.argv[1:])\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith(("
+        "'rolloutplan.planner', 'rolloutplan.validate', 'rolloutplan.load.yaml_docs', "
+        "'tabulate', 'jsonschema', 'ruamel')))))\n"
+    )
+
+    def loaded(*args: str) -> set[str]:
+        run = subprocess.run(
+            [sys.executable, "-c", script, "lint", "-q", *args, seed],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return set(run.stdout.splitlines()[-1].split())
+
+    cold = loaded("--no-cache")
+    heavy = ("rolloutplan.planner.plan", "rolloutplan.planner.simulate", "tabulate")
+    assert not cold & set(heavy)  # planner.budget is in: the risk rules use it
+    # two runs: the first fills a cache of its own (ROLLOUTPLAN_CACHE_DIR, set per test)
+    loaded()
+    warm = loaded()
+    checking = {"rolloutplan.validate.apiserver", "rolloutplan.load.yaml_docs", "ruamel.yaml"}
+    assert not warm & (checking | {"jsonschema", "jsonschema_rs"})
+    assert checking <= cold
