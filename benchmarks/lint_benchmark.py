@@ -5,8 +5,8 @@
 Runs, alternating, in each round: rolloutplan cold (an empty result cache), rolloutplan
 warm (the cache the cold run filled), rolloutplan --no-cache, a one-file run (the pre-commit
 case, on a file the cache has not seen), and when installed kubeconform (on PATH) and
-kubernetes-validate (on PATH; single-process and slow, so only in the first
---slow-peer-runs rounds).  Prints each one's median wall time, documents per second, peak
+kubernetes-validate (on PATH or beside this interpreter; single-process and slow, so only
+in the first --slow-peer-runs rounds).  Prints each one's median wall time, documents per second, peak
 memory, and the ratios the targets of issue 7 are stated in.
 
 Run it with the interpreter of a regular (not editable) install, as users get it: an
@@ -70,8 +70,10 @@ def commands(corpus: Path, work: Path) -> dict[str, tuple[Command, bool]]:
     }
     if shutil.which("kubeconform"):
         found["kubeconform"] = (lambda: ["kubeconform", "-strict", "-summary", str(corpus)], False)
-    if shutil.which("kubernetes-validate"):
-        validate = ["kubernetes-validate", "--strict", "--quiet", *files]
+    beside = Path(sys.executable).parent / "kubernetes-validate"  # pip-installed here
+    peer = shutil.which("kubernetes-validate") or (str(beside) if beside.exists() else None)
+    if peer:
+        validate = [peer, "--strict", "--quiet", *files]
         found["kubernetes-validate"] = (lambda: validate, True)
     return found
 

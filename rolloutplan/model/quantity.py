@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -29,7 +30,12 @@ def parse_quantity(text: str | int | float) -> Fraction | None:
     """The exact value of a quantity, or None when it is not one."""
     if isinstance(text, int | float) and not isinstance(text, bool):
         return Fraction(text)
-    match = _QUANTITY.match(str(text).strip())
+    return _parse_text(str(text))
+
+
+@functools.lru_cache(maxsize=1024)  # manifests repeat a few quantities ("100m", "128Mi")
+def _parse_text(text: str) -> Fraction | None:
+    match = _QUANTITY.match(text.strip())
     if match is None:
         return None
     number, exponent, suffix = match.groups()
