@@ -6,8 +6,8 @@ Runs, alternating, in each round: rolloutplan cold (an empty result cache), roll
 warm (the cache the cold run filled), rolloutplan --no-cache, a one-file run (the pre-commit
 case, on a file the cache has not seen), and when installed kubeconform (on PATH) and
 kubernetes-validate (on PATH or beside this interpreter; single-process and slow, so only
-in the first --slow-peer-runs rounds).  Prints each one's median wall time, documents per second, peak
-memory, and the ratios the targets of issue 7 are stated in.
+in the first --slow-peer-runs rounds).  Prints each one's median wall time, documents per
+second, peak memory, and the ratios the targets of issue 7 are stated in.
 
 Run it with the interpreter of a regular (not editable) install, as users get it: an
 editable install adds its import hook to every start.
