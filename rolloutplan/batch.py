@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -112,10 +112,20 @@ def _in_order(
     return results
 
 
-def _in_worker(
-    work: Sequence[tuple[Source, str | None]], job: Job[Source, Result], store: Store | None
-) -> list[bytes]:
+# A worker's job and store, set once when the worker starts (see _in_parallel): sent with
+# every chunk instead, a large --previous index cost more than the checking.
+_worker_task: tuple[Job[Any, Any], Store | None] | None = None
+
+
+def _start_worker(job: Job[Any, Any], store: Store | None) -> None:
+    global _worker_task
+    _worker_task = (job, store)
+
+
+def _in_worker(work: Sequence[tuple[Any, str | None]]) -> list[bytes]:
     """A worker checks a chunk and sends back frozen results (stored on the way)."""
+    assert _worker_task is not None, "the pool initializer sets it"
+    job, store = _worker_task
     blobs = [job.freeze(job.check(source)) for source, _ in work]
     if store is not None:
         store.put_many((key, blob) for (_, key), blob in zip(work, blobs, strict=True) if key)
@@ -136,10 +146,8 @@ def _in_parallel(
 
     chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
     parts: list[list[Result] | None] = [None] * len(chunks)
-    with ProcessPoolExecutor(jobs - 1) as pool:
-        futures: list[Future[list[bytes]]] = [
-            pool.submit(_in_worker, chunk, job, store) for chunk in chunks
-        ]
+    with ProcessPoolExecutor(jobs - 1, initializer=_start_worker, initargs=(job, store)) as pool:
+        futures: list[Future[list[bytes]]] = [pool.submit(_in_worker, chunk) for chunk in chunks]
         for position in reversed(range(len(chunks))):
             if not futures[position].cancel():
                 break  # a worker has it, and every chunk before it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.conftest import FIXTURES, RunCli
 
 CORPUS = FIXTURES / "corpus" / "kubernetes-examples"
@@ -76,16 +78,28 @@ def test_corpus_is_checked_in_every_supported_version_without_internal_errors(
 
 
 def test_parallel_run_gives_the_same_bytes(run_cli: RunCli) -> None:
-    # 245 files: above the threshold where worker processes are used
-    one = run_cli("lint", "--format", "json", "--jobs", "1", CORPUS)
-    two = run_cli("lint", "--format", "json", "--jobs", "2", CORPUS)
+    # 245 files: above the threshold where worker processes are used; --no-cache, or the
+    # second run would read every file's results back instead of checking in workers
+    one = run_cli("lint", "--format", "json", "--no-cache", "--jobs", "1", CORPUS)
+    two = run_cli("lint", "--format", "json", "--no-cache", "--jobs", "2", CORPUS)
     assert one.stdout == two.stdout
     assert one.exit_code == two.exit_code == 1
 
 
-def test_parallel_check_gives_the_same_plans_and_services(run_cli: RunCli) -> None:
-    # typed objects and documents come back from the workers: plans and positions must not move
-    one = run_cli("check", "--format", "json", "--jobs", "1", CORPUS)
-    three = run_cli("check", "--format", "json", "--jobs", "3", CORPUS)
+def test_parallel_check_gives_the_same_plans_and_services(run_cli: RunCli, tmp_path: Path) -> None:
+    # typed objects and documents come back from the workers: plans and positions must not
+    # move; each run has an empty cache of its own, which the workers fill
+    caches = [str(tmp_path / "one"), str(tmp_path / "three")]
+    one = run_cli("check", "--format", "json", "--cache-dir", caches[0], "-j", "1", CORPUS)
+    three = run_cli("check", "--format", "json", "--cache-dir", caches[1], "-j", "3", CORPUS)
     assert one.stdout == three.stdout
     assert '"plans":[{' in one.stdout.replace("\n", "").replace(" ", "")
+    warm = run_cli("check", "--format", "json", "-v", "--cache-dir", caches[1], "-j", "1", CORPUS)
+    assert "245 of 245 files from the cache" in warm.stderr
+    assert warm.stdout == one.stdout
+
+
+def test_parallel_run_with_previous_manifests(run_cli: RunCli) -> None:
+    # the previous index reaches each worker once, not with every chunk
+    args = ("--format", "json", "--no-cache", "--previous", CORPUS, CORPUS)
+    assert run_cli("lint", "-j", "1", *args).stdout == run_cli("lint", "-j", "2", *args).stdout
