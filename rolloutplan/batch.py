@@ -39,6 +39,7 @@ class Job(Generic[Source, Result]):
     freeze: Callable[[Result], bytes]
     thaw: Callable[[bytes, Source], Result]
     key: Callable[[Source], str | None]  # the store key; None: never stored (unreadable)
+    storable: Callable[[Result], bool]  # False: a result not to keep (an internal error)
 
 
 Progress = Callable[[int, int], None]
@@ -103,7 +104,7 @@ def _in_order(
     entries = []
     for source, key in work:
         result = job.check(source)
-        if store is not None and key is not None:
+        if store is not None and key is not None and job.storable(result):
             entries.append((key, job.freeze(result)))
         results.append(result)
         reporter.advance(1)
@@ -126,9 +127,14 @@ def _in_worker(work: Sequence[tuple[Any, str | None]]) -> list[bytes]:
     """A worker checks a chunk and sends back frozen results (stored on the way)."""
     assert _worker_task is not None, "the pool initializer sets it"
     job, store = _worker_task
-    blobs = [job.freeze(job.check(source)) for source, _ in work]
+    results = [job.check(source) for source, _ in work]
+    blobs = [job.freeze(result) for result in results]
     if store is not None:
-        store.put_many((key, blob) for (_, key), blob in zip(work, blobs, strict=True) if key)
+        store.put_many(
+            (key, blob)
+            for (_, key), result, blob in zip(work, results, blobs, strict=True)
+            if key is not None and job.storable(result)
+        )
     return blobs
 
 

@@ -2,11 +2,11 @@
 reads them instead of checking again.
 
 An entry's key covers everything a file's results depend on: its path and bytes, the
-settings that change checking, the previous manifests, and this cache's ``salt``, which
-changes with the tool's version, its code (the rule set, the validators) and its bundled
-schemas.  Entries are never updated, only added, so the directory is safe to delete at any
-time; an entry that cannot be read is a miss, and a cache that cannot be written only makes
-the next run slower.
+settings that change checking, the previous manifests, and this cache's ``salt`` (see
+``fingerprint``: the tool, the Python and the libraries).  The directory is safe to delete
+at any time; an entry that cannot be read is a miss, and a cache that cannot be read or
+written (locked by another run for more than a second, on a full disk) is left alone for
+the rest of the run, which only makes it slower.
 
 Entries live in one SQLite database (the standard library's): a run reads and writes
 thousands of them, and one file per entry made a cold run 40% slower here (two processes
@@ -16,19 +16,21 @@ user, as with any tool cache.
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = "2"  # bump when the shape of a stored result (or of the database) changes
+FORMAT = 2  # bump when the shape of a stored result (or of the database) changes
 DATABASE = f"results-v{FORMAT}.sqlite"
-KEEP_DAYS = 30  # entries not stored or used for this long are deleted
-REFRESH_DAYS = 7  # an entry used after this long is marked as used (not on every read)
+KEEP_DAYS = 30  # entries not stored or read for about this long are deleted
+REFRESH_DAYS = 7  # a read marks an entry as used once it is this old (not on every read)
+LOCK_TIMEOUT = 1.0  # seconds to wait for another run's write; then go on without the cache
 _BATCH = 500  # keys per query, well under SQLite's limit on bound parameters
+_OLDER = re.compile(r"results-v(\d+)\.sqlite(-wal|-shm|-journal)?")
 _MARKERS = {
     "CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This directory is the rolloutplan result cache; it is safe to delete.\n",
@@ -45,27 +47,35 @@ def default_directory() -> Path:
     return Path(base) / "rolloutplan"
 
 
-@dataclass(frozen=True)
 class ResultCache:
-    """Pickles to worker processes as its directory and salt; each process opens its own
-    connection when it first needs one."""
+    """One process's view of the cache.  It pickles (to worker processes) as its directory
+    and salt; each process opens its own connection when it first needs one."""
 
-    directory: Path
-    salt: str  # see tool_fingerprint
-    _connections: dict[int, sqlite3.Connection | None] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-    _used: list[str] = field(default_factory=list, compare=False, repr=False)  # to refresh
+    def __init__(self, directory: Path, salt: str) -> None:
+        self.directory = directory
+        self.salt = salt
+        self._reset()
+
+    def _reset(self) -> None:
+        self._connection: sqlite3.Connection | None = None
+        self._pid = os.getpid()  # a connection must not cross a fork
+        self._broken = False  # after a failure the store is left alone for this run
+        self._used: list[str] = []  # old entries read, to mark as used
 
     @classmethod
     def open(cls, directory: Path) -> ResultCache:
+        from rolloutplan.fingerprint import tool_fingerprint
+
         return cls(directory, tool_fingerprint())
 
     def __reduce__(self) -> tuple[type[ResultCache], tuple[Path, str]]:
         return (ResultCache, (self.directory, self.salt))
 
+    def __repr__(self) -> str:
+        return f"ResultCache({str(self.directory)!r})"
+
     def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
-        """The stored entries among ``keys``; none at all if the database cannot be read."""
+        """The stored entries among ``keys``; none if the database cannot be read."""
         database = self._database(create=False)
         found: dict[str, bytes] = {}
         if database is None:
@@ -81,11 +91,12 @@ class ResultCache:
                     if day < refresh_before:
                         self._used.append(key)
         except sqlite3.Error:
+            self._fail()
             return {}
         return found
 
     def put_many(self, entries: Iterable[tuple[str, bytes]]) -> None:
-        """Store entries in one transaction; errors are ignored (the cache is an aid)."""
+        """Store entries in one transaction."""
         database = self._database(create=True)
         if database is None:
             return
@@ -97,40 +108,47 @@ class ResultCache:
                     ((key, blob, day) for key, blob in entries),
                 )
         except sqlite3.Error:
-            return
+            self._fail()
 
     def close(self) -> None:
-        """Mark old entries this run used as used, delete the ones no run has stored or used
-        for KEEP_DAYS, and close this process's connection."""
-        connection = self._connections.pop(os.getpid(), None)
-        if connection is None:
+        """Mark old entries this run read as used, delete the ones no run has stored or
+        used for KEEP_DAYS, and close this process's connection."""
+        database, self._connection = self._connection, None
+        if database is None or self._pid != os.getpid():
             return
         day = today()
         try:
-            with connection:
-                connection.executemany(
+            with database:
+                database.executemany(
                     "UPDATE entries SET day = ? WHERE key = ?", ((day, k) for k in self._used)
                 )
-                connection.execute("DELETE FROM entries WHERE day < ?", (day - KEEP_DAYS,))
-            connection.close()
+                database.execute("DELETE FROM entries WHERE day < ?", (day - KEEP_DAYS,))
+            database.close()
         except sqlite3.Error:
             return
         finally:
             self._used.clear()
 
     def _database(self, *, create: bool) -> sqlite3.Connection | None:
-        pid = os.getpid()  # a connection must not cross a fork
-        if pid in self._connections and (self._connections[pid] is not None or not create):
-            return self._connections[pid]
+        if self._pid != os.getpid():  # a forked copy must not use its parent's connection
+            self._reset()
+        if self._connection is not None or self._broken:
+            return self._connection
         path = self.directory / DATABASE
-        connection = None
-        if create or path.exists():
-            try:
-                connection = _connect(self.directory, path)
-            except (OSError, sqlite3.Error):
-                connection = None
-        self._connections[pid] = connection
-        return connection
+        if not create and not path.exists():
+            return None
+        try:
+            self._connection = _connect(self.directory, path)
+        except (OSError, sqlite3.Error):
+            self._fail()
+        return self._connection
+
+    def _fail(self) -> None:
+        self._broken = True
+        database, self._connection = self._connection, None
+        if database is not None:
+            with contextlib.suppress(sqlite3.Error):
+                database.close()
 
 
 def _connect(directory: Path, path: Path) -> sqlite3.Connection:
@@ -139,7 +157,7 @@ def _connect(directory: Path, path: Path) -> sqlite3.Connection:
         marker = directory / name
         if not marker.exists():
             marker.write_text(text, encoding="utf-8")
-    connection = sqlite3.connect(path, timeout=30)
+    connection = sqlite3.connect(path, timeout=LOCK_TIMEOUT)
     connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
     connection.execute("PRAGMA synchronous=NORMAL")  # a lost entry is only a miss
     connection.execute(
@@ -147,56 +165,19 @@ def _connect(directory: Path, path: Path) -> sqlite3.Connection:
         " (key TEXT PRIMARY KEY, blob BLOB NOT NULL, day INTEGER NOT NULL)"
     )
     connection.execute("CREATE INDEX IF NOT EXISTS entries_by_day ON entries (day)")
-    for old in directory.glob("results-v*.sqlite*"):  # databases of older formats
-        if not old.name.startswith(DATABASE):
-            old.unlink(missing_ok=True)
+    _remove_older_formats(directory)
     return connection
+
+
+def _remove_older_formats(directory: Path) -> None:
+    """Databases an older rolloutplan wrote; a newer one's (another install sharing the
+    directory) are left alone."""
+    for entry in directory.iterdir():
+        match = _OLDER.fullmatch(entry.name)
+        if match is not None and int(match.group(1)) < FORMAT:
+            entry.unlink(missing_ok=True)
 
 
 def today() -> int:
     """Days since the epoch: entries are aged in whole days."""
     return int(time.time() // 86400)
-
-
-# the libraries whose behaviour is part of a file's results (parsing, validity, messages)
-RESULT_LIBRARIES = ("_ruamel_yaml", "ruamel.yaml", "jsonschema_rs", "jsonschema")
-
-
-def tool_fingerprint() -> str:
-    """Changes whenever results could: with the version, any file of the package (the rule
-    set, the validators) or of the bundled schemas, the Python version, and a reinstall of
-    a library the results depend on (the modification time of its entry file)."""
-    import importlib.util
-    import sys
-
-    from rolloutplan import __version__
-
-    package = Path(__file__).resolve().parent
-    folders = [package]
-    if not (package / "schemas").is_dir():  # a source tree: the schemas sit beside it
-        folders.append(package.parent / "schemas")
-    parts = [__version__, sys.version]
-    for name in RESULT_LIBRARIES:
-        spec = importlib.util.find_spec(name)  # finds without importing
-        origin = spec.origin if spec is not None else None
-        stat = os.stat(origin) if origin and os.path.exists(origin) else None
-        parts.append(f"{name}:{origin}:{stat.st_mtime_ns if stat else None}")
-    return fingerprint_of(folders, "\0".join(parts))
-
-
-def fingerprint_of(folders: list[Path], version: str) -> str:
-    """The version and every file under ``folders`` by path, size and modification time,
-    which also catches edits to a development install that keeps its version."""
-    digest = hashlib.sha256(f"{FORMAT}\0{version}".encode())
-    pending = [str(folder) for folder in folders]
-    while pending:
-        with os.scandir(pending.pop()) as scan:
-            entries = sorted(scan, key=lambda entry: entry.name)
-        for entry in entries:
-            if entry.is_dir():
-                if entry.name != "__pycache__":
-                    pending.append(entry.path)
-            else:
-                stat = entry.stat()
-                digest.update(f"\0{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()

@@ -1,24 +1,23 @@
 """Reads sources into findings, typed objects and what the cross-file analyses need.
 
-Pure: the sources are bytes already read.  Each file is decoded, split into documents,
-checked (type meta, schema, API-server validation, single-object risks) and typed; then
-Services are resolved against every pod template, and Deployments' selectors compared.
-A file's results depend on nothing but the file and the settings, so they may come from
-the result cache the caller passes in ``Config.cache`` (see ``batch`` and ``cache``).
+The sources are bytes already read: no file is opened here.  Each file is decoded, split
+into documents, checked (type meta, schema, API-server validation, single-object risks)
+and typed; then Services are resolved against every pod template, and Deployments'
+selectors compared.  A file's results depend on nothing but the file, the settings and the
+previous manifests, so they may come from the result cache the caller passes in
+``Config.cache``; ``batch`` may check files in worker processes.  Those are the only effects.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from rolloutplan import batch, suppressions
 from rolloutplan.analysis import reachability, risks
-from rolloutplan.analysis.reachability import ServiceReach
 from rolloutplan.config import RuleSelection
 from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
 from rolloutplan.load.pods import pod_source
@@ -26,15 +25,20 @@ from rolloutplan.load.text import TextProblem, decode
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
 from rolloutplan.model.objects import (
     Deployment,
-    KubeObject,
-    PodSource,
     ReplicaSet,
-    SelectorClaim,
     Service,
 )
 from rolloutplan.model.pickling import compact_pickling
 from rolloutplan.model.source import Document, Location, SourceText
 from rolloutplan.rules import REGISTRY
+from rolloutplan.tally import (
+    INTERNAL_ERROR,
+    Suppressed,
+    Tally,
+    freeze,
+    storable,
+    thaw,
+)
 
 if TYPE_CHECKING:
     from rolloutplan.cache import ResultCache
@@ -53,14 +57,8 @@ class Config:
     node_port_range: tuple[int, int] = (30000, 32767)  # the cluster's --service-node-port-range
     # called with (files done, files in all) after each file; the CLI shows it on a terminal
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
-    jobs: int = 1  # worker processes for large inputs (the CLI's --jobs, default all cores)
+    jobs: int = 1  # processes for large inputs: this one and jobs - 1 workers (--jobs)
     cache: ResultCache | None = field(default=None, compare=False)  # None: --no-cache
-
-
-@dataclass(frozen=True, slots=True)
-class Suppressed:
-    finding: Finding
-    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,79 +72,6 @@ class UnreadablePath:
 ObjectKey = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
 
 
-class ObjectList(Sequence[KubeObject]):
-    """Typed objects in file order.  Those read back from the result cache stay pickled
-    until something reads them: a lint run needs only the Services, pod sources and
-    selector claims, which are kept beside them, so it never does (except for JUnit)."""
-
-    def __init__(self, objects: Iterable[KubeObject] = ()) -> None:
-        self._parts: list[list[KubeObject] | bytes] = [list(objects)]
-
-    @classmethod
-    def frozen(cls, blob: bytes) -> ObjectList:
-        found = cls()
-        found._parts = [blob]
-        return found
-
-    def append(self, obj: KubeObject) -> None:
-        if isinstance(self._parts[-1], bytes):
-            self._parts.append([])
-        self._parts[-1].append(obj)  # type: ignore[union-attr]
-
-    def extend(self, other: ObjectList) -> None:
-        self._parts += other._parts
-
-    def _all(self) -> list[KubeObject]:
-        if len(self._parts) != 1 or isinstance(self._parts[0], bytes):
-            flat = [
-                obj
-                for part in self._parts
-                for obj in (pickle.loads(part) if isinstance(part, bytes) else part)
-            ]
-            self._parts = [flat]
-        return self._parts[0]  # type: ignore[return-value]
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __iter__(self) -> Iterator[KubeObject]:
-        return iter(self._all())
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._all()[index]
-
-
-@dataclass
-class Tally:
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Suppressed] = field(default_factory=list)
-    objects: ObjectList = field(default_factory=ObjectList)
-    claims: list[SelectorClaim] = field(default_factory=list)  # the valid Deployments'
-    documents: int = 0
-    checked: dict[str, int] = field(default_factory=dict)  # objects by kind (plain dicts
-    skipped: dict[str, int] = field(default_factory=dict)  # load faster than Counters)
-    pod_sources: list[PodSource] = field(default_factory=list)
-    services: list[tuple[Service, Document]] = field(default_factory=list)
-    deployment_documents: dict[ObjectRef, Document] = field(default_factory=dict)
-    reaches: tuple[ServiceReach, ...] = ()
-    from_cache: int = 0  # files whose results came from the result cache
-
-    def merge(self, other: Tally) -> None:
-        """Add the results of the files after ours."""
-        self.findings += other.findings
-        self.suppressed += other.suppressed
-        self.objects.extend(other.objects)
-        self.claims += other.claims
-        self.documents += other.documents
-        for kind, count in other.checked.items():
-            self.checked[kind] = self.checked.get(kind, 0) + count
-        for kind, count in other.skipped.items():
-            self.skipped[kind] = self.skipped.get(kind, 0) + count
-        self.pod_sources += other.pod_sources
-        self.services += other.services
-        self.deployment_documents.update(other.deployment_documents)
-
-
 def collect(
     sources: Sequence[SourceText | UnreadablePath],
     config: Config,
@@ -156,9 +81,10 @@ def collect(
     file_config = replace(config, progress=None, jobs=1, cache=None)
     job = batch.Job(
         check=functools.partial(_check_source, config=file_config, index=index),
-        freeze=_freeze,
-        thaw=_thaw,
+        freeze=freeze,
+        thaw=thaw,
         key=functools.partial(_entry_key, _fingerprint(config, previous)),
+        storable=storable,
     )
     parts, from_cache = batch.run(
         sources, job, jobs=config.jobs, store=config.cache, progress=config.progress
@@ -213,33 +139,6 @@ def _entry_key(fingerprint: bytes, source: SourceText | UnreadablePath) -> str |
     return digest.hexdigest()
 
 
-def _freeze(tally: Tally) -> bytes:
-    """A file's results as bytes, without the file's text (``_thaw`` restores it)."""
-    frozen = replace(
-        tally,
-        objects=ObjectList.frozen(pickle.dumps(list(tally.objects), pickle.HIGHEST_PROTOCOL)),
-        services=[(service, replace(doc, text="")) for service, doc in tally.services],
-        deployment_documents={
-            ref: replace(doc, text="") for ref, doc in tally.deployment_documents.items()
-        },
-    )
-    return pickle.dumps(frozen, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _thaw(blob: bytes, source: SourceText | UnreadablePath) -> Tally:
-    tally: Tally = pickle.loads(blob)
-    if not isinstance(tally, Tally):
-        raise TypeError("not a file's results")
-    if isinstance(source, SourceText) and (tally.services or tally.deployment_documents):
-        text = decode(source.data)
-        if isinstance(text, str):
-            documents = [doc for _, doc in tally.services]
-            for document in (*documents, *tally.deployment_documents.values()):
-                # just unpickled, seen by no one yet: set in place, faster than replace()
-                object.__setattr__(document, "text", text)
-    return tally
-
-
 def _check_file_guarded(
     source: SourceText, config: Config, index: dict[ObjectKey, dict[str, Any]], tally: Tally
 ) -> None:
@@ -251,7 +150,7 @@ def _check_file_guarded(
             f"internal error while checking this file ({type(exc).__name__}: {exc}); "
             "please report it"
         )
-        tally.findings.append(_finding("RP000", message, Location(source.path, 0, 0)))
+        tally.findings.append(_finding(INTERNAL_ERROR, message, Location(source.path, 0, 0)))
 
 
 def _check_file(
@@ -443,4 +342,4 @@ def _finding(
     return Finding(rule_id, REGISTRY.severity(rule_id), message, where, ref, field_path)
 
 
-compact_pickling(Suppressed, UnreadablePath)
+compact_pickling(UnreadablePath)

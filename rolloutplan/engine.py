@@ -1,4 +1,5 @@
-"""Wires the stages: sources -> findings, typed objects, plans and analyses.  Pure: no IO.
+"""Wires the stages: sources -> findings, typed objects, plans and analyses.  No IO of its
+own; the result cache and worker processes are behind ``collect``.
 
 The planner and the plan analyses are imported when a command plans, so that ``lint`` (the
 pre-commit hook) starts without them.
@@ -11,18 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from rolloutplan.collect import (
-    Config,
-    Suppressed,
-    Tally,
-    UnreadablePath,
-    add_findings,
-    collect,
-    selected,
-)
+from rolloutplan.collect import Config, UnreadablePath, add_findings, collect, selected
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
 from rolloutplan.model.objects import Deployment, KubeObject
 from rolloutplan.model.source import SourceText
+from rolloutplan.tally import Suppressed, Tally
 
 if TYPE_CHECKING:
     from rolloutplan.analysis.endpoints import EndpointTimeline
@@ -35,7 +29,7 @@ __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", 
 @dataclass(frozen=True, slots=True)
 class Report:
     findings: tuple[Finding, ...]
-    objects: Sequence[KubeObject]  # in file order; read lazily (see collect.ObjectList)
+    objects: Sequence[KubeObject]  # in file order; read lazily (see tally.ObjectList)
     files: int
     documents: int
     checked: Counter[str] = field(default_factory=Counter)

@@ -3,14 +3,13 @@ results depend on invalidates its entry."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from rolloutplan.cache import DATABASE, ResultCache, fingerprint_of
+from rolloutplan.cache import DATABASE, ResultCache
 from tests.conftest import FIXTURES, RunCli
 
 CORPUS = FIXTURES / "corpus" / "kubernetes-examples"
@@ -97,6 +96,15 @@ def test_no_cache_neither_reads_nor_writes(run_cli: RunCli, tmp_path: Path) -> N
     assert not directory.exists()
 
 
+def test_the_command_line_turns_the_cache_back_on(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(".rolloutplan.yaml").write_text("cache: false\n")
+    assert "from the cache" not in run_cli("lint", "-v", SEED).stderr
+    assert "0 of 12 files from the cache" in run_cli("lint", "-v", "--cache", SEED).stderr
+
+
 def test_default_directory_comes_from_the_environment(
     run_cli: RunCli, private_result_cache: Path
 ) -> None:
@@ -137,18 +145,6 @@ def test_a_cache_that_cannot_be_written_only_costs_time(run_cli: RunCli, tmp_pat
     result = run_cli("lint", "--format", "json", "--cache-dir", blocked / "cache", SEED)
     assert result.exit_code == 0
     assert result.stdout == run_cli("lint", "--format", "json", "--no-cache", SEED).stdout
-
-
-def test_the_salt_changes_with_any_file_of_the_tool(tmp_path: Path) -> None:
-    (tmp_path / "rules.py").write_text("RULES = 1\n")
-    first = fingerprint_of([tmp_path], "0.1.0")
-    assert fingerprint_of([tmp_path], "0.1.0") == first
-    assert fingerprint_of([tmp_path], "0.2.0") != first
-    (tmp_path / "rules.py").write_text("RULES = 22\n")
-    assert fingerprint_of([tmp_path], "0.1.0") != first
-    changed = fingerprint_of([tmp_path], "0.1.0")
-    os.utime(tmp_path / "rules.py", ns=(1, 1))
-    assert fingerprint_of([tmp_path], "0.1.0") != changed
 
 
 def test_entries_are_stored_and_read_back(tmp_path: Path) -> None:
@@ -193,24 +189,44 @@ def test_entries_age_out_unless_used(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert on(136).get_many(["used", "forgotten"]) == {"used": b"1"}
 
 
-def test_a_database_of_an_older_format_is_removed(tmp_path: Path) -> None:
+def test_only_databases_of_older_formats_are_removed(tmp_path: Path) -> None:
     (tmp_path / "results-v1.sqlite").write_bytes(b"old")
     (tmp_path / "results-v1.sqlite-wal").write_bytes(b"old")
+    (tmp_path / "results-v99.sqlite").write_bytes(b"a newer rolloutplan's")
     ResultCache(tmp_path, "salt").put_many([("key", b"x")])
-    assert not list(tmp_path.glob("results-v1*"))
+    assert not list(tmp_path.glob("results-v1.*"))
     assert (tmp_path / DATABASE).is_file()
+    assert (tmp_path / "results-v99.sqlite").read_bytes() == b"a newer rolloutplan's"
 
 
-def test_the_salt_changes_when_a_library_of_the_results_is_reinstalled(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_locked_database_is_given_up_on_not_waited_for(run_cli: RunCli, tmp_path: Path) -> None:
+    cache = ("--cache-dir", tmp_path / "cache")
+    run_cli("lint", *cache, SEED / "service-nodeport.yaml")  # creates the database
+    shutil.copytree(SEED, tmp_path / "seed")  # files the cache has not seen
+    with sqlite3.connect(tmp_path / "cache" / DATABASE, isolation_level=None) as other:
+        other.execute("BEGIN EXCLUSIVE")  # another run writing
+        other.execute("DELETE FROM entries")
+        blocked = run_cli("lint", "--format", "json", *cache, tmp_path / "seed")
+        other.execute("ROLLBACK")
+    fresh = run_cli("lint", "--format", "json", "--no-cache", tmp_path / "seed")
+    assert (blocked.exit_code, blocked.stdout) == (fresh.exit_code, fresh.stdout)
+    later = run_cli("lint", "-v", *cache, tmp_path / "seed")
+    assert cached_count(later.stderr) == (0, 12)  # nothing was written while it was locked
+
+
+def test_internal_errors_are_not_cached(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rolloutplan.cache as cache_module
+    import rolloutplan.collect as collect
 
-    library = tmp_path / "fake_validator.py"
-    library.write_text("VALID = True\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cache_module, "RESULT_LIBRARIES", ("fake_validator",))
-    before = cache_module.tool_fingerprint()
-    assert cache_module.tool_fingerprint() == before
-    os.utime(library, ns=(1, 1))  # what a reinstall does to its files
-    assert cache_module.tool_fingerprint() != before
+    def broken(*args: object) -> None:
+        raise MemoryError("a passing failure")
+
+    cache = ("--cache-dir", tmp_path / "cache")
+    with monkeypatch.context() as patch:
+        patch.setattr(collect, "_check_file", broken)
+        failed = run_cli("lint", *cache, SEED / "deployment-nginx.yaml")
+    assert "RP000" in failed.stdout
+    again = run_cli("lint", "-v", *cache, SEED / "deployment-nginx.yaml")
+    assert cached_count(again.stderr) == (0, 1)
+    assert "RP000" not in again.stdout
