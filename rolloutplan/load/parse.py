@@ -7,6 +7,7 @@ pkg/apis/core/v1/defaults.go.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from typing import Any
@@ -156,7 +157,8 @@ def _template(raw: Data | None) -> PodTemplate:
 
 
 def _fingerprint(template: Data) -> str:
-    """The template as canonical JSON, without the pod-template-hash label."""
+    """A digest of the template as canonical JSON, without the pod-template-hash label (the
+    JSON itself, kept for every object, made the stored results twice as large)."""
     metadata = dict(template.get("metadata") or {})
     labels = {k: v for k, v in (metadata.get("labels") or {}).items() if k != HASH_LABEL}
     if labels:
@@ -168,7 +170,8 @@ def _fingerprint(template: Data) -> str:
         if metadata
         else {k: v for k, v in template.items() if k != "metadata"}
     )
-    return json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _container(raw: Data) -> Container:
