@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -35,16 +34,12 @@ def timed(command: list[str]) -> tuple[float, int]:
     """Wall seconds and peak resident memory (KiB) of one run."""
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = _wait(process.pid)
+    _, status, usage = os.wait4(process.pid, 0)  # the child's own peak memory, too
     elapsed = time.perf_counter() - started
-    if status not in (0, 1):  # 1: findings, which the corpus has (info)
-        raise SystemExit(f"{command[:4]} ... exited {status}")
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):  # 1: findings, which the corpus has (info)
+        raise SystemExit(f"{command[:4]} ... exited {code}")
     return elapsed, usage.ru_maxrss
-
-
-def _wait(pid: int) -> tuple[int, int, resource.struct_rusage]:
-    pid, status, usage = os.wait4(pid, 0)
-    return pid, os.waitstatus_to_exitcode(status), usage
 
 
 def commands(corpus: Path, work: Path) -> dict[str, tuple[Command, bool]]:

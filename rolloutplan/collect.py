@@ -83,7 +83,9 @@ def collect(
         check=functools.partial(_check_source, config=file_config, index=index),
         freeze=freeze,
         thaw=thaw,
-        key=functools.partial(_entry_key, _fingerprint(config, previous)),
+        key=functools.partial(
+            _entry_key, _fingerprint(config.cache, config, previous) if config.cache else b""
+        ),
         storable=storable,
     )
     parts, from_cache = batch.run(
@@ -112,10 +114,12 @@ def _check_source(
     return tally
 
 
-def _fingerprint(config: Config, previous: Sequence[SourceText | UnreadablePath] | None) -> bytes:
+def _fingerprint(
+    cache: ResultCache, config: Config, previous: Sequence[SourceText | UnreadablePath] | None
+) -> bytes:
     """What, besides the file itself, its results depend on (the rule selection is not
-    among them: it is applied to the results afterwards)."""
-    digest = hashlib.sha256(config.cache.salt.encode() if config.cache is not None else b"")
+    among them: it is applied to the results afterwards).  Computed only with a cache."""
+    digest = hashlib.sha256(cache.salt.encode())
     settings = (
         config.kubernetes_version,
         config.strict_kinds,
