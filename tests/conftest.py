@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings
 
 from rolloutplan.cli import cli
 
@@ -35,3 +37,10 @@ def run_cli() -> RunCli:
         return result
 
     return run
+
+
+# Property and fuzz tests run a short budget by default (CI); set HYPOTHESIS_PROFILE=fuzz for
+# the long run the README describes.
+settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True)
+settings.register_profile("fuzz", max_examples=5_000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
