@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from rolloutplan.cache import ResultCache
 
 IMMUTABLE_FIELD = "RP205"
+PREVIOUS_INVALID = "RP238"
 CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
 
 
@@ -72,12 +73,22 @@ class UnreadablePath:
 ObjectKey = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
 
 
+@dataclass(frozen=True, slots=True)
+class PreviousIndex:
+    """The previous manifests' objects by key.  Those the schema rejects are not compared
+    with (the update checks assume well-typed objects): ``invalid`` says why, per key."""
+
+    objects: dict[ObjectKey, dict[str, Any]] = field(default_factory=dict)
+    invalid: dict[ObjectKey, str] = field(default_factory=dict)
+
+
 def collect(
     sources: Sequence[SourceText | UnreadablePath],
     config: Config,
     previous: Sequence[SourceText | UnreadablePath] | None,
 ) -> Tally:
-    index = _index(previous or (), config) if previous else {}
+    sources = in_path_order(sources)
+    index = _index(in_path_order(previous), config) if previous else PreviousIndex()
     file_config = replace(config, progress=None, jobs=1, cache=None)
     job = batch.Job(
         check=functools.partial(_check_source, config=file_config, index=index),
@@ -102,8 +113,16 @@ def collect(
     return tally
 
 
+def in_path_order(
+    sources: Sequence[SourceText | UnreadablePath],
+) -> list[SourceText | UnreadablePath]:
+    """Sources sorted by path, part by part: the results must not depend on the order the
+    paths were given in (an object defined in two files: the later path's copy counts)."""
+    return sorted(sources, key=lambda source: source.path.split("/"))
+
+
 def _check_source(
-    source: SourceText | UnreadablePath, config: Config, index: dict[ObjectKey, dict[str, Any]]
+    source: SourceText | UnreadablePath, config: Config, index: PreviousIndex
 ) -> Tally:
     """One file's results, independent of every other file's."""
     tally = Tally()
@@ -144,7 +163,7 @@ def _entry_key(fingerprint: bytes, source: SourceText | UnreadablePath) -> str |
 
 
 def _check_file_guarded(
-    source: SourceText, config: Config, index: dict[ObjectKey, dict[str, Any]], tally: Tally
+    source: SourceText, config: Config, index: PreviousIndex, tally: Tally
 ) -> None:
     """A bug of ours must not hide the other files' results, nor print a traceback."""
     try:
@@ -158,7 +177,7 @@ def _check_file_guarded(
 
 
 def _check_file(
-    source: SourceText, config: Config, index: dict[ObjectKey, dict[str, Any]], tally: Tally
+    source: SourceText, config: Config, index: PreviousIndex, tally: Tally
 ) -> None:
     text = decode(source.data)
     if isinstance(text, TextProblem):
@@ -182,7 +201,7 @@ def _check_file(
 
 
 def _check_document(
-    document: Document, config: Config, index: dict[ObjectKey, dict[str, Any]], tally: Tally
+    document: Document, config: Config, index: PreviousIndex, tally: Tally
 ) -> None:
     # imported here: a run whose files all come from the cache never loads the validators
     from rolloutplan.load import parse
@@ -194,6 +213,8 @@ def _check_document(
         return
     data = document.data
     ref = object_ref(data, config.default_namespace)
+    if ref.kind == "Deployment":
+        tally.declared_deployments.append(ref)
     source = pod_source(data, ref)
     if source is not None:
         tally.pod_sources.append(source)
@@ -213,10 +234,13 @@ def _check_document(
     else:
         violations = schemas.validate(data, config.kubernetes_version)
         if not violations:
-            old = index.get(_key(data, ref))
+            key = _key(data, ref)
+            old = index.objects.get(key)
+            why = index.invalid.get(key)
+            violations = [] if why is None else [Violation(PREVIOUS_INVALID, why, ("metadata",))]
             ports = config.node_port_range
             version = config.kubernetes_version
-            violations = (
+            violations += (
                 apiserver.validate_create(data, ports, version)
                 if old is None
                 else apiserver.validate_update(old, data, ports, version)
@@ -239,7 +263,7 @@ def _check_document(
             tally.deployment_documents[ref] = _for_later_findings(document)
             add_findings(document, ref, risks.deployment_risks(typed), config, tally)
         elif isinstance(typed, ReplicaSet) and typed.owner is None:
-            old = index.get(_key(data, ref))
+            old = index.objects.get(_key(data, ref))
             changed = old is not None and _template(old) != _template(data)
             add_findings(document, ref, risks.bare_replica_set_risks(changed), config, tally)
 
@@ -297,13 +321,12 @@ def _key(data: dict[str, Any], ref: ObjectRef) -> ObjectKey:
     return (str(data.get("apiVersion")), ref.kind, ref.namespace, ref.name)
 
 
-def _index(
-    sources: Sequence[SourceText | UnreadablePath], config: Config
-) -> dict[ObjectKey, dict[str, Any]]:
-    """The readable objects of the previous manifests, by apiVersion, kind, namespace, name."""
+def _index(sources: Sequence[SourceText | UnreadablePath], config: Config) -> PreviousIndex:
+    """The readable objects of the previous manifests, by apiVersion, kind, namespace, name;
+    a later path's copy of an object counts."""
     from rolloutplan.load.yaml_docs import load_documents
 
-    index: dict[ObjectKey, dict[str, Any]] = {}
+    index = PreviousIndex()
     for source in sources:
         if isinstance(source, UnreadablePath):
             continue
@@ -314,8 +337,36 @@ def _index(
             for document in expand_lists(source.path, text, raw):
                 data = document.data
                 if isinstance(data, dict) and not check_type_meta(document):
-                    index[_key(data, object_ref(data, config.default_namespace))] = data
+                    key = _key(data, object_ref(data, config.default_namespace))
+                    why = _unusable(document, config)
+                    index.objects.pop(key, None)
+                    index.invalid.pop(key, None)
+                    if why is None:
+                        index.objects[key] = data
+                    else:
+                        index.invalid[key] = why
     return index
+
+
+def _unusable(document: Document, config: Config) -> str | None:
+    """Why a previous object of a checked kind cannot be compared with, if the schema
+    rejects it (the server holds only valid objects: the file is not what is running)."""
+    from rolloutplan.validate import schemas
+
+    data = document.data
+    if CHECKED_KINDS.get(data["kind"]) != data["apiVersion"]:
+        return None
+    violations = schemas.validate(data, config.kubernetes_version)
+    if not violations:
+        return None
+    first = _located(document, None, violations[:1])[0]
+    where = f"{first.location.path}:{first.location.line}"
+    field_text = f"{first.field_text}: " if first.field else ""
+    return (
+        f"the previous version ({where}) is not a valid {data['kind']} ({field_text}"
+        f"{first.message}), so this object is checked as new, without the update checks "
+        "(immutable fields)"
+    )
 
 
 def _located(

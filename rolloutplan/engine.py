@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from rolloutplan.collect import Config, UnreadablePath, add_findings, collect, selected
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
-from rolloutplan.model.objects import Deployment, KubeObject
+from rolloutplan.model.objects import KubeObject
 from rolloutplan.model.source import SourceText
 from rolloutplan.tally import Suppressed, Tally
 
@@ -39,6 +39,7 @@ class Report:
     plans: tuple[RolloutPlan, ...] = ()
     endpoints: tuple[EndpointTimeline, ...] = ()
     deleted: tuple[ObjectRef, ...] = ()  # Deployments the change removes (check --base)
+    declared_deployments: frozenset[ObjectRef] = frozenset()  # in the inputs, valid or not
     bare_replica_sets: tuple[BareReplicaSet, ...] = ()
     planned: bool = False  # the command planned rollouts (reporters then show plans)
     show_services: bool = False  # the command asked for the Service table
@@ -125,8 +126,9 @@ def check(
     report, previous_report = _plan(sources, config, options, previous)
     if changed_files is None or previous_report is None:
         return report
-    before = {o.ref for o in previous_report.objects if isinstance(o, Deployment)}
-    now = {o.ref for o in report.objects if isinstance(o, Deployment)}
+    # a Deployment the change breaks is still there: it is reported, not listed as deleted
+    before = previous_report.declared_deployments
+    now = report.declared_deployments
     changing = tuple(p for p in report.plans if p.change is not Change.NONE)
     refs = {p.deployment.ref for p in changing}
     return replace(
@@ -153,6 +155,7 @@ def _report(tally: Tally, config: Config, files: int) -> Report:
         objects=tally.objects,
         files=files,
         documents=tally.documents,
+        declared_deployments=frozenset(tally.declared_deployments),
         checked=Counter(tally.checked),
         skipped=Counter(tally.skipped),
         services=tally.reaches,

@@ -82,6 +82,7 @@ class Tally:
     suppressed: list[Suppressed] = field(default_factory=list)
     objects: ObjectList = field(default_factory=ObjectList)
     claims: list[SelectorClaim] = field(default_factory=list)  # the valid Deployments'
+    declared_deployments: list[ObjectRef] = field(default_factory=list)  # valid or not
     documents: int = 0
     checked: dict[str, int] = field(default_factory=dict)  # objects by kind (plain dicts
     skipped: dict[str, int] = field(default_factory=dict)  # load faster than Counters)
@@ -97,6 +98,7 @@ class Tally:
         self.suppressed += other.suppressed
         self.objects.extend(other.objects)
         self.claims += other.claims
+        self.declared_deployments += other.declared_deployments
         self.documents += other.documents
         for kind, count in other.checked.items():
             self.checked[kind] = self.checked.get(kind, 0) + count

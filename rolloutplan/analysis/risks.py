@@ -4,10 +4,18 @@ out.  The risks only a plan shows are in ``plan_risks``."""
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
+from itertools import islice
 
 from rolloutplan.model.finding import ObjectRef, Violation
-from rolloutplan.model.objects import Deployment, SelectorClaim, StrategyType
+from rolloutplan.model.objects import (
+    Deployment,
+    Labels,
+    LabelSelector,
+    SelectorClaim,
+    StrategyType,
+)
 from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner.budget import deployment_budget
 
@@ -106,26 +114,69 @@ def bare_replica_set_risks(template_changed: bool) -> list[Violation]:
     )]  # fmt: skip
 
 
-def overlapping_selectors(claims: Sequence[SelectorClaim]) -> dict[ObjectRef, list[Violation]]:
-    """Two Deployments of one namespace whose selectors match each other's pods: both
-    controllers adopt and scale the same pods.  The last claim of an object counts."""
+NAMED_OVERLAPS = 3  # RP307 names this many other Deployments, then counts the rest
+
+
+def overlapping_selectors(
+    claims: Sequence[SelectorClaim], named: int = NAMED_OVERLAPS
+) -> dict[ObjectRef, list[Violation]]:
+    """Deployments of one namespace whose selectors match each other's pods: their
+    controllers adopt and scale the same pods.  The last claim of an object counts.
+
+    One finding per Deployment, naming the first ``named`` others and counting the rest, so
+    that 500 Deployments sharing one selector give 500 findings, not 249,500.  Claims with
+    the same namespace, selector and labels are compared once, as a group."""
+    latest = {claim.ref: claim for claim in claims}
+    grouped: dict[tuple[str, LabelSelector, Labels], list[ObjectRef]] = {}
+    for ref in sorted(latest):
+        claim = latest[ref]
+        grouped.setdefault((ref.namespace, claim.selector, claim.labels), []).append(ref)
+    groups = [
+        (SelectorClaim(members[0], key[1], key[2]), members) for key, members in grouped.items()
+    ]
+    partners: dict[int, list[int]] = {}
+    for first, second in _overlapping_pairs([claim for claim, _ in groups]):
+        partners.setdefault(first, []).append(second)
+        partners.setdefault(second, []).append(first)
+    for index, (claim, members) in enumerate(groups):
+        if len(members) > 1 and claim.selector.matches(claim.labels):
+            partners.setdefault(index, []).append(index)
     found: dict[ObjectRef, list[Violation]] = {}
-    unique = sorted({c.ref: c for c in claims}.values(), key=lambda c: c.ref)
-    for first, second in _overlapping_pairs(unique):
-        for one, other in ((first, second), (second, first)):
-            found.setdefault(one.ref, []).append(Violation(
-                "RP307",
-                f"the selector overlaps Deployment {other.ref.name}'s: both "
-                "controllers claim the same pods and fight over them",
-                ("spec", "selector"),
-            ))  # fmt: skip
+    for index, others in partners.items():
+        member_lists = [groups[other][1] for other in others]
+        total = sum(len(members) for members in member_lists) - (index in others)
+        for ref in groups[index][1]:
+            names = [o.name for o in islice(
+                (o for o in heapq.merge(*member_lists) if o != ref), named
+            )]  # fmt: skip
+            found[ref] = [_overlap(names, total)]
     return found
+
+
+def _overlap(names: list[str], total: int) -> Violation:
+    if total == 1:
+        return Violation(
+            "RP307",
+            f"the selector overlaps Deployment {names[0]}'s: both controllers claim the same "
+            "pods and fight over them",
+            ("spec", "selector"),
+        )
+    more = total - len(names)
+    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if not more else ", ".join(names)
+    if more:
+        listed += f" and {more} more"
+    return Violation(
+        "RP307",
+        f"the selector overlaps those of Deployments {listed}: these controllers claim the "
+        "same pods and fight over them",
+        ("spec", "selector"),
+    )
 
 
 def _overlapping_pairs(
     unique: Sequence[SelectorClaim],
-) -> list[tuple[SelectorClaim, SelectorClaim]]:
-    """Pairs (in list order) where either selector matches the other's template labels.
+) -> list[tuple[int, int]]:
+    """Index pairs (i < j) where either selector matches the other's template labels.
 
     Templates are indexed by (namespace, label, value), so a selector with matchLabels is
     tried only against templates that carry one of its labels, not against every Deployment.
@@ -148,4 +199,4 @@ def _overlapping_pairs(
         for other in candidates:
             if other != index and selector.matches(unique[other].labels):
                 pairs.add((min(index, other), max(index, other)))
-    return [(unique[i], unique[j]) for i, j in sorted(pairs)]
+    return sorted(pairs)

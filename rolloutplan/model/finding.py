@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 from rolloutplan.model.pickling import compact_pickling
 from rolloutplan.model.source import FieldPath, Location, format_field_path
@@ -55,9 +56,21 @@ class Finding:
     def field_text(self) -> str:
         return format_field_path(self.field)
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
+    def sort_key(self) -> tuple[Any, ...]:
+        """A total order: findings that share a place, rule and message (YAML anchors give
+        such ties) are ordered by object, field path and severity, never by chance."""
         loc = self.location
-        return (loc.path, loc.line, loc.column, self.rule_id, self.message)
+        obj = (self.obj.kind, self.obj.namespace, self.obj.name) if self.obj else ()
+        return (
+            loc.path,
+            loc.line,
+            loc.column,
+            self.rule_id,
+            self.message,
+            obj,
+            tuple((isinstance(part, str), part) for part in self.field),
+            self.severity.rank,
+        )
 
 
 compact_pickling(ObjectRef, Violation, Finding)

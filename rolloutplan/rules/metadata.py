@@ -1,4 +1,5 @@
-"""RP201-RP205: object metadata, for every kind (the API server's ValidateObjectMeta)."""
+"""RP201-RP205: object metadata, for every kind (the API server's ValidateObjectMeta);
+RP238: an update whose previous version cannot be compared with."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from rolloutplan.model.finding import Severity
 from rolloutplan.rules.base import RuleInfo, rule_doc
 
 E = Severity.ERROR
+W = Severity.WARNING
 
 METADATA_RULES: tuple[RuleInfo, ...] = (
     RuleInfo(
@@ -81,6 +83,25 @@ METADATA_RULES: tuple[RuleInfo, ...] = (
             "spec:\n  selector:\n    matchLabels:\n      app: web2",
             "Keep the field as it is, or delete and recreate the object (with a new name, to "
             "roll over without downtime).",
+        ),
+    ),
+    RuleInfo(
+        "RP238",
+        "previous-version-invalid",
+        W,
+        "The previous version of an object is not valid, so the update is not checked.",
+        rule_doc(
+            "With `--previous` or `check --base`, reports an object whose previous version "
+            "fails the Kubernetes schema (a wrong-typed field, a template placeholder such as "
+            "`${NODE_PORT}`). The object is then checked as new: the update checks (immutable "
+            "fields) are skipped, and the message names the previous file, line and problem.",
+            "The cluster only ever holds valid objects, so that file is not what is running; "
+            "rolloutplan cannot tell whether the update changes an immutable field, which "
+            "`kubectl apply` would refuse.",
+            "# previous: spec.ports[0].nodePort: ${NODE_PORT}\n"
+            "spec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: 30080",
+            "Compare with manifests as they are applied (rendered, with placeholders filled "
+            "in), or with the live objects (`kubectl get -o yaml`).",
         ),
     ),
 )

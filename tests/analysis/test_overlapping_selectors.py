@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +18,7 @@ from rolloutplan.model.objects import (
     SelectorOperator,
     SelectorRequirement,
 )
+from tests.conftest import RunCli
 
 KEYS = st.sampled_from(["app", "tier", "track"])
 VALUES = st.sampled_from(["web", "api", "canary"])
@@ -54,15 +58,66 @@ def all_pairs(found: list[Deployment]) -> set[frozenset[str]]:
     return expected
 
 
+def named_others(message: str) -> list[str]:
+    if "overlaps Deployment " in message:
+        return [message.split("Deployment ")[1].split("'s")[0]]
+    listed = message.split("Deployments ")[1].split(":")[0]
+    return listed.replace(" and ", ", ").split(", ")
+
+
 @settings(max_examples=300)
 @given(deployments())
 def test_indexed_search_matches_all_pairs(found: list[Deployment]) -> None:
-    result = overlapping_selectors([d.claim for d in found])
+    result = overlapping_selectors([d.claim for d in found], named=len(found))
     reported = {
-        frozenset((ref.name, violation.message.split("Deployment ")[1].split("'s")[0]))
+        frozenset((ref.name, other))
         for ref, violations in result.items()
         for violation in violations
+        for other in named_others(violation.message)
     }
     assert reported == all_pairs(found)
     for ref, violations in result.items():
-        assert all(v.rule_id == "RP307" for v in violations), ref
+        assert [v.rule_id for v in violations] == ["RP307"], ref
+
+
+@settings(max_examples=100)
+@given(deployments())
+def test_one_finding_per_deployment_names_a_few_and_counts_the_rest(
+    found: list[Deployment],
+) -> None:
+    result = overlapping_selectors([d.claim for d in found], named=2)
+    pairs = all_pairs(found)
+    for ref, (violation,) in result.items():
+        partners = sorted(
+            other for pair in pairs if ref.name in pair for other in pair - {ref.name}
+        )
+        names = named_others(violation.message)
+        if len(partners) > 2:
+            assert names == [*partners[:2], f"{len(partners) - 2} more"]
+        else:
+            assert names == partners
+
+
+def test_many_deployments_sharing_a_selector_give_one_finding_each(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    documents = [
+        f"""apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web-{index:03}}}
+spec:
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec: {{containers: [{{name: web, image: "nginx:1.27"}}]}}
+"""
+        for index in range(300)
+    ]
+    (tmp_path / "web.yaml").write_text("---\n".join(documents))
+    result = run_cli("lint", "--select", "RP307", "--format", "json", tmp_path)
+    findings = json.loads(result.stdout)["findings"]
+    assert len(findings) == 300
+    assert findings[0]["message"] == (
+        "the selector overlaps those of Deployments web-001, web-002, web-003 and 296 more: "
+        "these controllers claim the same pods and fight over them"
+    )

@@ -23,16 +23,18 @@ def test_services_table_for_the_seed_four_service_types(run_cli: RunCli) -> None
     result = run_cli("services", *SEED_SERVICES)
     assert result.exit_code == 0
     table = result.stdout[result.stdout.index("SERVICE ") :].split("\n\n")[0].splitlines()
+    # files in path order, whatever order they were given in
     assert [line.split()[:2] for line in table] == [
         ["SERVICE", "TYPE"],
         ["default/hello-server-service", "ClusterIP"],
-        ["default/hello-server-nodeport", "NodePort"],
-        ["default/hello-server-lb", "LoadBalancer"],
         ["default/external-db", "ExternalName"],
+        ["default/hello-server-lb", "LoadBalancer"],
+        ["default/hello-server-nodeport", "NodePort"],
     ]
-    assert table[2].split()[2:6] == ["8080:30080/TCP", "Deployment", "hello-server", "8080->8080"]
+    assert "(DNS alias of db.example.com)" in table[2]
     assert table[3].split()[2:6] == ["80/TCP", "Deployment", "hello-server", "80->8080"]
-    assert "(DNS alias of db.example.com)" in table[4]
+    assert table[4].split()[2:6] == ["8080:30080/TCP", "Deployment", "hello-server", "8080->8080"]
+    assert run_cli("services", *reversed(SEED_SERVICES)).stdout == result.stdout
 
 
 def test_services_json(run_cli: RunCli) -> None:
