@@ -8,6 +8,10 @@ result into bytes (to store it, or to send it back from a worker) and back.
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -33,7 +37,9 @@ class Store(Protocol):
 
 @dataclass(frozen=True)
 class Job(Generic[Source, Result]):
-    """How to check one file.  Every callable must pickle (module-level functions, partials)."""
+    """How to check one file.  Every callable must pickle (module-level functions, partials).
+    ``freeze`` may raise for a result it cannot store (the result is then not stored, and a
+    worker's is checked again here); ``thaw`` raises for bytes it cannot read (a miss)."""
 
     check: Callable[[Source], Result]
     freeze: Callable[[Result], bytes]
@@ -82,6 +88,13 @@ def _thawed(job: Job[Source, Result], blob: bytes | None, source: Source) -> Res
         return None
 
 
+def _frozen(job: Job[Any, Result], result: Result) -> bytes | None:
+    try:
+        return job.freeze(result)
+    except Exception:  # a value the stored form cannot hold: keep the result unstored
+        return None
+
+
 @dataclass
 class _Reporter:
     progress: Progress | None
@@ -105,7 +118,9 @@ def _in_order(
     for source, key in work:
         result = job.check(source)
         if store is not None and key is not None and job.storable(result):
-            entries.append((key, job.freeze(result)))
+            blob = _frozen(job, result)
+            if blob is not None:
+                entries.append((key, blob))
         results.append(result)
         reporter.advance(1)
     if store is not None:
@@ -116,26 +131,57 @@ def _in_order(
 # A worker's job and store, set once when the worker starts (see _in_parallel): sent with
 # every chunk instead, a large --previous index cost more than the checking.
 _worker_task: tuple[Job[Any, Any], Store | None] | None = None
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCH_EVERY = 0.5  # seconds between a worker's checks that its parent is still there
 
 
-def _start_worker(job: Job[Any, Any], store: Store | None) -> None:
+def _start_worker(job: Job[Any, Any], store: Store | None, parent: int) -> None:
+    """A worker ends with the process that started it, however that one ends (killed,
+    even with SIGKILL): left alone it would wait for work forever."""
     global _worker_task
     _worker_task = (job, store)
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent ended before the line above took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
-def _in_worker(work: Sequence[tuple[Any, str | None]]) -> list[bytes]:
-    """A worker checks a chunk and sends back frozen results (stored on the way)."""
+def _die_with_parent() -> None:
+    """Linux: the kernel sends SIGKILL to this process when its parent ends."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # no C library to call: the watch below suffices
+        return
+
+
+def _watch_parent(parent: int) -> None:
+    """Everywhere: a parent that ended leaves this process to another (init)."""
+    while os.getppid() == parent:
+        time.sleep(WATCH_EVERY)
+    os._exit(1)
+
+
+def _in_worker(work: Sequence[tuple[Any, str | None]]) -> list[Any]:
+    """A worker checks a chunk and sends back its results (stored on the way): pickled by
+    the pool, between this tool's own processes; nothing read from disk is unpickled."""
     assert _worker_task is not None, "the pool initializer sets it"
     job, store = _worker_task
     results = [job.check(source) for source, _ in work]
-    blobs = [job.freeze(result) for result in results]
     if store is not None:
         store.put_many(
             (key, blob)
-            for (_, key), result, blob in zip(work, results, blobs, strict=True)
-            if key is not None and job.storable(result)
+            for (_, key), result in zip(work, results, strict=True)
+            if key is not None
+            and job.storable(result)
+            and (blob := _frozen(job, result)) is not None
         )
-    return blobs
+    return results
 
 
 def _in_parallel(
@@ -147,23 +193,20 @@ def _in_parallel(
 ) -> list[Result]:
     """``jobs - 1`` worker processes take contiguous chunks from the front and this process
     takes them from the back, cancelling each before a worker starts it: its own results
-    need no freezing and thawing."""
+    need no pickling."""
     from concurrent.futures import ProcessPoolExecutor
 
     chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
     parts: list[list[Result] | None] = [None] * len(chunks)
-    with ProcessPoolExecutor(jobs - 1, initializer=_start_worker, initargs=(job, store)) as pool:
-        futures: list[Future[list[bytes]]] = [pool.submit(_in_worker, chunk) for chunk in chunks]
+    start = (job, store, os.getpid())
+    with ProcessPoolExecutor(jobs - 1, initializer=_start_worker, initargs=start) as pool:
+        futures: list[Future[list[Result]]] = [pool.submit(_in_worker, chunk) for chunk in chunks]
         for position in reversed(range(len(chunks))):
             if not futures[position].cancel():
                 break  # a worker has it, and every chunk before it
             parts[position] = _in_order(chunks[position], job, store, reporter)
         for position, future in enumerate(futures):
             if parts[position] is None:
-                chunk = chunks[position]
-                blobs = future.result()
-                parts[position] = [
-                    job.thaw(blob, source) for blob, (source, _) in zip(blobs, chunk, strict=True)
-                ]
-                reporter.advance(len(chunk))
+                parts[position] = future.result()
+                reporter.advance(len(chunks[position]))
     return [result for part in parts if part is not None for result in part]

@@ -10,27 +10,37 @@ the rest of the run, which only makes it slower.
 
 Entries live in one SQLite database (the standard library's): a run reads and writes
 thousands of them, and one file per entry made a cold run 40% slower here (two processes
-creating files in one directory).  Entries are pickles: keep the directory private to its
-user, as with any tool cache.
+creating files in one directory).  Entries are data (``tally.freeze``), never code.
+
+The cache directory may be chosen by a config file in the repository being checked, so its
+database may be anyone's.  Every entry is therefore keyed and sealed with the user's own
+secret ``key`` (random, kept in the default cache directory, which only the environment
+chooses): a database written without that key, or damaged, holds only misses.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import re
 import sqlite3
+import stat
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-FORMAT = 2  # bump when the shape of a stored result (or of the database) changes
+FORMAT = 3  # bump when the shape of a stored result (or of the database) changes
 DATABASE = f"results-v{FORMAT}.sqlite"
 KEEP_DAYS = 30  # entries not stored or read for about this long are deleted
 REFRESH_DAYS = 7  # a read marks an entry as used once it is this old (not on every read)
 LOCK_TIMEOUT = 1.0  # seconds to wait for another run's write; then go on without the cache
 _BATCH = 500  # keys per query, well under SQLite's limit on bound parameters
 _OLDER = re.compile(r"results-v(\d+)\.sqlite(-wal|-shm|-journal)?")
+KEY_FILE = "key"  # the user's secret, in the default directory (see user_key)
+KEY_BYTES = 32
+_TAG = 32  # bytes of the HMAC-SHA256 that seals each entry, before its data
 _MARKERS = {
     "CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This directory is the rolloutplan result cache; it is safe to delete.\n",
@@ -47,13 +57,79 @@ def default_directory() -> Path:
     return Path(base) / "rolloutplan"
 
 
-class ResultCache:
-    """One process's view of the cache.  It pickles (to worker processes) as its directory
-    and salt; each process opens its own connection when it first needs one."""
+class CacheUnavailable(Exception):
+    """The user's key cannot be read or created: the run goes on without the cache."""
 
-    def __init__(self, directory: Path, salt: str) -> None:
+
+def user_key(directory: Path | None = None) -> bytes:
+    """The user's secret, created on first use (in ``directory``, by default the default
+    cache directory).  CacheUnavailable if it cannot be created, or if the file there is
+    not one to trust: not a regular file, not the user's, or open to others."""
+    path = (directory or default_directory()) / KEY_FILE
+    try:
+        try:
+            return _read_key(path)
+        except FileNotFoundError:
+            _create_key(path)
+            return _read_key(path)
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CacheUnavailable(f"{path}: {reason}") from None
+
+
+def _read_key(path: Path) -> bytes:
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    descriptor = os.open(path, flags)  # no symbolic link; a FIFO must not block the run
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise ValueError("the key is not a regular file")
+        if hasattr(os, "geteuid") and status.st_uid != os.geteuid():
+            raise ValueError("the key belongs to another user")
+        if status.st_mode & 0o077:
+            raise ValueError("the key is open to other users; remove it (a new one is made)")
+        key = os.read(descriptor, KEY_BYTES + 1)
+    finally:
+        os.close(descriptor)
+    if len(key) != KEY_BYTES:
+        raise ValueError(f"the key is not {KEY_BYTES} bytes; remove it (a new one is made)")
+    return key
+
+
+def _create_key(path: Path) -> None:
+    """Write a new key beside ``path`` and link it into place: another run sees the whole
+    key or none, and of two runs creating one at once, both use the one that won."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # mode 0600
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(os.urandom(KEY_BYTES))
+        with contextlib.suppress(FileExistsError):
+            os.link(draft, path)
+    finally:
+        os.unlink(draft)
+
+
+def owned_by_user(path: Path) -> bool:
+    """Whether the current user owns ``path`` (always, where there are no owners)."""
+    if not hasattr(os, "geteuid"):
+        return True
+    try:
+        return path.stat().st_uid == os.geteuid()
+    except (OSError, ValueError):
+        return False
+
+
+class ResultCache:
+    """One process's view of the cache.  It pickles (to worker processes, which are ours)
+    as its directory, salt and key; each process opens its own connection when it first
+    needs one.  ``get_many`` and ``put_many`` take the caller's keys; in the database an
+    entry is found by HMAC(key, the caller's key) and sealed by HMAC(key, both)."""
+
+    def __init__(self, directory: Path, salt: str, secret: bytes) -> None:
         self.directory = directory
         self.salt = salt
+        self._secret = secret
         self._reset()
 
     def _reset(self) -> None:
@@ -64,31 +140,39 @@ class ResultCache:
 
     @classmethod
     def open(cls, directory: Path) -> ResultCache:
+        """The cache in ``directory``, sealed with the user's key; CacheUnavailable if
+        there is no key to use."""
         from rolloutplan.fingerprint import tool_fingerprint
 
-        return cls(directory, tool_fingerprint())
+        return cls(directory, tool_fingerprint(), user_key())
 
-    def __reduce__(self) -> tuple[type[ResultCache], tuple[Path, str]]:
-        return (ResultCache, (self.directory, self.salt))
+    def __reduce__(self) -> tuple[type[ResultCache], tuple[Path, str, bytes]]:
+        return (ResultCache, (self.directory, self.salt, self._secret))
 
     def __repr__(self) -> str:
         return f"ResultCache({str(self.directory)!r})"
 
     def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
-        """The stored entries among ``keys``; none if the database cannot be read."""
+        """The stored entries among ``keys`` that are intact and were stored with the
+        user's key; none if the database cannot be read."""
         database = self._database(create=False)
         found: dict[str, bytes] = {}
         if database is None:
             return found
+        wanted = {self._stored_key(key): key for key in keys}
+        stored = list(wanted)
         refresh_before = today() - REFRESH_DAYS
         try:
-            for start in range(0, len(keys), _BATCH):
-                batch = keys[start : start + _BATCH]
+            for start in range(0, len(stored), _BATCH):
+                batch = stored[start : start + _BATCH]
                 marks = ",".join("?" * len(batch))
                 query = f"SELECT key, blob, day FROM entries WHERE key IN ({marks})"
                 for key, blob, day in database.execute(query, batch):
-                    found[key] = blob
-                    if day < refresh_before:
+                    data = self._opened(key, blob)
+                    if data is None:
+                        continue  # forged or damaged: a miss, and stored again
+                    found[wanted[key]] = data
+                    if type(day) is int and day < refresh_before:
                         self._used.append(key)
         except sqlite3.Error:
             self._fail()
@@ -105,10 +189,30 @@ class ResultCache:
             with database:
                 database.executemany(
                     "INSERT OR REPLACE INTO entries (key, blob, day) VALUES (?, ?, ?)",
-                    ((key, blob, day) for key, blob in entries),
+                    (self._row(key, blob, day) for key, blob in entries),
                 )
         except sqlite3.Error:
             self._fail()
+
+    def _stored_key(self, key: str) -> str:
+        return hmac.digest(self._secret, b"key\0" + key.encode(), "sha256").hex()
+
+    def _row(self, key: str, data: bytes, day: int) -> tuple[str, bytes, int]:
+        stored_key = self._stored_key(key)
+        return stored_key, self._seal(stored_key, data) + data, day
+
+    def _seal(self, stored_key: str, data: bytes) -> bytes:
+        message = b"entry\0" + stored_key.encode() + b"\0" + data
+        return hmac.digest(self._secret, message, "sha256")
+
+    def _opened(self, stored_key: str, blob: object) -> bytes | None:
+        """The data of an entry whose seal is right, else None."""
+        if not isinstance(blob, bytes) or len(blob) < _TAG:
+            return None
+        data = blob[_TAG:]
+        if not hmac.compare_digest(blob[:_TAG], self._seal(stored_key, data)):
+            return None
+        return data
 
     def close(self) -> None:
         """Mark old entries this run read as used, delete the ones no run has stored or
@@ -135,11 +239,14 @@ class ResultCache:
         if self._connection is not None or self._broken:
             return self._connection
         path = self.directory / DATABASE
-        if not create and not path.exists():
+        try:
+            if not create and not path.exists():
+                return None
+        except (OSError, ValueError):
             return None
         try:
             self._connection = _connect(self.directory, path)
-        except (OSError, sqlite3.Error):
+        except (OSError, ValueError, sqlite3.Error):  # ValueError: a NUL in the path
             self._fail()
         return self._connection
 

@@ -311,10 +311,22 @@ def _cache(options: dict[str, Any], file: Any) -> ResultCache | None:
     wanted = options["use_cache"]
     if not (wanted if wanted is not None else file.get("cache", True)):
         return None
-    from rolloutplan.cache import ResultCache, default_directory
+    from rolloutplan import cache
 
-    directory = options["cache_dir"] or file.get("cache-dir")
-    return ResultCache.open(Path(directory) if directory else default_directory())
+    directory, setting = options["cache_dir"], "--cache-dir"
+    if not directory and file.get("cache-dir"):
+        directory, setting = file.get("cache-dir"), f"{file.path}: 'cache-dir'"
+        if not cache.owned_by_user(Path(file.path)):  # as git's safe.directory
+            click.echo(f"rolloutplan: {setting} ignored: the file is not yours", err=True)
+            directory = None
+    if directory and "\0" in directory:
+        raise click.UsageError(f"{setting}: a directory path cannot contain a NUL character")
+    try:
+        return cache.ResultCache.open(Path(directory) if directory else cache.default_directory())
+    except cache.CacheUnavailable as exc:
+        if options["verbose"]:
+            click.echo(f"rolloutplan: the result cache is off: {exc}", err=True)
+        return None
 
 
 def _outputs(

@@ -137,27 +137,40 @@ def _fingerprint(
     cache: ResultCache, config: Config, previous: Sequence[SourceText | UnreadablePath] | None
 ) -> bytes:
     """What, besides the file itself, its results depend on (the rule selection is not
-    among them: it is applied to the results afterwards).  Computed only with a cache."""
-    digest = hashlib.sha256(cache.salt.encode())
-    settings = (
+    among them: it is applied to the results afterwards).  Computed only with a cache.
+    Every part is length-prefixed, so that no two different inputs give the same bytes
+    (paths are encoded with their lone surrogates: a file name that is not UTF-8)."""
+    import json
+
+    settings = [
         config.kubernetes_version,
         config.strict_kinds,
         config.default_namespace,
         config.suppressions,
-        config.node_port_range,
-    )
-    digest.update(repr(settings).encode())
+        list(config.node_port_range),
+    ]
+    parts = [b"rolloutplan results", cache.salt.encode(), json.dumps(settings).encode()]
     for source in previous or ():
-        digest.update(b"\0" + source.path.encode() + b"\0")
-        digest.update(source.data if isinstance(source, SourceText) else source.reason.encode())
+        path = source.path.encode("utf-8", "surrogatepass")
+        if isinstance(source, SourceText):
+            parts += [b"file", path, source.data]
+        else:
+            parts += [b"unreadable", path, source.reason.encode("utf-8", "surrogatepass")]
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
     return digest.digest()
 
 
 def _entry_key(fingerprint: bytes, source: SourceText | UnreadablePath) -> str | None:
+    """The file's path and bytes, after the fingerprint (fixed size) and the path's length."""
     if isinstance(source, UnreadablePath):
         return None
+    path = source.path.encode("utf-8", "surrogatepass")
     digest = hashlib.sha256(fingerprint)
-    digest.update(source.path.encode() + b"\0")
+    digest.update(len(path).to_bytes(8, "big"))
+    digest.update(path)
     digest.update(source.data)
     return digest.hexdigest()
 

@@ -12,6 +12,7 @@ import pytest
 from rolloutplan.cache import DATABASE, ResultCache
 from tests.conftest import FIXTURES, RunCli
 
+KEY = bytes(range(32))
 CORPUS = FIXTURES / "corpus" / "kubernetes-examples"
 SEED = FIXTURES / "seed"
 FORMATS = ("text", "json", "sarif", "github", "markdown", "junit")
@@ -148,18 +149,18 @@ def test_a_cache_that_cannot_be_written_only_costs_time(run_cli: RunCli, tmp_pat
 
 
 def test_entries_are_stored_and_read_back(tmp_path: Path) -> None:
-    cache = ResultCache(tmp_path, "salt")
+    cache = ResultCache(tmp_path, "salt", KEY)
     assert cache.get_many(["key"]) == {}  # no database yet: nothing, and nothing created
     assert not tmp_path.joinpath(DATABASE).exists()
     cache.put_many([("key", b"x" * 100_000), ("other", b"y")])
     keys = ["key", "missing", *(f"k{i}" for i in range(1200))]  # more than one query's worth
     assert cache.get_many(keys) == {"key": b"x" * 100_000}
-    assert ResultCache(tmp_path, "salt").get_many(["other"]) == {"other": b"y"}
+    assert ResultCache(tmp_path, "salt", KEY).get_many(["other"]) == {"other": b"y"}
 
 
 def test_a_database_that_is_not_one_is_ignored(tmp_path: Path) -> None:
     (tmp_path / DATABASE).write_bytes(b"not a database" * 100)
-    cache = ResultCache(tmp_path, "salt")
+    cache = ResultCache(tmp_path, "salt", KEY)
     cache.put_many([("key", b"x")])
     assert cache.get_many(["key"]) == {}
 
@@ -175,7 +176,7 @@ def test_entries_age_out_unless_used(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     def on(day: int) -> ResultCache:
         monkeypatch.setattr(cache_module, "today", lambda: day)
-        return ResultCache(tmp_path, "salt")
+        return ResultCache(tmp_path, "salt", KEY)
 
     first = on(100)
     first.put_many([("used", b"1"), ("forgotten", b"2")])
@@ -193,7 +194,7 @@ def test_only_databases_of_older_formats_are_removed(tmp_path: Path) -> None:
     (tmp_path / "results-v1.sqlite").write_bytes(b"old")
     (tmp_path / "results-v1.sqlite-wal").write_bytes(b"old")
     (tmp_path / "results-v99.sqlite").write_bytes(b"a newer rolloutplan's")
-    ResultCache(tmp_path, "salt").put_many([("key", b"x")])
+    ResultCache(tmp_path, "salt", KEY).put_many([("key", b"x")])
     assert not list(tmp_path.glob("results-v1.*"))
     assert (tmp_path / DATABASE).is_file()
     assert (tmp_path / "results-v99.sqlite").read_bytes() == b"a newer rolloutplan's"

@@ -1,12 +1,10 @@
-"""The stored form of a file's results: typed objects stay pickled until read."""
+"""The stored form of a file's results: typed objects stay stored until read."""
 
 from __future__ import annotations
 
-import pickle
-
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import Service
-from rolloutplan.tally import ObjectList
+from rolloutplan.tally import ObjectList, Tally, freeze, thaw
 
 WEB = Service(ObjectRef("Service", "default", "web"), "ClusterIP", (("app", "web"),), ())
 API = Service(ObjectRef("Service", "default", "api"), "ClusterIP", (("app", "api"),), ())
@@ -14,7 +12,7 @@ API = Service(ObjectRef("Service", "default", "api"), "ClusterIP", (("app", "api
 
 def test_objects_read_back_in_order_whether_stored_or_not() -> None:
     merged = ObjectList([WEB])
-    merged.extend(ObjectList.frozen(pickle.dumps([API, WEB])))
+    merged.extend(thaw(freeze(Tally(objects=ObjectList([API, WEB]))), None).objects)
     merged.append(API)
     assert list(merged) == [WEB, API, WEB, API]
     assert len(merged) == 4 and merged[1] == API
