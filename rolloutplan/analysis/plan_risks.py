@@ -1,6 +1,7 @@
 """Rollout risks (RP31x) that only a plan shows: waves slower than the progress deadline,
-and Services left without endpoints, losing the new pods, or serving two versions at once.
-Pure: plans and endpoint timelines in, violations per object out."""
+Services left without endpoints, losing the new pods, or serving two versions at once, and
+a plan too long to list step by step (RP316).  Pure: plans and endpoint timelines in,
+violations per object out."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from rolloutplan.analysis.endpoints import EndpointTimeline, describe_window
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import StrategyType
 from rolloutplan.planner.plan import RolloutPlan
+from rolloutplan.planner.simulate import MAX_STEPS, MAX_WORK, Outcome
 
 
 def plan_risks(
@@ -20,6 +22,7 @@ def plan_risks(
     for plan in plans:
         ref = plan.deployment.ref
         found.setdefault(ref, []).extend(_slow_waves(plan))
+        found[ref].extend(_shortened(plan))
         for timeline in (t for t in timelines if t.deployment == ref):
             for target, violation in _traffic(plan, timeline):
                 found.setdefault(target, []).append(violation)
@@ -38,6 +41,27 @@ def _slow_waves(plan: RolloutPlan) -> list[Violation]:
         "while it is still progressing",
         ("spec", "progressDeadlineSeconds"),
     )]  # fmt: skip
+
+
+def _shortened(plan: RolloutPlan) -> list[Violation]:
+    field = ("spec", "replicas")
+    if plan.outcome is Outcome.TRUNCATED:
+        return [Violation(
+            "RP316",
+            f"the plan stops after {len(plan.steps)} steps (the limit is {MAX_STEPS} steps and "
+            f"{MAX_WORK} ReplicaSet states read) before the rollout ends: its outcome is "
+            "\"truncated\" and what follows is not planned",
+            field,
+        )]  # fmt: skip
+    if plan.repeated_rounds:
+        return [Violation(
+            "RP316",
+            f"the plan would list more than {MAX_STEPS} steps: {plan.repeated_rounds} rounds "
+            "that repeat the ones before them are shown as \"repeat\" steps (outcome, waves "
+            "and duration are exact)",
+            field,
+        )]  # fmt: skip
+    return []
 
 
 def _traffic(plan: RolloutPlan, timeline: EndpointTimeline) -> list[tuple[ObjectRef, Violation]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -10,15 +11,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rolloutplan.model.objects import PodTemplate
 
-_SUFFIXES = {
-    "": Fraction(1), "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
-    "k": Fraction(10**3), "M": Fraction(10**6), "G": Fraction(10**9), "T": Fraction(10**12),
-    "P": Fraction(10**15), "E": Fraction(10**18),
-    "Ki": Fraction(2**10), "Mi": Fraction(2**20), "Gi": Fraction(2**30), "Ti": Fraction(2**40),
-    "Pi": Fraction(2**50), "Ei": Fraction(2**60),
-}  # fmt: skip
+_DECIMAL = {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _QUANTITY = re.compile(
-    r"([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)\Z"
+    r"([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)\Z",
+    re.ASCII,
 )
 _MEMORY_UNITS = (
     ("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10),
@@ -26,10 +23,27 @@ _MEMORY_UNITS = (
 )  # fmt: skip
 
 
+# resource.Quantity keeps any decimal exponent (an int32) exactly; here a magnitude beyond
+# 10^HUGE is taken as 10^HUGE, so that no value costs more than a few thousand bits
+HUGE = 1000
+NANO = Fraction(1, 10**9)
+BINARY_CAP = Fraction(2**63 - 1)  # binary-suffixed (Ki...Ei) values are capped at this
+
+
 def parse_quantity(text: str | int | float) -> Fraction | None:
-    """The exact value of a quantity, or None when it is not one."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        return Fraction(text)
+    """The value of a quantity as resource.ParseQuantity gives it, or None when it is not one.
+
+    As there, a non-zero value is rounded up (away from zero) to a whole nano-unit, the
+    exponent of ``1e<n>`` must fit an int64 and wraps to an int32, and a binary-suffixed value
+    is capped at 2^63-1.  Unlike there, a magnitude beyond 10^1000 is taken as 10^1000.
+    """
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, float):
+        # a JSON number is parsed from its text: 1.1 is 11/10, not the nearest binary float
+        return _rounded(Fraction(repr(text))) if math.isfinite(text) else None
+    if isinstance(text, int):
+        return _capped(Fraction(text))
     return _parse_text(str(text))
 
 
@@ -38,11 +52,61 @@ def _parse_text(text: str) -> Fraction | None:
     match = _QUANTITY.match(text.strip())
     if match is None:
         return None
-    number, exponent, suffix = match.groups()
-    value = Fraction(number)
-    if exponent:
-        return value * Fraction(10) ** int(exponent[1:])
-    return value * _SUFFIXES[suffix or ""]
+    sign, number, exponent, suffix = match.groups()
+    whole, _, fraction = number.partition(".")
+    power = _exponent(exponent) if exponent is not None else _DECIMAL.get(suffix or "", 0)
+    if power is None:
+        return None
+    value = _magnitude((whole + fraction).lstrip("0"), power - len(fraction), suffix)
+    return _rounded(-value if sign == "-" else value)
+
+
+def _magnitude(digits: str, scale: int, suffix: str | None) -> Fraction:
+    """int(digits) x 10^scale (x 2^k for a binary suffix), with bounded work: only the
+    digits down to 10^-10 (10^-29 for binary) count, the rest only for rounding up."""
+    if not digits:
+        return Fraction(0)
+    binary = _BINARY.get(suffix or "")
+    top = len(digits) + scale  # the value is below 10^top (times 2^binary)
+    if binary is not None and top > 20:
+        return BINARY_CAP
+    if top > HUGE:
+        return Fraction(10**HUGE)
+    if top < -9:
+        return NANO  # below one nano-unit: rounded up to it
+    keep = top + (29 if binary is not None else 10)
+    head, tail = digits[:keep], digits[keep:]
+    value = Fraction(int(head)) * Fraction(10) ** (scale + len(tail))
+    if tail.strip("0"):
+        value += Fraction(10) ** (scale + len(tail)) / 2  # stands for the dropped digits
+    if binary is not None:
+        value = min(value * 2**binary, BINARY_CAP)
+    return value
+
+
+def _exponent(text: str) -> int | None:
+    """strconv.ParseInt(.., 10, 64), then int32(): out of int64 is an error, then it wraps."""
+    negative = text.startswith("-")
+    digits = text.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > 19:
+        return None
+    value = -int(digits) if negative else int(digits)
+    if not -(2**63) <= value < 2**63:
+        return None
+    return (value + 2**31) % 2**32 - 2**31
+
+
+def _rounded(value: Fraction) -> Fraction:
+    """Up to a whole nano-unit, away from zero (inf.RoundUp at scale 9)."""
+    if (value / NANO).denominator == 1:
+        return value
+    nanos = math.ceil(abs(value) / NANO)
+    return nanos * NANO if value > 0 else -nanos * NANO
+
+
+def _capped(value: Fraction) -> Fraction:
+    limit = Fraction(10**HUGE)
+    return max(-limit, min(limit, value))
 
 
 def pod_requests(template: PodTemplate, pods: int) -> dict[str, str]:
@@ -68,11 +132,22 @@ def _cpu(cores: Fraction) -> str:
     millis = cores * 1000
     if millis.denominator == 1 and millis % 1000:
         return f"{millis.numerator}m"
-    return f"{float(cores):g}"
+    return _number(cores)
 
 
 def _memory(size: Fraction) -> str:
+    if size >= 2**70:
+        return _number(size)
     for suffix, unit in _MEMORY_UNITS:
         if size >= unit and (size / unit).denominator == 1:
             return f"{int(size / unit)}{suffix}"
-    return f"{float(size):g}"
+    return _number(size)
+
+
+def _number(value: Fraction) -> str:
+    """``%g`` of the value, exact in range: a float holds up to about 1.8e308, the values
+    here (capped at 10^1000, times at most 2^31 pods) may be larger."""
+    if abs(value) < 10**300:
+        return f"{float(value):g}"
+    exponent = len(str(abs(value.numerator) // value.denominator)) - 1
+    return f"{float(value / 10**exponent):g}e+{exponent}"

@@ -11,7 +11,7 @@ from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
 from rolloutplan.planner.controller import Cluster
-from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
+from rolloutplan.planner.simulate import MAX_STEPS, NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
 from rolloutplan.planner.timing import Timing, estimate_timing
 
@@ -38,6 +38,7 @@ class RolloutPlan:
     new_pods: NewPods
     notes: tuple[str, ...] = ()
     old_labels: Labels = ()  # the old pods' labels (the new template's when not known)
+    repeated_rounds: int = 0  # rounds shown as "repeat" steps (a plan too long to list)
 
     @property
     def peak_pods(self) -> int:
@@ -120,6 +121,11 @@ def plan_deployment(
             notes.append("spec.paused is true: no rollout until `kubectl rollout resume`")
         new_name = starts.new_replica_set_name(deployment)
         result = replay(deployment, budget, start, new_name, options.new_pods, timing)
+        if result.outcome is Outcome.TRUNCATED:
+            notes.append(
+                f"planning stopped after {len(result.steps)} steps, before the rollout ended "
+                f"(the limit is {MAX_STEPS} steps)"
+            )
     old_labels = (old_template or deployment.template).labels
     return replace(
         _planned(deployment, change, budget, start, result, timing, options, notes),
@@ -157,4 +163,5 @@ def _planned(
         timing,
         options.new_pods,
         tuple(notes),
+        repeated_rounds=result.repeated_rounds,
     )

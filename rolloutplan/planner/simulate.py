@@ -10,6 +10,7 @@ not counted); Recreate waits for them to be gone before creating the new Replica
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -31,10 +32,21 @@ class Outcome(enum.Enum):
     PAUSED = "paused"
     NO_ROLLOUT = "no-rollout"
     REFUSED = "refused"
+    TRUNCATED = "truncated"  # the plan reached MAX_STEPS or MAX_WORK before the rollout ended
+
+
+# A plan lists at most MAX_STEPS steps.  A longer one shows each run of identical rounds
+# (the same actions, shifted by the same counts each time) as its first rounds, one "repeat"
+# step and its last round; if that is not enough, or the simulation would read more than
+# MAX_WORK ReplicaSet states, it stops there (Outcome.TRUNCATED).
+MAX_STEPS = 50_000
+MAX_WORK = 2_000_000
+MAX_PERIOD = 4  # rounds in the longest pattern looked for (surge != unavailable repeats in 2)
+LOOK_AFTER = 1_000  # steps before runs are looked for: shorter plans never pay for it
 
 
 class Step(NamedTuple):
-    kind: str  # "scale" or "wait"
+    kind: str  # "scale", "wait", or "repeat" (a run of identical rounds, shown once)
     description: str
     old: int  # desired replicas of all old ReplicaSets after the step
     new: int  # desired replicas of the new ReplicaSet after the step
@@ -56,6 +68,33 @@ class Replay:
     waves: int
     seconds: int
     last_progress_seconds: int
+    repeated_rounds: int = 0  # rounds shown as "repeat" steps rather than one by one
+
+
+class Clock(NamedTuple):
+    seconds: int = 0
+    waves: int = 0
+    last_progress: int = 0
+
+
+class _Setting(NamedTuple):
+    deployment: Deployment
+    budget: Budget
+    new_name: str
+    new_pods: NewPods
+    timing: Timing
+    recreate: bool
+
+
+class _Round(NamedTuple):
+    """One round: the controller's syncs until idle, then a wave (or old pods going)."""
+
+    start: Cluster
+    clock: Clock
+    steps: tuple[Step, ...]
+    end: Cluster
+    end_clock: Clock
+    outcome: Outcome | None  # set when the plan ends with this round
 
 
 def replay(
@@ -65,37 +104,240 @@ def replay(
     new_name: str,
     new_pods: NewPods,
     timing: Timing,
+    max_steps: int = MAX_STEPS,
+    look_after: int = LOOK_AFTER,
 ) -> Replay:
     """Run syncs and waves until the Deployment completes or nothing more can happen."""
     recreate = deployment.strategy.type is StrategyType.RECREATE
-    state = start
+    setting = _Setting(deployment, budget, new_name, new_pods, timing, recreate)
+    state, clock = start, Clock()
     steps: list[Step] = []
-    seconds = waves = last_progress = 0
-    limit = 4 * (budget.max_pods + len(start.all) + 10)
-    for _ in range(limit):
-        state, taken = _sync_until_idle(deployment, budget, state, new_name, recreate)
-        current_new = state.new.name if state.new is not None else new_name
-        steps.extend(_scale_steps(taken, current_new, seconds, waves))
-        if taken:
-            last_progress = seconds
-        if deployment.paused:
-            return Replay(tuple(steps), state, Outcome.PAUSED, waves, seconds, last_progress)
-        if _complete(state, budget):
-            return Replay(tuple(steps), state, Outcome.COMPLETE, waves, seconds, last_progress)
-        if recreate and ctl.old_pods_running(state):
-            seconds += timing.termination_seconds
-            state, step = _terminate_old(state, seconds, waves)
-            steps.append(step)
+    history: list[_Round] = []
+    repeated = work = 0
+    look_from = look_after
+    while True:
+        done = _round(setting, state, clock)
+        steps.extend(done.steps)
+        state, clock = done.end, done.end_clock
+        work += len(state.all)
+        if done.outcome is not None:
+            return _replayed(steps, state, done.outcome, clock, repeated)
+        if len(steps) >= max_steps or work >= MAX_WORK:
+            return _replayed(steps, state, Outcome.TRUNCATED, clock, repeated)
+        if len(steps) < look_from:
             continue
-        pending = _pending_new(state)
-        if new_pods is NewPods.NEVER_READY or pending == 0:
-            return Replay(tuple(steps), state, Outcome.STALLED, waves, seconds, last_progress)
-        waves += 1
-        seconds += timing.ready_seconds
+        history = [*history[-2 * MAX_PERIOD + 1 :], done]
+        run = _find_run(setting, history)
+        if run is None:
+            continue
+        period, count = run
+        history = []
+        if len(steps) + count * len(period.steps) <= max_steps:
+            look_from = len(steps) + count * len(period.steps)  # short enough: show it all
+            continue
+        # the last period of the run is simulated again, so that it shows in full
+        steps.append(_repeat_step(period, count - 1, len(steps)))
+        state, clock = period.at(count - 1)
+        repeated += (count - 1) * period.rounds
+
+
+def _replayed(
+    steps: list[Step], state: Cluster, outcome: Outcome, clock: Clock, repeated: int
+) -> Replay:
+    return Replay(
+        tuple(steps), state, outcome, clock.waves, clock.seconds, clock.last_progress, repeated
+    )
+
+
+def _round(setting: _Setting, state: Cluster, clock: Clock) -> _Round:
+    deployment, budget = setting.deployment, setting.budget
+    start, (seconds, waves, last_progress) = state, clock
+    state, taken = _sync_until_idle(deployment, budget, state, setting.new_name, setting.recreate)
+    current_new = state.new.name if state.new is not None else setting.new_name
+    steps = _scale_steps(taken, current_new, seconds, waves)
+    if taken:
         last_progress = seconds
-        state = _wave(state)
-        steps.append(_wait_step(state, pending, seconds, waves))
-    raise RuntimeError(f"rollout of {deployment.ref} did not settle in {limit} rounds")
+    outcome = None
+    if deployment.paused:
+        outcome = Outcome.PAUSED
+    elif _complete(state, budget):
+        outcome = Outcome.COMPLETE
+    elif setting.recreate and ctl.old_pods_running(state):
+        seconds += setting.timing.termination_seconds
+        state, step = _terminate_old(state, seconds, waves)
+        steps.append(step)
+    else:
+        pending = _pending_new(state)
+        if setting.new_pods is NewPods.NEVER_READY or pending == 0:
+            outcome = Outcome.STALLED
+        else:
+            waves += 1
+            seconds += setting.timing.ready_seconds
+            last_progress = seconds
+            state = _wave(state)
+            steps.append(_wait_step(state, pending, seconds, waves))
+    end_clock = Clock(seconds, waves, last_progress)
+    return _Round(start, clock, tuple(steps), state, end_clock, outcome)
+
+
+@dataclass(frozen=True, slots=True)
+class _Period:
+    """A pattern of ``rounds`` rounds that the last two periods both followed: each one
+    shifts every count by ``delta`` and the clock by ``clock_delta``."""
+
+    rounds: int
+    start: Cluster  # where the next period starts
+    clock: Clock
+    delta: tuple[int, ...]
+    clock_delta: tuple[int, ...]
+    steps: tuple[Step, ...]  # the last period's steps
+    step_delta: tuple[int, ...]
+
+    def at(self, periods: int) -> tuple[Cluster, Clock]:
+        """The state and clock ``periods`` periods after ``start``."""
+        clock = Clock(*(c + periods * d for c, d in zip(self.clock, self.clock_delta, strict=True)))
+        return _shifted(self.start, self.delta, periods), clock
+
+    def shifted_steps(self, periods: int) -> list[Step]:
+        return [_shift_step(step, self.step_delta, periods) for step in self.steps]
+
+
+def _find_run(setting: _Setting, history: list[_Round]) -> tuple[_Period, int] | None:
+    """The pattern the last rounds follow, and how many more periods follow it exactly."""
+    for rounds in range(1, MAX_PERIOD + 1):
+        if len(history) < 2 * rounds:
+            break
+        period = _period(history[-2 * rounds : -rounds], history[-rounds:])
+        if period is not None:
+            count = _run_length(setting, period)
+            return (period, count) if count > 1 else None
+    return None
+
+
+def _period(first: list[_Round], second: list[_Round]) -> _Period | None:
+    delta = _difference(first[0].start, second[0].start)
+    if delta is None or not any(delta) or _difference(second[0].start, second[-1].end) != delta:
+        return None
+    clock_delta = _minus(second[0].clock, first[0].clock)
+    if _minus(second[-1].end_clock, second[0].clock) != clock_delta:
+        return None
+    before = [step for done in first for step in done.steps]
+    after = [step for done in second for step in done.steps]
+    if len(before) != len(after) or any(
+        _shape(a) != _shape(b) for a, b in zip(before, after, strict=True)
+    ):
+        return None
+    shifts = {_minus(b, a) for a, b in zip(before, after, strict=True)}
+    if len(shifts) != 1:
+        return None
+    end = second[-1]
+    return _Period(
+        len(second), end.end, end.end_clock, delta, clock_delta, tuple(after), shifts.pop()
+    )
+
+
+def _run_length(setting: _Setting, period: _Period) -> int:
+    """How many periods from ``period.start`` on repeat the pattern (a binary search: the
+    controller's choices are comparisons of counts that change linearly, so the periods
+    that follow it form one unbroken run)."""
+    if not _follows(setting, period, 0):
+        return 0
+    low, high = 0, _periods_until_negative(period) + 1
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _follows(setting, period, middle):
+            low = middle
+        else:
+            high = middle
+    return low + 1
+
+
+def _periods_until_negative(period: _Period) -> int:
+    values = _flat(period.start)
+    limits = [value // -d for value, d in zip(values, period.delta, strict=True) if d < 0]
+    return min(limits, default=2**62)
+
+
+def _follows(setting: _Setting, period: _Period, periods: int) -> bool:
+    """Whether the period starting ``periods`` periods on repeats the pattern exactly."""
+    state, clock = period.at(periods)
+    steps: list[Step] = []
+    for _ in range(period.rounds):
+        done = _round(setting, state, clock)
+        if done.outcome is not None:
+            return False
+        steps.extend(done.steps)
+        state, clock = done.end, done.end_clock
+    expected_end, expected_clock = period.at(periods + 1)
+    expected = period.shifted_steps(periods + 1)
+    return (
+        [(_shape(s), _numbers(s)) for s in steps] == [(_shape(s), _numbers(s)) for s in expected]
+        and state == expected_end
+        and clock == expected_clock
+    )
+
+
+def _repeat_step(period: _Period, count: int, shown: int) -> Step:
+    first = shown - len(period.steps) + 1
+    old, new = period.step_delta[0], period.step_delta[1]
+    last = _shift_step(period.steps[-1], period.step_delta, count)
+    text = f"repeat steps {first}-{shown} {count} more times (old {old:+}, new {new:+} each time)"
+    return last._replace(kind="repeat", description=text)
+
+
+def _shape(step: Step) -> tuple[str, str]:
+    return step.kind, re.sub(r"\d+", "#", step.description)
+
+
+def _numbers(step: Step) -> tuple[int, ...]:
+    return (step.old, step.new, step.available, step.seconds, step.wave, step.new_available)
+
+
+def _shift_step(step: Step, delta: tuple[int, ...], times: int) -> Step:
+    numbers = (n + times * d for n, d in zip(_numbers(step), delta, strict=True))
+    old, new, available, seconds, wave, new_available = numbers
+    return Step(step.kind, step.description, old, new, available, seconds, wave, new_available)
+
+
+def _minus(after: Step | Clock, before: Step | Clock) -> tuple[int, ...]:
+    if isinstance(after, Step) and isinstance(before, Step):
+        return tuple(a - b for a, b in zip(_numbers(after), _numbers(before), strict=True))
+    return tuple(a - b for a, b in zip(after, before, strict=True))
+
+
+_COUNTS = ("spec", "available", "pods")
+
+
+def _flat(cluster: Cluster) -> tuple[int, ...]:
+    return tuple(getattr(rs, field) for rs in cluster.all for field in _COUNTS)
+
+
+def _difference(before: Cluster, after: Cluster) -> tuple[int, ...] | None:
+    """How every count changed, or None when the ReplicaSets or their annotations differ."""
+    same = len(before.olds) == len(after.olds) and (before.new is None) == (after.new is None)
+    if not same or any(
+        (a.name, a.desired, a.max_replicas) != (b.name, b.desired, b.max_replicas)
+        for a, b in zip(before.all, after.all, strict=True)
+    ):
+        return None
+    return tuple(b - a for a, b in zip(_flat(before), _flat(after), strict=True))
+
+
+def _shifted(cluster: Cluster, delta: tuple[int, ...], times: int) -> Cluster:
+    if times == 0:
+        return cluster
+    moved = []
+    for index, rs in enumerate(cluster.all):
+        spec, available, pods = (
+            value + times * d
+            for value, d in zip(
+                _flat(Cluster((rs,))), delta[3 * index : 3 * index + 3], strict=True
+            )
+        )
+        moved.append(rs._replace(spec=spec, available=available, pods=pods))
+    if cluster.new is None:
+        return Cluster(tuple(moved))
+    return Cluster(tuple(moved[:-1]), moved[-1])
 
 
 def _sync_until_idle(
@@ -194,29 +436,31 @@ def _state_step(state: Cluster, text: str, seconds: int, wave: int) -> Step:
 def _scale_steps(
     taken: list[tuple[Cluster, tuple[ScaleAction, ...]]], new_name: str, seconds: int, wave: int
 ) -> list[Step]:
-    """One step per action, with the counts as they stand right after that action."""
+    """One step per action, with the counts as they stand right after that action (running
+    totals: a sync may scale thousands of live ReplicaSets)."""
     steps = []
     for before, actions in taken:
         sizes = {rs.name: rs.spec for rs in before.all}
         available = {rs.name: rs.available for rs in before.all}
+        total_spec, total_available = sum(sizes.values()), sum(available.values())
         for action in actions:
             name = action.replica_set
+            total_spec += action.after - sizes.get(name, 0)
             sizes[name] = action.after
-            available[name] = min(available.get(name, 0), action.after)
+            now_available = min(available.get(name, 0), action.after)
+            total_available += now_available - available.get(name, 0)
+            available[name] = now_available
             new = sizes.get(new_name, 0)
-            old = sum(sizes.values()) - new
-            total_available = sum(available.values())
-            new_available = available.get(new_name, 0)
             steps.append(
                 Step(
                     "scale",
                     _describe(action),
-                    old,
+                    total_spec - new,
                     new,
                     total_available,
                     seconds,
                     wave,
-                    new_available,
+                    available.get(new_name, 0),
                 )
             )
     return steps

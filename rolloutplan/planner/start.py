@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 
 from rolloutplan.model.objects import Deployment, ReplicaSet
@@ -104,13 +105,31 @@ def _live_state(rs: ReplicaSet) -> ReplicaSetState:
         spec=rs.replicas,
         available=rs.replicas if rs.available_replicas is None else rs.available_replicas,
         pods=rs.replicas if rs.status_replicas is None else rs.status_replicas,
-        desired=_non_negative_int(annotations.get(DESIRED_ANNOTATION)),
-        max_replicas=_non_negative_int(annotations.get(MAX_ANNOTATION)),
+        desired=annotation_int(annotations.get(DESIRED_ANNOTATION)),
+        max_replicas=_positive(annotation_int(annotations.get(MAX_ANNOTATION))),
     )
 
 
-def _non_negative_int(text: str | None) -> int | None:
-    """The controller reads these annotations as non-negative int32, ignoring anything else."""
-    if text is None or not text.isdigit() or int(text) > 2**31 - 1:
+# strconv.Atoi: an optional sign and ASCII digits only (no Unicode digits, no underscores)
+_GO_INT = re.compile(r"[+-]?0*([0-9]{1,19})\Z")
+
+
+def annotation_int(text: str | None) -> int | None:
+    """getIntFromAnnotation: strconv.Atoi, then a conversion to int32.
+
+    What Atoi rejects (any other character, a value beyond int64) counts as no annotation;
+    a value beyond int32 keeps its low 32 bits, as Go's int32() conversion does.
+    """
+    match = None if text is None else _GO_INT.match(text)
+    if match is None:
         return None
-    return int(text)
+    value = -int(match.group(1)) if match.group(0).startswith("-") else int(match.group(1))
+    if not -(2**63) <= value < 2**63:
+        return None
+    return (value + 2**31) % 2**32 - 2**31
+
+
+def _positive(value: int | None) -> int | None:
+    """max-replicas is a divisor: 0 makes the controller fall back to status.replicas, and the
+    planner does the same for a negative value (which the controller would divide by)."""
+    return value if value is not None and value > 0 else None

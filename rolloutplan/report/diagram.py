@@ -47,7 +47,12 @@ def _line(
 
 
 def _marks(*groups: tuple[str, int]) -> str:
-    total = sum(count for _, count in groups)
-    if total > MAX_MARKS:
-        return " ".join(f"{mark}x{count}" for mark, count in groups if count)
-    return " ".join(mark for mark, count in groups for _ in range(count))
+    """One mark per pod, or ``■x12`` per group once there are more than MAX_MARKS.
+
+    Live status counts need not add up (availableReplicas above spec.replicas), so a negative
+    count draws nothing and every group is capped on its own.
+    """
+    counts = [(mark, max(count, 0)) for mark, count in groups]
+    if sum(count for _, count in counts) > MAX_MARKS:
+        return " ".join(f"{mark}x{count}" for mark, count in counts if count)
+    return " ".join(mark for mark, count in counts for _ in range(count))

@@ -174,6 +174,11 @@ def _outcome(plan: RolloutPlan) -> str:
         return "paused: no rollout until `kubectl rollout resume`"
     if plan.outcome is Outcome.NO_ROLLOUT:
         return "no rollout: the pod template is unchanged"
+    if plan.outcome is Outcome.TRUNCATED:
+        return (
+            f"truncated: planning stopped at old {final.old_spec} / new {final.new_spec} "
+            "(the step limit), before the rollout ended"
+        )
     return "refused by the API server: spec.selector is immutable"
 
 

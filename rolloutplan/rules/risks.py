@@ -1,4 +1,4 @@
-"""RP301-RP314: rollout risks, from the Deployment itself and from its plan."""
+"""RP301-RP316: rollout risks, from the Deployment itself and from its plan."""
 
 from __future__ import annotations
 
@@ -193,6 +193,26 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "kind: ReplicaSet\nspec:\n  template:\n    spec:\n      containers:\n"
             "      - image: nginx:1.25.3   # was nginx:1.24.0",
             "Use a Deployment, which rolls the change out; or delete the pods to recreate them.",
+        ),
+    ),
+    RuleInfo(
+        "RP316",
+        "plan-shortened",
+        INFO,
+        "The rollout plan is too long to list step by step: runs are shown once, or it stops.",
+        rule_doc(
+            "From the plan: reports a plan that would list more than 50,000 steps. Each run of "
+            "identical rounds (the same scale actions, shifted by the same counts) is then "
+            "shown as its first rounds, one `repeat` step with the count, and its last round; "
+            "outcome, waves and duration stay exact. A plan still longer than the limit (or "
+            "one that would read more than 2,000,000 ReplicaSet states) stops there, with the "
+            "outcome `truncated`.",
+            "Nothing is wrong with the manifest: the finding says that the plan shown is "
+            "shortened, so that the output and the time to plan stay bounded for any input.",
+            "replicas: 100000\nstrategy:\n  rollingUpdate:\n    maxSurge: 1\n"
+            "    maxUnavailable: 0",
+            "Nothing to fix; a larger maxSurge or maxUnavailable also makes the rollout "
+            "itself take fewer waves.",
         ),
     ),
 )

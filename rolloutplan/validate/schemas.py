@@ -71,12 +71,81 @@ def _schema(version: str, stem: str) -> dict[str, Any]:
 def validate(data: dict[str, Any], version: str) -> list[Violation]:
     """Schema violations of a Deployment/ReplicaSet/Service; [] for kinds without a schema."""
     stem = SCHEMA_FILES.get((data.get("apiVersion"), data.get("kind")))  # type: ignore[arg-type]
-    if stem is None or _fast_validator(version, stem).is_valid(data):
+    if stem is None:
         return []
+    out_of_range = list(_out_of_range(data, _integer_fields(version, stem)))
+    if _fast_validator(version, stem).is_valid(data):
+        return out_of_range
     errors = _validator(version, stem).iter_errors(data)
-    violations = [v for error in errors for v in _violations(error)]
+    violations = out_of_range + [v for error in errors for v in _violations(error)]
     violations = _date_unknown_fields(data, stem, version, violations)
     return sorted(violations, key=lambda v: (tuple(map(str, v.field)), v.message))
+
+
+# Where the schema says "format": "int32" or "int64" (and int-or-string fields, whose integer
+# is an int32), the Go field cannot hold a larger number: decoding the JSON fails.
+_BITS = {"int32": 32, "int64": 64}
+_INT_OR_STRING = {"integer", "string"}
+ANY = object()  # a pattern step matching every list index or map key
+IntegerField = tuple[tuple[object, ...], int]
+
+
+@functools.cache
+def _integer_fields(version: str, stem: str) -> tuple[IntegerField, ...]:
+    return tuple(_walk(_schema(version, stem), ()))
+
+
+def _walk(schema: dict[str, Any], path: tuple[object, ...]) -> Iterator[IntegerField]:
+    bits = _BITS.get(schema.get("format", ""))
+    if bits is None and set(_branch_types(schema.get("anyOf", []))) - {"null"} == _INT_OR_STRING:
+        bits = 32  # intstr.IntOrString holds an int32
+    if bits is not None:
+        yield path, bits
+    for name, child in schema.get("properties", {}).items():
+        yield from _walk(child, (*path, name))
+    for key in ("items", "additionalProperties"):
+        child = schema.get(key)
+        if isinstance(child, dict):
+            yield from _walk(child, (*path, ANY))
+
+
+def _out_of_range(data: Any, fields: tuple[IntegerField, ...]) -> Iterator[Violation]:
+    for pattern, bits in fields:
+        for path, value in _matching(data, pattern, ()):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            if isinstance(value, float) and not value.is_integer():
+                continue  # the schema's type check reports it
+            if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+                yield Violation("RP101", _range_message(value, bits), path)
+
+
+def _matching(
+    data: Any, pattern: tuple[object, ...], path: FieldPath
+) -> Iterator[tuple[FieldPath, Any]]:
+    if not pattern:
+        yield path, data
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step is ANY:
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from _matching(item, rest, (*path, index))
+        elif isinstance(data, dict):
+            for key, item in data.items():
+                yield from _matching(item, rest, (*path, key))
+    elif isinstance(data, dict) and step in data:
+        yield from _matching(data[step], rest, (*path, step))
+
+
+def _range_message(value: int | float, bits: int) -> str:
+    number = int(value)
+    shown = str(number) if abs(number) < 10**40 else f"with {number.bit_length()} bits"
+    return (
+        f"json: cannot unmarshal number {shown} into a field of type int{bits}: the API "
+        f"server rejects the object when decoding it (int{bits} holds -2^{bits - 1} to "
+        f"2^{bits - 1}-1)"
+    )
 
 
 def _unknown_fields(data: dict[str, Any], stem: str, version: str) -> set[FieldPath]:

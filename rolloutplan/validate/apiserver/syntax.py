@@ -94,10 +94,8 @@ def atoi(value: str) -> int | None:
 
 def quantity(value: Any) -> Fraction | None:
     """A resource quantity as the API server decodes it, or None when it cannot."""
-    if isinstance(value, bool) or value is None:
+    if value is None:
         return None
-    if isinstance(value, float):
-        return Fraction(str(value))
     return parse_quantity(value)
 
 
