@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -290,7 +292,7 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
             default_namespace=pick("namespace", "namespace", "default"),
             rules=selection,
             suppressions=not options["no_suppressions"] and file.get("suppressions", True),
-            progress=_progress if sys.stderr.isatty() else None,
+            progress=_progress if sys.stderr is not None and sys.stderr.isatty() else None,
             jobs=options["jobs"] or os.cpu_count() or 1,
             cache=_cache(options, file),
             node_port_range=settings_file.parse_port_range(
@@ -358,15 +360,22 @@ def _progress(done: int, total: int) -> None:
 def _use_color(choice: str) -> bool:
     if choice != "auto":
         return choice == "always"
-    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    # stdout is None when the process was started with it closed (`>&-`)
+    return sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+# the status a shell reports for a program a closed pipe ends (128 + SIGPIPE), as `| head` does
+EXIT_BROKEN_PIPE = 141
 
 
 def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
-    """Print the report and exit with the code its findings call for."""
+    """Print the report and exit with the code its findings call for, or 2 when an output
+    could not be written (EXIT_BROKEN_PIPE, quietly, when the reader went away)."""
     from rolloutplan.model.finding import Severity
     from rolloutplan.report import reporter
     from rolloutplan.report.text import render_findings
 
+    failed: list[tuple[str, OSError]] = []
     for output_format, path in settings.outputs:
         if output_format == "text" and settings.quiet:
             text = render_findings(report)
@@ -374,14 +383,17 @@ def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
             text = reporter(output_format)(
                 report, diagram=settings.diagram, verbose=settings.verbose
             )
-        if path is None:
-            color = output_format == "text" and settings.color
-            click.echo(_colored(text) if color else text, nl=False, color=color)
-        else:
-            try:
-                Path(path).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise click.FileError(path, exc.strerror or str(exc)) from None
+        if path is None and output_format == "text" and settings.color:
+            text = _colored(text)
+        # backslashreplace: a lone surrogate no reporter should let through is \udcff, not a crash
+        data = text.encode("utf-8", "backslashreplace")
+        try:
+            if path is None:
+                _write_stdout(data)
+            else:
+                _write_file(path, data)
+        except OSError as exc:
+            failed.append((path or "standard output", exc))
     cache = settings.config.cache
     if cache is not None:
         cache.close()
@@ -391,12 +403,79 @@ def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
             f"in {cache.directory}",
             err=True,
         )
+    if failed:
+        ctx.exit(_write_failure(failed))
     threshold = Severity(settings.fail_on).rank
     if report.unreadable:
         ctx.exit(EXIT_USAGE)
     if any(finding.severity.rank >= threshold for finding in report.findings):
         ctx.exit(EXIT_FINDINGS)
     ctx.exit(EXIT_CLEAN)
+
+
+def _write_stdout(data: bytes) -> None:
+    """``data`` to standard output, flushed now: a full disk or a closed pipe is an error
+    here, not at exit."""
+    if sys.stdout is None:  # started with standard output closed (>&-)
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+    sys.stdout.flush()
+    stream = sys.stdout.buffer
+    stream.write(data)
+    stream.flush()
+
+
+def _write_file(path: str, data: bytes) -> None:
+    """``data`` as the whole of ``path`` or not at all: written to a temporary file beside it,
+    then renamed over it, so a full disk or a crash leaves any old file as it was.  What is
+    not a regular file (a device such as /dev/stdout, a FIFO) cannot be replaced: it is
+    written in place."""
+    try:
+        info: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        with open(path, "wb") as stream:
+            stream.write(data)
+        return
+    import tempfile
+
+    target = os.path.realpath(path)  # a symlink keeps pointing at the new file
+    folder, name = os.path.split(target)
+    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, stat.S_IMODE(info.st_mode) if info else _new_file_mode())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _new_file_mode() -> int:
+    """The mode open() would give a new file (mkstemp's is 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_failure(failed: list[tuple[str, OSError]]) -> int:
+    """Say which outputs could not be written; the exit code for it."""
+    if all(isinstance(exc, BrokenPipeError) for _, exc in failed):
+        return EXIT_BROKEN_PIPE  # the reader stopped reading (| head): nothing to say
+    for target, exc in failed:
+        if not isinstance(exc, BrokenPipeError):
+            _say(f"cannot write {target}: {exc.strerror or exc}")
+    return EXIT_USAGE
+
+
+def _say(message: str) -> None:
+    """A message on stderr, which may be unwritable as well."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"rolloutplan: {message}", err=True)
 
 
 _SEVERITY_WORD = re.compile(r"^(\S.*?: )(error|warning|info)( RP\d{3} )", re.MULTILINE)
@@ -506,10 +585,20 @@ def entry_point() -> NoReturn:
     # benchmark corpus and on 20,000 documents); the process is short-lived.
     gc.disable()
     code = main()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head)
-            stream.flush()
+    try:  # what rules, explain and --help printed; a report is flushed as it is written
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        code = EXIT_BROKEN_PIPE
+    except (OSError, ValueError) as exc:
+        _say(f"cannot write standard output: {getattr(exc, 'strerror', None) or exc}")
+        code = EXIT_USAGE
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
     os._exit(code)
+
+
+_WRITE_FAULTS = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -527,4 +616,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("Aborted!", err=True)
         return 1
+    except BrokenPipeError:  # the reader of stdout or stderr went away (| head)
+        return EXIT_BROKEN_PIPE
+    except SystemExit:
+        # without standalone mode, click exits only for a closed pipe (EPIPE) under a
+        # command's click.echo (rules, explain); its code, 1, is our findings code
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        if exc.filename is not None or exc.errno not in _WRITE_FAULTS:
+            raise
+        _say(f"cannot write standard output: {exc.strerror}")  # rules > /dev/full
+        return EXIT_USAGE
     return result if isinstance(result, int) else EXIT_CLEAN

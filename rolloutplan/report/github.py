@@ -2,8 +2,11 @@
 
 Escaping follows @actions/core (``escapeData`` and ``escapeProperty`` in its command.ts):
 without it a message holding a newline or ``%0A`` is cut or garbled, and a file name
-holding ``,`` or ``:`` ends its property early.  Suppressed findings are only counted in
-the summary line: an annotation for a waived finding would be noise.
+holding ``,`` or ``:`` ends its property early.  Other hidden characters are escaped as in
+text output first (escape.shown).  The summary line is no command: it is escaped as text,
+and so cannot open with ``::`` or hold ``##[``, which the runner also takes as a command.
+Suppressed findings are only counted in the summary line: an annotation for a waived
+finding would be noise.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from itertools import groupby
 
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
+from rolloutplan.report.escape import defuse_text, shown
 from rolloutplan.report.text import summary_line
 from rolloutplan.rules import REGISTRY
 
@@ -26,7 +30,7 @@ def render_github(report: Report, *, diagram: bool = False, verbose: bool = Fals
         lines.append(f"::group::{escape_data(path)}")
         lines.extend(annotation(finding) for finding in findings)
         lines.append("::endgroup::")
-    lines.append(summary_line(report))
+    lines.append(defuse_text(shown(summary_line(report))))
     return "\n".join(lines) + "\n"
 
 
@@ -50,6 +54,7 @@ def _message(finding: Finding) -> str:
 
 
 def escape_data(text: str) -> str:
+    text = shown(text, keep_newlines=True)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

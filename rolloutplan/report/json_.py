@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rolloutplan import __version__
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
+from rolloutplan.report.escape import json_text
 from rolloutplan.report.plan_json import bare_replica_set_json, plan_json
 from rolloutplan.report.services import services_json
 
@@ -41,7 +41,7 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
         document["deletedDeployments"] = [
             {"namespace": ref.namespace, "name": ref.name} for ref in report.deleted
         ]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 def _finding(finding: Finding) -> dict[str, Any]:

@@ -6,19 +6,22 @@ Typed objects carry no file name, so an object's ``classname`` is the file of it
 anywhere gets ``classname="(not recorded)"``.  Findings about no object (a syntax
 error, an unreadable path) form one test case per file.  Info findings are not failures:
 they are listed in the case's ``system-out``, with suppressed findings.
+
+Text from manifests is escaped as in text output (escape.shown): a control character, which
+XML 1.0 cannot carry even as a reference, a lone surrogate or U+FFFE shows as ``\x1b`` and
+the like.
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
+from rolloutplan.report.escape import defuse_commands, shown
 
 UNKNOWN_FILE = "(not recorded)"
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 forbids
 
 
 @dataclass
@@ -39,7 +42,8 @@ def render_junit(report: Report, *, diagram: bool = False, verbose: bool = False
     for case in cases:
         suite.append(_testcase(case))
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    body = defuse_commands(ET.tostring(root, "unicode"), colon="&#58;", hash_sign="&#35;")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
 def _cases(report: Report) -> list[_Case]:
@@ -71,14 +75,15 @@ def _name(ref: ObjectRef) -> str:
 
 
 def _testcase(case: _Case) -> ET.Element:
-    element = ET.Element("testcase", {"classname": _xml(case.classname), "name": _xml(case.name)})
+    element = ET.Element("testcase", {"classname": shown(case.classname), "name": shown(case.name)})
     for finding in sorted(case.failures, key=Finding.sort_key):
         failure = ET.SubElement(
-            element, "failure", {"type": finding.rule_id, "message": _xml(finding.message)}
+            element, "failure", {"type": finding.rule_id, "message": shown(finding.message)}
         )
-        failure.text = _xml(_line(finding))
+        failure.text = shown(_line(finding))
     if case.output:
-        ET.SubElement(element, "system-out").text = _xml("\n".join(sorted(case.output)))
+        lines = (shown(line) for line in sorted(case.output))
+        ET.SubElement(element, "system-out").text = "\n".join(lines)
     return element
 
 
@@ -88,7 +93,3 @@ def _line(finding: Finding) -> str:
     where = f"{loc.path}:{loc.line}:{loc.column}" if loc.line else loc.path
     field_text = f" {finding.field_text}:" if finding.field else ""
     return f"{where}: {finding.severity.value} {finding.rule_id}{field_text} {finding.message}"
-
-
-def _xml(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)

@@ -3,6 +3,8 @@ then each planned rollout with its bounds, step table, outcome, Services and ris
 
 Every piece of input text is backslash-escaped: a ``|`` would split a table cell, a newline
 end the row, and ``<new>`` (as in ``hello-server-<new>``) would vanish as an HTML tag.
+Newlines become ``<br>`` (the only HTML written), other hidden characters show as in text
+output (escape.shown), and a fenced block's fence is longer than any run of backticks in it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from rolloutplan.model.finding import Finding
 from rolloutplan.planner.plan import RolloutPlan
 from rolloutplan.planner.simulate import Outcome
 from rolloutplan.report.diagram import render_diagram
+from rolloutplan.report.escape import defuse_text, shown
 from rolloutplan.report.plan_text import (
     HEADERS,
     bound_lines,
@@ -31,6 +34,7 @@ FINDING_HEADERS = ("severity", "rule", "location", "object", "message")
 NUMERIC = {"STEP", "OLD", "NEW", "TOTAL", "AVAILABLE", "TIME"}  # right-aligned columns
 _SPECIAL = re.compile(r"([\\`*_\[\]|~$<&])")  # `>` only matters at the start of a line
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_BACKTICKS = re.compile(r"`+")
 
 
 def render_markdown(report: Report, *, diagram: bool = False, verbose: bool = False) -> str:
@@ -41,12 +45,12 @@ def render_markdown(report: Report, *, diagram: bool = False, verbose: bool = Fa
         blocks += _plans(report, diagram=diagram)
     if report.show_services:
         blocks += ["### Services", _fenced(render_services(report.services, report.findings))]
-    return "\n\n".join(blocks) + "\n"
+    return defuse_text("\n\n".join(blocks) + "\n")
 
 
 def escape(text: str) -> str:
     """Text as itself in Markdown, also inside a table cell."""
-    return _NEWLINE.sub("<br>", _SPECIAL.sub(r"\\\1", text))
+    return _NEWLINE.sub("<br>", _SPECIAL.sub(r"\\\1", shown(text, keep_newlines=True)))
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -179,4 +183,6 @@ def _risk(finding: Finding) -> str:
 
 
 def _fenced(text: str) -> str:
-    return f"```text\n{text.rstrip()}\n```"
+    """``text`` (escaped as text already) as a code block no line of it can close."""
+    fence = "`" * max([3, *(len(run) + 1 for run in _BACKTICKS.findall(text))])
+    return f"{fence}text\n{text.rstrip()}\n{fence}"

@@ -1,4 +1,8 @@
-"""Rollout plans as text: the bounds with their arithmetic, a step table, the outcome."""
+"""Rollout plans as text: the bounds with their arithmetic, a step table, the outcome.
+
+Names in headings, steps, notes and Service lines are escaped (escape.shown) line by line;
+the helpers that Markdown shares return the lines unescaped.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from rolloutplan.planner.budget import explain_bound
 from rolloutplan.planner.plan import BareReplicaSet, RolloutPlan
 from rolloutplan.planner.simulate import NewPods, Outcome
 from rolloutplan.report.diagram import render_diagram
+from rolloutplan.report.escape import shown
 from rolloutplan.report.table import render_table
 
 HEADERS = ("STEP", "ACTION", "OLD", "NEW", "TOTAL", "AVAILABLE", "TIME")
@@ -29,9 +34,12 @@ def render_plans(
         for plan in plans
     ]
     blocks.extend(
-        f"ReplicaSet {rs.ref.namespace}/{rs.ref.name}: no rollout. A ReplicaSet never rolls "
-        "out: a template change only affects pods created later; the existing "
-        f"{rs.replicas} pod(s) keep the old template until they are deleted.\n"
+        shown(
+            f"ReplicaSet {rs.ref.namespace}/{rs.ref.name}: no rollout. A ReplicaSet never rolls "
+            "out: a template change only affects pods created later; the existing "
+            f"{rs.replicas} pod(s) keep the old template until they are deleted."
+        )
+        + "\n"
         for rs in bare
     )
     return "\n".join(blocks)
@@ -40,15 +48,15 @@ def render_plans(
 def render_plan(
     plan: RolloutPlan, timelines: list[EndpointTimeline] | None = None, *, diagram: bool = False
 ) -> str:
-    lines = [_heading(plan), *bound_lines(plan), ""]
+    lines = [shown(line) for line in (_heading(plan), *bound_lines(plan))] + [""]
     if plan.steps or plan.outcome is not Outcome.REFUSED:
         lines.append(_indent(render_table(HEADERS, step_rows(plan))))
         if diagram:
             lines.extend(["", _indent(render_diagram(plan))])
         lines.append("")
-    lines.extend(f"  {line}" for line in summary_lines(plan))
+    lines.extend(f"  {shown(line)}" for line in summary_lines(plan))
     for timeline in timelines or ():
-        lines.extend(f"  {line}" for line in describe_timeline(timeline))
+        lines.extend(f"  {shown(line)}" for line in describe_timeline(timeline))
         if plan.outcome is Outcome.STALLED and timeline.counts[-1] > 0:
             lines.append(
                 f"    the rollout stalls, but the old pods keep serving: "

@@ -3,16 +3,17 @@
 GitHub shows ``help`` but hides ``helpUri``, so each rule repeats its documentation in
 ``help.text`` and ``help.markdown``.  A finding about a whole file (line 0, such as an
 unreadable path) gets no region: a made-up line 1 would point at text that is not at fault.
+Text is JSON-escaped as escape.json_text does (the values unchanged).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rolloutplan import __version__
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
+from rolloutplan.report.escape import json_text
 from rolloutplan.rules import REGISTRY, RuleInfo
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -40,7 +41,7 @@ def render_sarif(report: Report, *, diagram: bool = False, verbose: bool = False
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json_text(document)
 
 
 def rule_help_uri(rule: RuleInfo) -> str:

@@ -1,4 +1,8 @@
-"""The default output: one line per finding, sorted by file and position, then a summary."""
+"""The default output: one line per finding, sorted by file and position, then a summary.
+
+Every line is escaped as a whole before the lines are joined (see escape.py): a newline
+or an escape sequence in a name or a value shows as ``\n`` or ``\x1b``.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,14 @@ from collections import Counter
 
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
+from rolloutplan.report.escape import defuse_text, shown
 
 
 def render_text(report: Report, *, diagram: bool = False, verbose: bool = False) -> str:
-    lines = [_finding_line(finding) for finding in report.findings]
+    lines = [shown(_finding_line(finding)) for finding in report.findings]
     if verbose:
         lines.extend(
-            f"{_finding_line(s.finding)} (suppressed: {s.reason})" for s in report.suppressed
+            shown(f"{_finding_line(s.finding)} (suppressed: {s.reason})") for s in report.suppressed
         )
     if report.planned:
         from rolloutplan.report.plan_text import render_plans  # lint starts without tabulate
@@ -23,7 +28,8 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
             render_plans(report.plans, report.bare_replica_sets, report.endpoints, diagram=diagram)
         )
         lines.extend(
-            f"Deployment {ref.namespace}/{ref.name}: deleted (its ReplicaSets and pods go)\n"
+            shown(f"Deployment {ref.namespace}/{ref.name}: deleted (its ReplicaSets and pods go)")
+            + "\n"
             for ref in report.deleted
         )
     if report.show_services:
@@ -32,13 +38,13 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
         if lines:
             lines.append("")
         lines.append(render_services(report.services, report.findings))
-    lines.append(summary_line(report))
-    return "\n".join(lines) + "\n"
+    lines.append(shown(summary_line(report)))
+    return defuse_text("\n".join(lines) + "\n")
 
 
 def render_findings(report: Report) -> str:
     """Only the finding lines (``--quiet``)."""
-    return "".join(_finding_line(finding) + "\n" for finding in report.findings)
+    return defuse_text("".join(shown(_finding_line(finding)) + "\n" for finding in report.findings))
 
 
 def _finding_line(finding: Finding) -> str:
@@ -50,6 +56,7 @@ def _finding_line(finding: Finding) -> str:
 
 
 def summary_line(report: Report) -> str:
+    """The last line, unescaped: each format escapes it its own way."""
     checked = sum(report.checked.values())
     parts = [
         f"{_plural(report.files, 'file')}, {_plural(checked, 'object')} checked"

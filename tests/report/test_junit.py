@@ -104,11 +104,11 @@ def test_suppressed_findings_are_not_failures() -> None:
     assert case.findtext("system-out", "").endswith("waived (suppressed: known)")
 
 
-def test_characters_xml_forbids_are_replaced() -> None:
-    report = report_of(finding("bad \x00 byte\x1b[0m", severity=Severity.WARNING))
+def test_characters_xml_forbids_are_shown_escaped() -> None:
+    report = report_of(finding("bad \x00 byte\x1b[0m \ud800 \ufffe", severity=Severity.WARNING))
     (case,) = suite(report)
     (failure,) = case.findall("failure")
-    assert failure.get("message") == "bad \ufffd byte\ufffd[0m"
+    assert failure.get("message") == "bad \\x00 byte\\x1b[0m \\ud800 \\ufffe"
 
 
 def test_output_is_byte_identical_between_runs() -> None:
