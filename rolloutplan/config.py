@@ -99,9 +99,12 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        return "rolloutplan" in tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
+        text = pyproject.read_text("utf-8")
+        return "rolloutplan" in tomllib.loads(text).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
+    except ValueError:  # valid TOML Python cannot hold (an integer of 4,301 digits)
+        return "tool.rolloutplan" in text  # read_config says what is wrong
 
 
 def read_config(path: Path) -> FileSettings:
@@ -120,6 +123,8 @@ def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
         table = tomllib.loads(raw.decode("utf-8")).get("tool", {}).get("rolloutplan", {})
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except ValueError:  # tomllib's int(): more than 4,300 digits
+        raise ConfigError(f"{path}: a number in it is too large to read") from None
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.rolloutplan] must be a table")
     return table

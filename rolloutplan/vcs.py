@@ -1,16 +1,39 @@
 """Reading manifests as they were at a git revision (IO: runs git; used by the CLI only).
 
-``git show REV:path`` reads a file at the revision without a checkout; ``git diff
---name-status -M REV`` says which files were added, modified, renamed or deleted since.
+``git diff --raw -z -M REV`` says which files were added, modified, renamed or deleted since
+(NUL-separated: any file name survives), and ``git cat-file blob REV:path`` reads a file at
+the revision without a checkout.  Files that did not change are not read here: their base
+version is the one the CLI already read.
+
+The repository is untrusted (a pull request's clone, or someone else's checkout), and its
+``.git/config`` could name programs for git to run.  Every call runs with settings that turn
+those off (fsmonitor, filter drivers, external diff and textconv, pagers, fetching missing
+objects), so rolloutplan's git calls only ever read.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+_SYMLINK_MODE, _SUBMODULE_MODE = "120000", "160000"
+_NULL_MODE = "000000"
+_FILTER_OFF = (("clean", ""), ("smudge", ""), ("process", ""), ("required", "false"))
+
+# config that may run a program, overridden for every call (GIT_CONFIG_COUNT beats the
+# repository's own config, and takes keys and values apart: no quoting to get wrong)
+_SAFE_CONFIG = (
+    ("core.fsmonitor", "false"),
+    ("core.hooksPath", os.devnull),
+    ("core.pager", "cat"),
+    ("diff.external", ""),
+    ("protocol.allow", "never"),  # a promisor remote would fetch missing objects (ssh ...)
+    ("log.showSignature", "false"),
+)
 
 
 class GitError(Exception):
@@ -22,14 +45,17 @@ class Change:
     status: str  # A added, M modified, R renamed, D deleted
     path: Path  # the file now (for D: where it was)
     old_path: Path | None  # the file at the base revision (None for A)
+    old_mode: str = _NULL_MODE  # git's mode of the file at the base (120000: a symlink)
 
 
 @dataclass(frozen=True, slots=True)
 class BaseVersion:
-    """The base revision's side of a comparison."""
+    """The base revision's side of a comparison: the changed files' base contents; the
+    unchanged files' base version is the file as it is now."""
 
     changes: tuple[Change, ...]
-    files: tuple[tuple[str, bytes], ...]  # (display path, content at the base) to compare with
+    files: tuple[tuple[str, bytes], ...]  # (display path, content at the base)
+    notes: tuple[str, ...] = ()  # base files that could not be compared, and why
 
     @property
     def changed_paths(self) -> frozenset[Path]:
@@ -37,60 +63,85 @@ class BaseVersion:
 
 
 def read_base(revision: str, paths: list[Path]) -> BaseVersion:
-    """The base revision's version of every manifest under ``paths`` (and of those deleted)."""
-    root = Path(_git(Path.cwd(), "rev-parse", "--show-toplevel").strip())
-    _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
-    changes = _changes(root, revision)
+    """The base revision's version of every changed manifest under ``paths`` (and of those
+    deleted)."""
+    if revision.startswith("-"):
+        raise GitError(f"{revision!r} is not a revision")  # nor an option for git
+    env = _environment()
+    root = Path(os.fsdecode(_git(Path.cwd(), env, "rev-parse", "--show-toplevel")).strip())
+    env = _without_filters(root, env)
+    commit = _verify(root, env, revision)
     wanted = [p.resolve() for p in paths]
+    relevant = [
+        change
+        for change in _changes(root, env, commit)
+        if any(_under(change.path, w) or (change.old_path and _under(change.old_path, w))
+               for w in wanted)
+    ]  # fmt: skip
     files: list[tuple[str, bytes]] = []
-    relevant = []
-    for change in changes:
-        if not any(_under(change.path, w) or (change.old_path and _under(change.old_path, w))
-                   for w in wanted):  # fmt: skip
-            continue
-        relevant.append(change)
-    unchanged = [p for p in _manifests(wanted) if p not in {c.path for c in relevant}]
-    for path in unchanged:
-        files.append((_display(path), path.read_bytes()))
+    notes: list[str] = []
     for change in relevant:
-        if change.old_path is not None:
-            content = _git_bytes(root, "show", f"{revision}:{change.old_path.relative_to(root)}")
-            files.append((_display(change.old_path), content))
-    return BaseVersion(tuple(relevant), tuple(sorted(files)))
+        if change.old_path is None or change.old_mode == _SUBMODULE_MODE:
+            continue
+        name = _display(change.old_path)
+        if change.old_mode == _SYMLINK_MODE:
+            notes.append(f"{name} was a symbolic link at {revision}; not compared")
+            continue
+        spec = f"{commit}:{change.old_path.relative_to(root).as_posix()}"
+        files.append((name, _git(root, env, "cat-file", "blob", spec)))
+    return BaseVersion(tuple(relevant), tuple(sorted(files)), tuple(notes))
 
 
-def _changes(root: Path, revision: str) -> list[Change]:
-    output = _git(root, "diff", "--name-status", "-M", "--no-color", revision, "--", ".")
-    untracked = _git(root, "ls-files", "--others", "--exclude-standard")
-    changes = []
-    for line in output.splitlines():
-        parts = line.split("\t")
-        status = parts[0][0]
-        if status == "R":
-            changes.append(Change("R", root / parts[2], root / parts[1]))
-        elif status == "A":
-            changes.append(Change("A", root / parts[1], None))
-        elif status == "D":
-            changes.append(Change("D", root / parts[1], root / parts[1]))
-        else:
-            changes.append(Change("M", root / parts[1], root / parts[1]))
-    changes += [Change("A", root / name, None) for name in untracked.splitlines() if name]
+def _verify(root: Path, env: dict[str, str], revision: str) -> str:
+    """The commit ``revision`` names; an unknown one is an error, with a hint when the clone
+    is shallow (actions/checkout fetches one commit unless told otherwise)."""
+    try:
+        found = _git(root, env, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+    except GitError:
+        message = f"unknown revision {revision!r}"
+        if _git(root, env, "rev-parse", "--is-shallow-repository").strip() == b"true":
+            message += (
+                "; this is a shallow clone, which may not hold it: fetch the history "
+                "(git fetch --unshallow, or actions/checkout with fetch-depth: 0)"
+            )
+        raise GitError(message) from None
+    return found.decode("ascii").strip()
+
+
+def _changes(root: Path, env: dict[str, str], commit: str) -> list[Change]:
+    output = _git(root, env, "diff", "--raw", "-z", "-M", "--no-color", "--no-ext-diff",
+                  "--no-textconv", "--no-relative", commit, "--", ".")  # fmt: skip
+    untracked = _git(root, env, "ls-files", "-z", "--others", "--exclude-standard", "--", ".")
+    changes = _parse_raw(root, output.split(b"\0"))
+    changes += [
+        Change("A", root / os.fsdecode(name), None) for name in untracked.split(b"\0") if name
+    ]
     return [c for c in changes if c.path.name.endswith(MANIFEST_SUFFIXES)]
 
 
-def _manifests(paths: list[Path]) -> list[Path]:
-    found = []
-    for path in paths:
-        if path.is_dir():
-            found += [
-                p
-                for p in path.rglob("*")
-                if p.name.endswith(MANIFEST_SUFFIXES)
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            ]
-        elif path.is_file():
-            found.append(path)
-    return sorted(found)
+def _parse_raw(root: Path, fields: list[bytes]) -> list[Change]:
+    """``:oldmode newmode oldsha newsha STATUS`` then one path, or two for R and C."""
+    changes = []
+    position = 0
+    while position < len(fields) and fields[position].startswith(b":"):
+        old_mode, _, _, _, status = os.fsdecode(fields[position][1:]).split(" ")
+        first = root / os.fsdecode(fields[position + 1])
+        if status[0] in "RC":
+            second = root / os.fsdecode(fields[position + 2])
+            position += 3
+            if status[0] == "R":
+                changes.append(Change("R", second, first, old_mode))
+            else:  # a copy: its source is unchanged, the copy is new
+                changes.append(Change("A", second, None))
+            continue
+        position += 2
+        if status[0] == "A":
+            changes.append(Change("A", first, None))
+        elif status[0] == "D":
+            changes.append(Change("D", first, first, old_mode))
+        else:  # M, T (type change), U (unmerged)
+            changes.append(Change("M", first, first, old_mode))
+    return changes
 
 
 def _under(path: Path, top: Path) -> bool:
@@ -104,18 +155,54 @@ def _display(path: Path) -> str:
         return path.as_posix()
 
 
-def _git(where: Path, *args: str) -> str:
-    return _git_bytes(where, *args).decode("utf-8", errors="replace")
+def _environment() -> dict[str, str]:
+    """The caller's environment, without git's system config and with every setting that
+    runs a program off; settings the caller gave with GIT_CONFIG_COUNT are kept."""
+    env = dict(os.environ)
+    env.pop("GIT_EXTERNAL_DIFF", None)
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_TERMINAL_PROMPT="0",
+        GIT_OPTIONAL_LOCKS="0",  # read only: no refreshed index written back
+        GIT_NO_LAZY_FETCH="1",
+        GIT_PAGER="cat",
+    )
+    return _with_config(env, _SAFE_CONFIG)
 
 
-def _git_bytes(where: Path, *args: str) -> bytes:
+def _with_config(env: dict[str, str], settings: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``env`` plus config settings, which beat the repository's own."""
+    given = env.get("GIT_CONFIG_COUNT", "")
+    count = int(given) if given.isdigit() else 0
+    env = dict(env)
+    for key, value in settings:
+        env[f"GIT_CONFIG_KEY_{count}"] = key
+        env[f"GIT_CONFIG_VALUE_{count}"] = value
+        count += 1
+    env["GIT_CONFIG_COUNT"] = str(count)
+    return env
+
+
+def _without_filters(root: Path, env: dict[str, str]) -> dict[str, str]:
+    """Filter drivers (``filter.<name>.clean``) run programs on working-tree files when git
+    compares them; their names are the repository's, so each one configured is emptied."""
+    keys = os.fsdecode(_git(root, env, "config", "-z", "--name-only", "--get-regexp",
+                            r"^filter\.", check=False))  # fmt: skip
+    drivers = sorted({key.rsplit(".", 1)[0] for key in keys.split("\0") if key.count(".") >= 2})
+    return _with_config(
+        env,
+        ((f"{driver}.{key}", value) for driver in drivers for key, value in _FILTER_OFF),
+    )
+
+
+def _git(where: Path, env: dict[str, str], *args: str, check: bool = True) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=where, capture_output=True, check=False)
+        done = subprocess.run(
+            ["git", "--no-pager", *args], cwd=where, capture_output=True, check=False, env=env
+        )
     except OSError as exc:
         raise GitError(f"cannot run git: {exc}") from None
-    if done.returncode != 0:
+    if check and done.returncode != 0:
         message = done.stderr.decode("utf-8", errors="replace").strip() or f"git {args[0]} failed"
-        if args[:2] == ("rev-parse", "--verify"):
-            message = f"unknown revision {args[-1].removesuffix('^{commit}')!r}"
         raise GitError(message)
     return done.stdout

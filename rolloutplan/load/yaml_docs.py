@@ -6,14 +6,16 @@ libyaml (ruamel.yaml.clib) and constructed here, so that
 * plain scalars resolve as go-yaml v2 resolves them (sigs.k8s.io/yaml, YAML 1.1:
   ``yes``/``on`` are booleans, ``017`` is octal, timestamps stay strings, no base 60);
 * no tag outside YAML's core set is ever constructed;
-* aliases are shared, never copied, and a document whose expansion would exceed
-  ``MAX_EXPANDED_NODES`` is refused before anything walks it;
+* aliases are shared, never copied, and a document whose aliases would add more than
+  ``MAX_EXPANDED_NODES`` values when expanded is refused before anything walks it (its own
+  values do not count: a List of 5,000 live objects is no bomb);
 * positions are not kept: ``locate`` composes the text again, only for documents
   that have findings, and walks the nodes to the field.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import re
@@ -70,6 +72,7 @@ _GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|
 _TIMESTAMP_START = re.compile(r"[0-9]{4}-")
 _INT64 = 2**63
 _UINT64 = 2**64
+_MAX_INT_DIGITS = 64  # below 2**64 in every base (binary has the most digits)
 
 
 class YamlProblem(Exception):
@@ -117,26 +120,32 @@ def _tag(node: Node) -> str:
 
 
 def load_documents(text: str) -> LoadResult:
-    """Every non-empty document of ``text``; a problem stops reading the rest of the stream."""
+    """Every non-empty document of ``text``; a problem stops reading the rest of the stream,
+    and the documents before it are kept."""
     documents: list[RawDocument] = []
+    has_aliases = "*" in text  # no alias at all (kubectl's output): nothing to count
+    too_deep = _too_deep(text)
     try:
-        _check_depth(text)
-        for index, node in enumerate(_compose_all(text)):
+        limit = None if too_deep is None else too_deep[0]
+        for index, node in enumerate(_compose_all(text, limit)):
             if _is_empty(node):
                 continue
-            data = _Builder().build(node)
+            data = _Builder(has_aliases=has_aliases).build(node)
             mark = node.start_mark
             documents.append(RawDocument(index, data, mark.line + 1, mark.column + 1))
     except YamlProblem as problem:
         return LoadResult(tuple(documents), (problem,))
-    return LoadResult(tuple(documents), ())
+    return LoadResult(tuple(documents), (too_deep[1],) if too_deep else ())
 
 
-def _compose_all(text: str) -> Iterator[Node]:
+def _compose_all(text: str, limit: int | None = None) -> Iterator[Node]:
+    """The node of each document, up to (not including) document ``limit``."""
     composer = _Composer(text)
     try:
-        while composer.check_node():
+        index = 0
+        while (limit is None or index < limit) and composer.check_node():
             yield composer.get_node()
+            index += 1
     except MarkedYAMLError as exc:
         raise _syntax_problem(exc) from None
     except YAMLError as exc:  # ReaderError: a character YAML does not allow
@@ -170,13 +179,17 @@ def _is_empty(node: Node) -> bool:
     )
 
 
-def _check_depth(text: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH before libyaml's recursive composer sees it."""
+@functools.lru_cache(maxsize=4)  # load_documents, then locate: one scan
+def _too_deep(text: str) -> tuple[int, YamlProblem] | None:
+    """The first document nested deeper than MAX_DEPTH, with the RP009 problem, found before
+    libyaml's recursive composer sees it; None when there is none before any syntax error
+    (the composer reports that, and nests no deeper than the text before it)."""
     longest_line = max(map(len, text.splitlines()), default=0)
     if longest_line + text.count("[") + text.count("{") <= MAX_DEPTH:
-        return  # each level of nesting needs a bracket or a column of indentation
+        return None  # each level of nesting needs a bracket or a column of indentation
     parser = _Composer(text)
     depth = 0
+    document = -1
     try:
         while parser.check_event():
             event = parser.get_event()
@@ -185,37 +198,38 @@ def _check_depth(text: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
-                    raise YamlProblem(
-                        "RP009",
-                        f"YAML nesting deeper than {MAX_DEPTH} levels; refused",
-                        mark.line + 1,
-                        mark.column + 1,
-                    )
+                    message = f"YAML nesting deeper than {MAX_DEPTH} levels; refused"
+                    return document, YamlProblem("RP009", message, mark.line + 1, mark.column + 1)
             elif name in ("MappingEndEvent", "SequenceEndEvent"):
                 depth -= 1
-    except MarkedYAMLError as exc:
-        raise _syntax_problem(exc) from None
-    except YAMLError as exc:
-        raise _reader_problem(text, exc) from None
+            elif name == "DocumentStartEvent":
+                document += 1
+    except YAMLError:
+        return None
+    return None
 
 
 class _Builder:
     """Builds plain data from one document's nodes, sharing aliased nodes."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, has_aliases: bool = True) -> None:
         self.built: dict[int, tuple[Any, int]] = {}
         self.building: set[int] = set()
         self.expanded = 0
+        # scalars seen, to count aliased ones; not needed (nor paid for) without any alias
+        self.scalars: set[int] | None = set() if has_aliases else None
 
     def build(self, node: Node) -> Any:
         return self._value(node)[0]
 
     def _value(self, node: Node) -> tuple[Any, int]:
         if node.ctag is _PLAIN_TAG:  # the common case first: an untagged plain scalar
-            self._count(1, node)
+            if self.scalars is not None:
+                self._count_scalar(node)
             return resolve_plain(node.value), 1
         if isinstance(node, ScalarNode):
-            self._count(1, node)
+            if self.scalars is not None:
+                self._count_scalar(node)
             return _scalar(node), 1
         known = self.built.get(id(node))
         if known is not None:  # an alias: reuse, but count its full expansion
@@ -237,6 +251,8 @@ class _Builder:
         return result
 
     def _count(self, size: int, node: Node) -> None:
+        """Count the values an alias adds: the document's own nodes are bounded by the file
+        size, so only what aliases repeat can grow without bound."""
         self.expanded += size
         if self.expanded > MAX_EXPANDED_NODES:
             mark = node.start_mark
@@ -247,6 +263,14 @@ class _Builder:
                 mark.line + 1,
                 mark.column + 1,
             )
+
+    def _count_scalar(self, node: Node) -> None:
+        """A scalar node met again is an alias of it: one more value."""
+        assert self.scalars is not None
+        if id(node) in self.scalars:
+            self._count(1, node)
+        else:
+            self.scalars.add(id(node))
 
     def _sequence(self, node: SequenceNode) -> tuple[list[Any], int]:
         if node.ctag is not _SEQ_TAG:
@@ -274,8 +298,9 @@ class _Builder:
                 merged.extend(_merge_sources(value, value_node))
                 size += child_size
                 continue
-            if plain_key:  # the common case: count it and resolve it here
-                self._count(1, key_node)
+            if plain_key:  # the common case: resolve it here
+                if self.scalars is not None:
+                    self._count_scalar(key_node)
                 key = _key_text(resolve_plain(key_node.value))
             else:
                 key = self._key(key_node)
@@ -305,7 +330,8 @@ class _Builder:
                 mark.line + 1,
                 mark.column + 1,
             )
-        self._count(1, node)
+        if self.scalars is not None:
+            self._count_scalar(node)
         return _key_text(_scalar(node))
 
 
@@ -385,7 +411,7 @@ def resolve_plain(text: str) -> Any:
         return _WORDS[text]
     first = text[0]
     if first == ".":
-        return float(text) if _GO_FLOAT.match(text) else text
+        return _go_float(text, text)
     if not (first.isdigit() and first.isascii()) and first not in "+-":
         return text
     if _TIMESTAMP_START.match(text):
@@ -394,9 +420,16 @@ def resolve_plain(text: str) -> Any:
     number = _go_int(plain)
     if number is not None and -_INT64 <= number < _UINT64:
         return number
-    if _GO_FLOAT.match(plain):
-        return float(plain)
-    return text
+    return _go_float(plain, text)
+
+
+def _go_float(plain: str, text: str) -> float | str:
+    """strconv.ParseFloat behind go-yaml's float pattern; out of range (1e400) it fails and
+    the scalar stays the string ``text``."""
+    if not _GO_FLOAT.match(plain):
+        return text
+    value = float(plain)
+    return text if math.isinf(value) else value
 
 
 def _go_int(text: str) -> int | None:
@@ -405,6 +438,9 @@ def _go_int(text: str) -> int | None:
     if match is None:
         return None
     sign, digits = match.groups()
+    prefixed = len(digits) > 1 and digits[1] in "xXoObB"
+    if len(digits[2 if prefixed else 0 :].lstrip("0")) > _MAX_INT_DIGITS:
+        return None  # out of range in any base (and int() refuses over 4,300 digits)
     if len(digits) > 1 and digits[0] == "0" and digits[1] not in "xXoObB":
         value = int(digits[1:], 8)
     else:
@@ -456,10 +492,14 @@ def locate(
 
 @functools.lru_cache(maxsize=4)
 def _composed(text: str) -> tuple[Node, ...]:
-    try:
-        return tuple(_compose_all(text))
-    except YamlProblem:
-        return ()
+    """The documents' nodes up to the first one that cannot be read (positions before a
+    broken document stay exact)."""
+    too_deep = _too_deep(text)
+    nodes: list[Node] = []
+    with contextlib.suppress(YamlProblem):
+        for node in _compose_all(text, None if too_deep is None else too_deep[0]):
+            nodes.append(node)
+    return tuple(nodes)
 
 
 def _child(node: Node, part: str | int) -> tuple[Any, Node] | None:
