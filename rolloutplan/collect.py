@@ -189,9 +189,7 @@ def _check_file_guarded(
         tally.findings.append(_finding(INTERNAL_ERROR, message, Location(source.path, 0, 0)))
 
 
-def _check_file(
-    source: SourceText, config: Config, index: PreviousIndex, tally: Tally
-) -> None:
+def _check_file(source: SourceText, config: Config, index: PreviousIndex, tally: Tally) -> None:
     text = decode(source.data)
     if isinstance(text, TextProblem):
         where = Location(source.path, text.line, text.column)
@@ -213,9 +211,7 @@ def _check_file(
         _check_document(document, config, index, tally)
 
 
-def _check_document(
-    document: Document, config: Config, index: PreviousIndex, tally: Tally
-) -> None:
+def _check_document(document: Document, config: Config, index: PreviousIndex, tally: Tally) -> None:
     # imported here: a run whose files all come from the cache never loads the validators
     from rolloutplan.load import parse
     from rolloutplan.validate import apiserver, schemas

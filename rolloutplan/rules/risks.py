@@ -209,8 +209,7 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "outcome `truncated`.",
             "Nothing is wrong with the manifest: the finding says that the plan shown is "
             "shortened, so that the output and the time to plan stay bounded for any input.",
-            "replicas: 100000\nstrategy:\n  rollingUpdate:\n    maxSurge: 1\n"
-            "    maxUnavailable: 0",
+            "replicas: 100000\nstrategy:\n  rollingUpdate:\n    maxSurge: 1\n    maxUnavailable: 0",
             "Nothing to fix; a larger maxSurge or maxUnavailable also makes the rollout "
             "itself take fewer waves.",
         ),
