@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rolloutplan.analysis.naming import NAMED, listed
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import PodSource, Service, ServicePort
 
@@ -99,7 +100,7 @@ def _reach(service: Service, pods: _PodIndex) -> ServiceReach:
         violations += _selects_nothing(service, pods.sharing_a_key(service))
     workloads = sorted({pod.workload for pod in selected})
     if len(workloads) > 1:
-        names = ", ".join(f"{w.kind} {w.name}" for w in workloads)
+        names = listed([f"{w.kind} {w.name}" for w in workloads[:NAMED]], len(workloads))
         violations.append(Violation(
             "RP406",
             f"selects the pods of {len(workloads)} workloads ({names}): traffic is spread "
@@ -157,38 +158,49 @@ def _port_violations(
     selected: Sequence[PodSource],
     targets: Sequence[PortTarget],
 ) -> list[Violation]:
+    """RP402-RP404 for one Service port: one finding per rule and reason, naming a few of
+    the workloads it applies to (a Service may select hundreds)."""
     field = ("spec", "ports", index, "targetPort")
-    violations = []
-    target = service_port.target_port
+    found: dict[tuple[str, str], list[str]] = {}
     for pod, reached in zip(selected, targets, strict=True):
-        who = f"{pod.ref.kind} {pod.ref.name}"
-        if reached.port is None:
-            other = [p for p in pod.ports if p.name == target]
-            why = (
-                f"declares {target!r} as {other[0].protocol}, not {service_port.protocol}"
-                if other
-                else f"declares no container port named {target!r}"
-            )
-            violations.append(Violation(
-                "RP402", f"{who} {why}: its pods get no endpoint for this port", field
-            ))  # fmt: skip
-            continue
-        declared = [p for p in pod.ports if p.container_port == reached.port]
-        if isinstance(target, int) and not declared:
-            violations.append(Violation(
-                "RP403",
-                f"{who} declares no container port {target}: traffic reaches it only if the "
-                "app listens there anyway",
-                field,
-            ))  # fmt: skip
-        elif declared and all(p.protocol != service_port.protocol for p in declared):
-            violations.append(Violation(
-                "RP404",
-                f"{who} declares port {reached.port} as {declared[0].protocol}, but the Service "
-                f"port is {service_port.protocol}",
-                field,
-            ))  # fmt: skip
+        problem = _port_problem(service_port, pod, reached.port)
+        if problem is not None:
+            found.setdefault(problem, []).append(f"{pod.ref.kind} {pod.ref.name}")
+    violations = []
+    for (rule, why), who in found.items():
+        if len(who) == 1:
+            subject = who[0]
+        else:
+            subject = f"{len(who)} workloads ({listed(who[:NAMED], len(who))}) each"
+        violations.append(Violation(rule, f"{subject} {why}", field))
     return violations
+
+
+def _port_problem(
+    service_port: ServicePort, pod: PodSource, port: int | None
+) -> tuple[str, str] | None:
+    """The rule and the reason (after the workload's name) for a selected workload's port."""
+    target = service_port.target_port
+    if port is None:
+        other = [p for p in pod.ports if p.name == target]
+        why = (
+            f"declares {target!r} as {other[0].protocol}, not {service_port.protocol}"
+            if other
+            else f"declares no container port named {target!r}"
+        )
+        return "RP402", f"{why}: its pods get no endpoint for this port"
+    declared = [p for p in pod.ports if p.container_port == port]
+    if isinstance(target, int) and not declared:
+        return "RP403", (
+            f"declares no container port {target}: traffic reaches it only if the app listens "
+            "there anyway"
+        )
+    if declared and all(p.protocol != service_port.protocol for p in declared):
+        return "RP404", (
+            f"declares port {port} as {declared[0].protocol}, but the Service port is "
+            f"{service_port.protocol}"
+        )
+    return None
 
 
 def _node_port_collisions(services: Sequence[Service]) -> dict[ObjectRef, tuple[Violation, ...]]:
@@ -202,15 +214,15 @@ def _node_port_collisions(services: Sequence[Service]) -> dict[ObjectRef, tuple[
                 owners.setdefault((port.node_port, port.protocol), []).append((service.ref, index))
     found: dict[ObjectRef, list[Violation]] = {}
     for (node_port, protocol), users in sorted(owners.items()):
-        refs = {ref for ref, _ in users}
+        refs = sorted({ref for ref, _ in users})
         if len(refs) < 2:
             continue
         for ref, index in users:
-            others = ", ".join(sorted(f"{o.namespace}/{o.name}" for o in refs - {ref}))
+            first = [f"{o.namespace}/{o.name}" for o in refs[: NAMED + 1] if o != ref][:NAMED]
             found.setdefault(ref, []).append(Violation(
                 "RP405",
-                f"nodePort {node_port}/{protocol} is also requested by {others}: the second "
-                "Service to be created is rejected",
+                f"nodePort {node_port}/{protocol} is also requested by "
+                f"{listed(first, len(refs) - 1)}: the second Service to be created is rejected",
                 ("spec", "ports", index, "nodePort"),
             ))  # fmt: skip
     return {ref: tuple(v) for ref, v in found.items()}

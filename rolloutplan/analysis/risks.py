@@ -8,6 +8,7 @@ import heapq
 from collections.abc import Sequence
 from itertools import islice
 
+from rolloutplan.analysis.naming import NAMED, listed
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import (
     Deployment,
@@ -114,11 +115,8 @@ def bare_replica_set_risks(template_changed: bool) -> list[Violation]:
     )]  # fmt: skip
 
 
-NAMED_OVERLAPS = 3  # RP307 names this many other Deployments, then counts the rest
-
-
 def overlapping_selectors(
-    claims: Sequence[SelectorClaim], named: int = NAMED_OVERLAPS
+    claims: Sequence[SelectorClaim], named: int = NAMED
 ) -> dict[ObjectRef, list[Violation]]:
     """Deployments of one namespace whose selectors match each other's pods: their
     controllers adopt and scale the same pods.  The last claim of an object counts.
@@ -155,22 +153,16 @@ def overlapping_selectors(
 
 def _overlap(names: list[str], total: int) -> Violation:
     if total == 1:
-        return Violation(
-            "RP307",
+        message = (
             f"the selector overlaps Deployment {names[0]}'s: both controllers claim the same "
-            "pods and fight over them",
-            ("spec", "selector"),
+            "pods and fight over them"
         )
-    more = total - len(names)
-    listed = ", ".join(names[:-1]) + f" and {names[-1]}" if not more else ", ".join(names)
-    if more:
-        listed += f" and {more} more"
-    return Violation(
-        "RP307",
-        f"the selector overlaps those of Deployments {listed}: these controllers claim the "
-        "same pods and fight over them",
-        ("spec", "selector"),
-    )
+    else:
+        message = (
+            f"the selector overlaps those of Deployments {listed(names, total)}: these "
+            "controllers claim the same pods and fight over them"
+        )
+    return Violation("RP307", message, ("spec", "selector"))
 
 
 def _overlapping_pairs(

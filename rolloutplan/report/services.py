@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rolloutplan.analysis.naming import NAMED, listed
 from rolloutplan.analysis.reachability import PortReach, ServiceReach
 from rolloutplan.model.finding import Finding
 from rolloutplan.report.table import render_table
@@ -44,7 +45,8 @@ def _selects(reach: ServiceReach) -> str:
         return "(no selector: endpoints managed by hand)"
     if not reach.selected:
         return "(nothing in the given files)"
-    return ", ".join(f"{w.kind} {w.name}" for w in reach.selected)
+    names = [f"{w.kind} {w.name}" for w in reach.selected[:NAMED]]
+    return listed(names, len(reach.selected))  # JSON lists them all
 
 
 def _targets(port: PortReach) -> str:

@@ -1,0 +1,25 @@
+"""Naming a few of many objects in a message, so that a finding about one object's relation
+to n others stays short: output linear in the input, however many objects share a selector,
+a nodePort or a label."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import islice
+
+NAMED = 3  # names a message lists; the rest are counted
+
+
+def first_names(names: Iterable[str], limit: int = NAMED) -> list[str]:
+    return list(islice(names, limit))
+
+
+def listed(names: list[str], total: int) -> str:
+    """``a``, ``a and b``, ``a, b and c``, ``a, b, c and 4 more``: ``names`` are the first
+    of ``total``."""
+    more = total - len(names)
+    if more > 0:
+        return f"{', '.join(names)} and {more} more"
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
