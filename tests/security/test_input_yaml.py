@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,9 +99,6 @@ def test_kubectl_get_deploy_rs_cm_can_be_planned(run_cli: RunCli, without_gc: No
     assert len(document["plans"]) == 20
 
 
-@pytest.mark.skipif(
-    os.environ.get("HYPOTHESIS_PROFILE") != "fuzz", reason="the long run: about 3 s"
-)
 def test_5000_live_deployments_and_their_replica_sets_load(without_gc: None) -> None:
     loaded = yaml_docs.load_documents(live_list(5000))  # about 700,000 values, no alias
     assert loaded.problems == ()
