@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-FORMAT = 3  # bump when the shape of a stored result (or of the database) changes
+FORMAT = 4  # bump when the shape of a stored result (or of the database) changes
 DATABASE = f"results-v{FORMAT}.sqlite"
 KEEP_DAYS = 30  # entries not stored or read for about this long are deleted
 REFRESH_DAYS = 7  # a read marks an entry as used once it is this old (not on every read)
@@ -265,7 +265,7 @@ def _connect(directory: Path, path: Path) -> sqlite3.Connection:
         if not marker.exists():
             marker.write_text(text, encoding="utf-8")
     connection = sqlite3.connect(path, timeout=LOCK_TIMEOUT)
-    connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+    _use_wal(connection)  # readers never wait for a writer
     connection.execute("PRAGMA synchronous=NORMAL")  # a lost entry is only a miss
     connection.execute(
         "CREATE TABLE IF NOT EXISTS entries"
@@ -274,6 +274,22 @@ def _connect(directory: Path, path: Path) -> sqlite3.Connection:
     connection.execute("CREATE INDEX IF NOT EXISTS entries_by_day ON entries (day)")
     _remove_older_formats(directory)
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch to write-ahead logging, waiting up to LOCK_TIMEOUT for another process that
+    is writing the database (SQLite does not wait for this switch): when a --jobs run
+    created the cache, its processes raced here and one stored nothing for the whole run."""
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = exc.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.005)
 
 
 def _remove_older_formats(directory: Path) -> None:

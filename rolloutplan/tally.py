@@ -1,22 +1,25 @@
 """A run's results: what checking files yields (a Tally per file, merged in file order),
 and the stored form of one file's results, for the result cache and for worker processes.
 
-The stored form is data, never a pickle (see ``model.pickling.DataCodec``): JSON of the
-results, in which only the classes listed in ``STORED_CLASSES`` can appear, each rebuilt by
-calling its constructor.  A blob ``thaw`` cannot read raises ValueError (or TypeError,
+The stored form is data, never a pickle: JSON arrays of the results (see ``_unpack``, which
+names every class they can rebuild), and JSON of the typed objects in which only the classes
+listed in ``STORED_CLASSES`` can appear (see ``model.pickling.DataCodec``); each object is
+rebuilt by calling its constructor.  A blob ``thaw`` cannot read raises ValueError (or
 RecursionError): the caller checks the file again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, fields, replace
+import itertools
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from rolloutplan.load.text import decode
 from rolloutplan.model import objects as model
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
-from rolloutplan.model.objects import KubeObject, PodSource, SelectorClaim, Service
+from rolloutplan.model.objects import KubeObject, Labels, PodSource, SelectorClaim, Service
 from rolloutplan.model.pickling import DataCodec, compact_pickling
 from rolloutplan.model.source import Document, Location, MapKey, SourceText
 
@@ -120,13 +123,13 @@ def storable(tally: Tally) -> bool:
     return not any(finding.rule_id == INTERNAL_ERROR for finding in tally.findings)
 
 
-# Every class a stored result may hold; nothing else can be read back.
+# Every class a file's typed objects (and a document's waivers) may hold; nothing else can
+# be read back.
 STORED_CLASSES: tuple[type, ...] = (
-    Finding, Severity, Location, ObjectRef, MapKey, Suppressed, Document, SelectorClaim,
-    PodSource, Service, model.ServicePort, model.Deployment, model.ReplicaSet,
-    model.LabelSelector, model.SelectorRequirement, model.SelectorOperator, model.PodTemplate,
-    model.Container, model.ContainerPort, model.Probe, model.DeploymentStrategy,
-    model.StrategyType, model.IntOrPercent,
+    Location, ObjectRef, MapKey, Service, model.ServicePort, model.Deployment,
+    model.ReplicaSet, model.LabelSelector, model.SelectorRequirement, model.SelectorOperator,
+    model.PodTemplate, model.Container, model.ContainerPort, model.Probe,
+    model.DeploymentStrategy, model.StrategyType, model.IntOrPercent,
 )  # fmt: skip
 _CODEC = DataCodec(STORED_CLASSES)
 _SEPARATOR = b"\n"  # between the results and the typed objects; never inside compact JSON
@@ -135,23 +138,19 @@ _SEPARATOR = b"\n"  # between the results and the typed objects; never inside co
 def freeze(tally: Tally) -> bytes:
     """A file's results as bytes, without the file's text (``thaw`` restores it).
     TypeError or ValueError for results that cannot be stored."""
-    head = {name: getattr(tally, name) for name in _STORED_FIELDS}
-    head["services"] = [(service, replace(doc, text="")) for service, doc in tally.services]
-    head["deployment_documents"] = {
-        ref: replace(doc, text="") for ref, doc in tally.deployment_documents.items()
-    }
-    return _CODEC.dumps(head) + _SEPARATOR + _CODEC.dumps(list(tally.objects))
+    head = json.dumps(_Packer().pack(tally), separators=(",", ":"), check_circular=False)
+    return head.encode() + _SEPARATOR + _CODEC.dumps(list(tally.objects))
 
 
 def thaw(blob: bytes, source: object) -> Tally:
     """The results ``freeze`` gave ``blob`` for; the typed objects are decoded when read."""
     head, separator, objects = blob.partition(_SEPARATOR)
-    values = _CODEC.loads(head)
-    if not separator or type(values) is not dict or values.keys() != _STORED_FIELDS:
+    if not separator:
         raise ValueError("not a file's results")
-    for name, valid in _VALID.items():
-        if not valid(values[name]):
-            raise ValueError(f"not a file's results: {name}")
+    try:
+        values = _unpack(json.loads(head.decode()))
+    except (TypeError, IndexError, KeyError, AttributeError) as exc:
+        raise ValueError(f"not a file's results: {exc!r}") from None
     tally = Tally(objects=ObjectList.frozen(objects), **values)
     if isinstance(source, SourceText) and (tally.services or tally.deployment_documents):
         text = decode(source.data)
@@ -161,6 +160,249 @@ def thaw(blob: bytes, source: object) -> Tally:
                 # just decoded, seen by no one yet: set in place, faster than replace()
                 object.__setattr__(document, "text", text)
     return tally
+
+
+# The rest of a file's results are stored as rows of plain JSON arrays, in the order of
+# ``_HEAD``: the JSON parser builds those without calling back into Python, and ``_unpack``
+# then calls one constructor per object (a tagged JSON object per value, rebuilt by an
+# object_hook, made a warm run of the benchmark corpus a quarter slower).  Paths, object
+# references and label sets, which repeat, are stored once per file in tables the rows
+# point into by index.  Only the classes ``_unpack`` names are built; a document's text is
+# not stored.
+_HEAD = (
+    "paths", "refs", "labels", "findings", "suppressed", "claims", "declared_deployments",
+    "documents", "checked", "skipped", "pod_sources", "services", "deployment_documents",
+)  # fmt: skip
+_SEVERITIES = {severity.value: severity for severity in Severity}
+_OPERATORS = {operator.value: operator for operator in model.SelectorOperator}
+Row = list[Any]
+
+
+class _Packer:
+    """One file's results as rows, with the tables of values they share."""
+
+    def __init__(self) -> None:
+        self.paths: dict[str, int] = {}
+        self.refs: dict[ObjectRef, int] = {}
+        self.labels: dict[Labels, int] = {}
+
+    def pack(self, tally: Tally) -> Row:
+        rows = [
+            [self.finding(f) for f in tally.findings],
+            [
+                [self.finding(s.finding), _text(s.reason)]
+                for s in _all(tally.suppressed, Suppressed)
+            ],
+            [self.claim(claim) for claim in _all(tally.claims, SelectorClaim)],
+            [self.ref(ref) for ref in tally.declared_deployments],
+            _count(tally.documents),
+            _counts(tally.checked),
+            _counts(tally.skipped),
+            [self.pod_source(source) for source in _all(tally.pod_sources, PodSource)],
+            [[self.service(s), self.document(d)] for s, d in tally.services],
+            [[self.ref(r), self.document(d)] for r, d in tally.deployment_documents.items()],
+        ]
+        tables = [
+            [_text(path) for path in self.paths],
+            [[_text(r.kind), _text(r.namespace), _text(r.name)] for r in self.refs],
+            [[_text(part) for pair in labels for part in pair] for labels in self.labels],
+        ]
+        return tables + rows
+
+    def path(self, path: str) -> int:
+        return self.paths.setdefault(path, len(self.paths))
+
+    def ref(self, ref: ObjectRef) -> int:
+        if type(ref) is not ObjectRef:
+            raise TypeError(f"cannot store a {type(ref).__name__} as an object reference")
+        return self.refs.setdefault(ref, len(self.refs))
+
+    def optional_ref(self, ref: ObjectRef | None) -> int | None:
+        return None if ref is None else self.ref(ref)
+
+    def label_set(self, labels: Labels) -> int:
+        if type(labels) is not tuple or any(type(p) is not tuple or len(p) != 2 for p in labels):
+            raise TypeError("cannot store labels that are not pairs")
+        return self.labels.setdefault(labels, len(self.labels))
+
+    def finding(self, finding: Finding) -> Row:
+        kinds = (type(finding), type(finding.severity), type(finding.location))
+        if kinds != (Finding, Severity, Location):
+            raise TypeError("not a finding")
+        loc = finding.location
+        parts = [[str(p)] if type(p) is MapKey else _atom(p, str, int) for p in finding.field]
+        return [
+            finding.rule_id, finding.severity.value, finding.message, self.path(loc.path),
+            loc.line, loc.column, self.optional_ref(finding.obj), parts,
+        ]  # fmt: skip
+
+    def document(self, document: Document) -> Row:
+        if type(document) is not Document or type(document.start) is not Location:
+            raise TypeError("not a document")
+        data = None if document.data == {} else _CODEC.dumps(document.data).decode()
+        start = document.start
+        return [
+            self.path(document.path), document.index, document.item, data,
+            self.path(start.path), start.line, start.column,
+        ]  # fmt: skip
+
+    def claim(self, claim: SelectorClaim) -> Row:
+        return [self.ref(claim.ref), self.selector(claim.selector), self.label_set(claim.labels)]
+
+    def selector(self, selector: model.LabelSelector) -> Row:
+        if type(selector) is not model.LabelSelector:
+            raise TypeError("not a label selector")
+        expressions = [
+            [_text(e.key), e.operator.value, [_text(v) for v in e.values]]
+            for e in _all(selector.match_expressions, model.SelectorRequirement)
+        ]
+        return [self.label_set(selector.match_labels), expressions]
+
+    def pod_source(self, source: PodSource) -> Row:
+        ports = [
+            [p.container_port, p.name, p.protocol] for p in _all(source.ports, model.ContainerPort)
+        ]
+        return [
+            self.ref(source.ref), self.label_set(source.labels), ports,
+            self.optional_ref(source.owner),
+        ]  # fmt: skip
+
+    def service(self, service: Service) -> Row:
+        if type(service) is not Service:
+            raise TypeError("not a Service")
+        selector = None if service.selector is None else self.label_set(service.selector)
+        ports = [
+            [p.port, p.target_port, p.name, p.protocol, p.node_port]
+            for p in _all(service.ports, model.ServicePort)
+        ]
+        return [
+            self.ref(service.ref), service.type, selector, ports, service.cluster_ip,
+            service.external_name,
+        ]  # fmt: skip
+
+
+def _all(values: Iterable[Any], kind: type) -> Iterable[Any]:
+    """``values``, if each is exactly a ``kind`` (JSON would store a subclass as its base)."""
+    if any(type(v) is not kind for v in values):
+        raise TypeError(f"not all values are {kind.__name__}")
+    return values
+
+
+def _atom(value: Any, *kinds: type) -> Any:
+    if type(value) not in kinds:
+        raise TypeError(f"cannot store a {type(value).__name__} here")
+    return value
+
+
+def _text(value: Any) -> str:
+    return _atom(value, str)  # type: ignore[no-any-return]
+
+
+def _count(value: Any) -> int:
+    return _atom(value, int)  # type: ignore[no-any-return]
+
+
+def _counts(counts: dict[str, int]) -> dict[str, int]:
+    if type(counts) is not dict or not all(
+        type(kind) is str and type(count) is int for kind, count in counts.items()
+    ):
+        raise TypeError("not counts by kind")
+    return counts
+
+
+def _unpack(head: Any) -> dict[str, Any]:
+    """The fields of a file's results from rows; TypeError, IndexError or KeyError (or
+    ValueError) for data ``_Packer`` did not write."""
+    if type(head) is not list or len(head) != len(_HEAD):
+        raise ValueError("not a file's results")
+    (
+        paths, refs, labels, findings, suppressed, claims, declared, documents, checked,
+        skipped, pod_sources, services, deployment_documents,
+    ) = head  # fmt: skip
+    if not _list_of(paths, str):
+        raise ValueError("not a table of paths")
+    refs = list(itertools.starmap(ObjectRef, refs))
+    labels = [tuple(zip(flat[::2], flat[1::2], strict=True)) for flat in labels]
+    if not (_counts_of(checked) and _counts_of(skipped) and type(documents) is int):
+        raise ValueError("not a file's counts")
+    return {
+        "findings": [_finding(row, paths, refs) for row in findings],
+        "suppressed": [
+            Suppressed(_finding(row, paths, refs), _str(why)) for row, why in suppressed
+        ],
+        "claims": [
+            SelectorClaim(refs[ref], _selector(selector, labels), labels[own])
+            for ref, selector, own in claims
+        ],
+        "declared_deployments": list(map(refs.__getitem__, declared)),
+        "documents": documents,
+        "checked": checked,
+        "skipped": skipped,
+        "pod_sources": [_pod_source(row, refs, labels) for row in pod_sources],
+        "services": [
+            (_service(service, refs, labels), _document(document, paths))
+            for service, document in services
+        ],
+        "deployment_documents": {
+            refs[ref]: _document(document, paths) for ref, document in deployment_documents
+        },
+    }
+
+
+def _finding(row: Row, paths: list[str], refs: list[ObjectRef]) -> Finding:
+    rule, severity, message, path, line, column, obj, parts = row
+    field = tuple(MapKey(_str(*p)) if type(p) is list else p for p in parts)
+    where = Location(paths[path], line, column)
+    return Finding(
+        rule, _SEVERITIES[severity], message, where, None if obj is None else refs[obj], field
+    )
+
+
+def _document(row: Row, paths: list[str]) -> Document:
+    path, index, item, data, start_path, line, column = row
+    waivers = {} if data is None else _CODEC.loads(_str(data).encode())
+    if type(waivers) is not dict:
+        raise ValueError("not a document's data")
+    return Document(
+        paths[path], index, item, waivers, Location(paths[start_path], line, column), ""
+    )
+
+
+def _selector(row: Row, labels: list[Labels]) -> model.LabelSelector:
+    own, expressions = row
+    if not expressions:  # most selectors: a generator costs more than the rest
+        return model.LabelSelector(labels[own], ())
+    requirements = tuple(
+        model.SelectorRequirement(_str(key), _OPERATORS[operator], tuple(map(_str, values)))
+        for key, operator, values in expressions
+    )
+    return model.LabelSelector(labels[own], requirements)
+
+
+def _pod_source(row: Row, refs: list[ObjectRef], labels: list[Labels]) -> PodSource:
+    ref, own, ports, owner = row
+    return PodSource(
+        refs[ref], labels[own], tuple(itertools.starmap(model.ContainerPort, ports)),
+        None if owner is None else refs[owner],
+    )  # fmt: skip
+
+
+def _service(row: Row, refs: list[ObjectRef], labels: list[Labels]) -> Service:
+    ref, kind, selector, ports, cluster_ip, external_name = row
+    return Service(
+        refs[ref], kind, None if selector is None else labels[selector],
+        tuple(itertools.starmap(model.ServicePort, ports)), cluster_ip, external_name,
+    )  # fmt: skip
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise ValueError("not a stored string")
+    return value
+
+
+def _counts_of(value: Any) -> bool:
+    return type(value) is dict and set(map(type, value.values())) <= {int}
 
 
 def _thaw_objects(blob: bytes) -> list[KubeObject]:
@@ -175,42 +417,10 @@ def _list_of(value: Any, kinds: type | tuple[type, ...]) -> bool:
     return type(value) is list and set(map(type, value)) <= allowed
 
 
-def _counts(value: Any) -> bool:
-    return type(value) is dict and all(type(k) is str and type(n) is int for k, n in value.items())
-
-
-def _service_pairs(value: Any) -> bool:
-    return type(value) is list and all(
-        type(pair) is tuple
-        and len(pair) == 2
-        and isinstance(pair[0], Service)
-        and isinstance(pair[1], Document)
-        for pair in value
-    )
-
-
-def _deployment_documents(value: Any) -> bool:
-    return type(value) is dict and all(
-        isinstance(ref, ObjectRef) and isinstance(doc, Document) for ref, doc in value.items()
-    )
-
-
 # The fields a file's results are stored with (the typed objects apart; the cross-file
-# results and the count of files from the cache are the run's, not a file's), and checks of
-# what each of them must be when read back.
-_STORED_FIELDS = {f.name for f in fields(Tally)} - {"objects", "reaches", "from_cache"}
-_VALID: dict[str, Callable[[Any], bool]] = {
-    "findings": lambda v: _list_of(v, Finding),
-    "suppressed": lambda v: _list_of(v, Suppressed),
-    "claims": lambda v: _list_of(v, SelectorClaim),
-    "documents": lambda v: type(v) is int,
-    "checked": _counts,
-    "skipped": _counts,
-    "pod_sources": lambda v: _list_of(v, PodSource),
-    "services": _service_pairs,
-    "deployment_documents": _deployment_documents,
-}
-assert _VALID.keys() <= _STORED_FIELDS, "a check for a field Tally no longer has"
+# results and the count of files from the cache are the run's, not a file's).
+_RUNS_OWN = {"objects", "reaches", "from_cache"}
+assert set(_HEAD[3:]) == {f.name for f in fields(Tally)} - _RUNS_OWN, "not Tally's fields"
 
 
 compact_pickling(Suppressed)
