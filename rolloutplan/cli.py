@@ -28,7 +28,25 @@ PROGRESS_FROM = 50  # files; fewer finish before a progress line would help
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands' errors may quote what the user or a repository gave (a revision, a
+    config value, a path): escaped before click prints them, as every output is."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            exc.message = _escaped(exc.format_message())
+            raise
+
+
+def _escaped(text: str) -> str:
+    from rolloutplan.report.escape import defuse_text, shown
+
+    return defuse_text(shown(text))
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="rolloutplan")
 def cli() -> None:
     """Lint Kubernetes Deployment, ReplicaSet and Service manifests and plan their rollouts."""
@@ -218,10 +236,8 @@ def check(
             version = vcs.read_base(base, [Path(p) for p in paths if p != "-"])
         except vcs.GitError as exc:
             raise click.UsageError(f"--base {base}: {exc}") from None
-        from rolloutplan.report.escape import defuse_text, shown
-
         for note in version.notes:  # they hold file names: from the pull request
-            click.echo(defuse_text(shown(f"rolloutplan: --base {base}: {note}")), err=True)
+            _say(f"--base {base}: {note}")
         changed_now = {
             s.path
             for s in sources
@@ -284,6 +300,9 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
     try:
         path = options["config_path"]
         found = Path(path) if path else settings_file.find_config(Path.cwd())
+        if found is not None and not path and not settings_file.trusted(found):
+            _say(f"{found}: ignored: it belongs to another user (name it with --config to use it)")
+            found = None
         file = settings_file.read_config(found) if found else settings_file.FileSettings()
 
         def pick(key: str, option: str, default: Any) -> Any:
@@ -325,25 +344,25 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
 
 
 def _cache(options: dict[str, Any], file: Any) -> ResultCache | None:
-    """The result cache, or None with --no-cache (or ``cache: false`` in the config file)."""
+    """The result cache, or None with --no-cache (or ``cache: false`` in the config file).
+    Only the command line and the environment choose the directory: a config file may be
+    the repository's, which must not choose where results are read from or written to."""
     wanted = options["use_cache"]
     if not (wanted if wanted is not None else file.get("cache", True)):
         return None
     from rolloutplan import cache
 
-    directory, setting = options["cache_dir"], "--cache-dir"
-    if not directory and file.get("cache-dir"):
-        directory, setting = file.get("cache-dir"), f"{file.path}: 'cache-dir'"
-        if not cache.owned_by_user(Path(file.path)):  # as git's safe.directory
-            click.echo(f"rolloutplan: {setting} ignored: the file is not yours", err=True)
-            directory = None
-    if directory and "\0" in directory:
-        raise click.UsageError(f"{setting}: a directory path cannot contain a NUL character")
+    if file.get("cache-dir") is not None:
+        _say(
+            f"{file.path}: 'cache-dir' is ignored (a repository must not choose where the "
+            "cache is); use --cache-dir or ROLLOUTPLAN_CACHE_DIR"
+        )
+    directory = options["cache_dir"]
     try:
         return cache.ResultCache.open(Path(directory) if directory else cache.default_directory())
     except cache.CacheUnavailable as exc:
         if options["verbose"]:
-            click.echo(f"rolloutplan: the result cache is off: {exc}", err=True)
+            _say(f"the result cache is off: {exc}")
         return None
 
 
@@ -414,11 +433,7 @@ def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
     if cache is not None:
         cache.close()
     if settings.verbose and cache is not None:
-        click.echo(
-            f"rolloutplan: {report.from_cache} of {report.files} files from the cache "
-            f"in {cache.directory}",
-            err=True,
-        )
+        _say(f"{report.from_cache} of {report.files} files from the cache in {cache.directory}")
     if failed:
         ctx.exit(_write_failure(failed))
     threshold = Severity(settings.fail_on).rank
@@ -489,9 +504,10 @@ def _write_failure(failed: list[tuple[str, OSError]]) -> int:
 
 
 def _say(message: str) -> None:
-    """A message on stderr, which may be unwritable as well."""
+    """A message on stderr, which may be unwritable as well.  It may quote a file name, a
+    setting or a git message: escaped, as every output is (see report.escape)."""
     with contextlib.suppress(OSError, ValueError):
-        click.echo(f"rolloutplan: {message}", err=True)
+        click.echo(_escaped(f"rolloutplan: {message}"), err=True)
 
 
 _SEVERITY_WORD = re.compile(r"^(\S.*?: )(error|warning|info)( RP\d{3} )", re.MULTILINE)
@@ -724,7 +740,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
-        exc.show()
+        exc.message = _escaped(exc.format_message())  # click's own (parsing) errors too
+        with contextlib.suppress(OSError, ValueError):  # stderr may be unwritable too
+            exc.show()
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("Aborted!", err=True)

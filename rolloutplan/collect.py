@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 IMMUTABLE_FIELD = "RP205"
 PREVIOUS_INVALID = "RP238"
+# a file with one of these may hold objects that were not read
+WHOLE_FILE = frozenset({"RP000", "RP001", "RP003", "RP008", "RP009", "RP012"})
 CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
 
 
@@ -103,8 +105,16 @@ def collect(
         sources, job, jobs=config.jobs, store=config.cache, progress=config.progress
     )
     tally = Tally(from_cache=from_cache)
-    for part in parts:
+    for source, part in zip(sources, parts, strict=True):
         tally.merge(part)
+        for ref in part.declared_deployments:
+            tally.deployment_files[ref] = source.path
+        if any(finding.rule_id in WHOLE_FILE for finding in part.findings):
+            tally.unparsed_files.add(source.path)
+    for source in previous or ():  # a --previous path that is missing: checks are lost
+        if isinstance(source, UnreadablePath):
+            where = Location(source.path, 0, 0)
+            tally.findings.append(_finding("RP012", f"--previous: {source.reason}", where))
     tally.reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
     for reach, (service, document) in zip(tally.reaches, tally.services, strict=True):
         add_findings(document, service.ref, list(reach.violations), config, tally)

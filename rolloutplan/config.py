@@ -14,11 +14,16 @@ directory (or given with ``--config``).  Keys (kebab-case, as on the command lin
     suppressions: false              # honour rolloutplan.io/ignore-* annotations (default true)
     service-node-port-range: 30000-32767
     cache: false                     # the result cache (default true)
-    cache-dir: .rolloutplan-cache    # relative to this file [default: ~/.cache/rolloutplan]
+
+A config file found by walking up must belong to the user running rolloutplan (or to root),
+as git's ``safe.directory`` asks of a repository: another user's ``/tmp/.rolloutplan.yaml``
+must not switch rules off.  ``cache-dir`` is no longer read from a config file (it may be a
+repository's, which must not choose where results come from): the CLI says so and ignores it.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +91,20 @@ KNOWN_KEYS = {
 }  # fmt: skip
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # a larger config file (or /dev/zero) is refused unread
+
+
+def trusted(path: Path) -> bool:
+    """Whether ``path`` belongs to the current user or to root (always, without owners)."""
+    if not hasattr(os, "geteuid"):
+        return True
+    try:
+        owner = path.stat().st_uid
+    except (OSError, ValueError):
+        return False
+    return owner in (os.geteuid(), 0)
+
+
 def find_config(start: Path) -> Path | None:
     for folder in (start, *start.parents):
         for name in CONFIG_NAMES:
@@ -99,9 +118,9 @@ def find_config(start: Path) -> Path | None:
 
 def _has_tool_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text("utf-8")
+        text = _read_limited(pyproject).decode("utf-8")
         return "rolloutplan" in tomllib.loads(text).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, ConfigError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
     except ValueError:  # valid TOML Python cannot hold (an integer of 4,301 digits)
         return "tool.rolloutplan" in text  # read_config says what is wrong
@@ -110,12 +129,20 @@ def _has_tool_table(pyproject: Path) -> bool:
 def read_config(path: Path) -> FileSettings:
     """The settings in ``path``, checked; ConfigError says what is wrong and where."""
     try:
-        raw = path.read_bytes()
+        raw = _read_limited(path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
     values = _parse_toml(path, raw) if path.name.endswith(".toml") else _parse_yaml(path, raw)
     _check(path, values)
     return FileSettings(str(path), values)
+
+
+def _read_limited(path: Path) -> bytes:
+    with path.open("rb") as file:  # a FIFO named with --config (<(...)) is read as given
+        raw = file.read(MAX_CONFIG_BYTES + 1)
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 1024} KiB; not a config")
+    return raw
 
 
 def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
@@ -176,10 +203,6 @@ def _check(path: Path, values: dict[str, Any]) -> None:
     for key in ("kubernetes-version", "namespace", "service-node-port-range"):
         if key in values:
             values[key] = str(values[key])
-    if "cache-dir" in values:
-        if not isinstance(values["cache-dir"], str) or not values["cache-dir"]:
-            raise ConfigError(f"{path}: 'cache-dir' must be a directory path")
-        values["cache-dir"] = str(path.parent / values["cache-dir"])
     if "service-node-port-range" in values:
         try:
             parse_port_range(values["service-node-port-range"])
@@ -248,9 +271,14 @@ def kubernetes_version(value: str | None) -> str:
 
 def parse_port_range(text: str) -> tuple[int, int]:
     low, sep, high = text.partition("-")
-    if not sep or not low.strip().isdigit() or not high.strip().isdigit():
+    if not sep or not _port_digits(low) or not _port_digits(high):
         raise ConfigError(f"service node port range {text!r} must look like 30000-32767")
-    first, last = int(low), int(high)
+    first, last = int(low), int(high)  # at most 5 ASCII digits each
     if not 1 <= first <= last <= 65535:
         raise ConfigError(f"service node port range {text!r} must be within 1-65535, low-high")
     return first, last
+
+
+def _port_digits(text: str) -> bool:
+    text = text.strip()
+    return text.isascii() and text.isdigit() and len(text) <= 5

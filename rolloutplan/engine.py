@@ -8,7 +8,7 @@ pre-commit hook) starts without them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,8 @@ class Report:
     plans: tuple[RolloutPlan, ...] = ()
     endpoints: tuple[EndpointTimeline, ...] = ()
     deleted: tuple[ObjectRef, ...] = ()  # Deployments the change removes (check --base)
-    declared_deployments: frozenset[ObjectRef] = frozenset()  # in the inputs, valid or not
+    deployment_files: Mapping[ObjectRef, str] = field(default_factory=dict)  # valid or not
+    unparsed_files: frozenset[str] = frozenset()  # files whose objects were not all read
     bare_replica_sets: tuple[BareReplicaSet, ...] = ()
     planned: bool = False  # the command planned rollouts (reporters then show plans)
     show_services: bool = False  # the command asked for the Service table
@@ -74,7 +75,7 @@ def plan(
     and report the risks of each plan.
 
     ``previous`` holds the earlier version of the manifests; only its unreadable paths are
-    reported, since its own findings are not about the change being made.
+    reported (by ``collect``), since its own findings are not about the change being made.
     """
     return _plan(sources, config, options, previous)[0]
 
@@ -92,8 +93,6 @@ def _plan(
 
     tally = collect(sources, config, previous)
     before = None if previous is None else run(previous, config)
-    if before is not None:
-        tally.findings += [f for f in before.findings if f.rule_id == "RP012"]
     plans, bare = plan_all(tally.objects, None if before is None else before.objects, options)
     services = [service for service, _ in tally.services]
     timelines = tuple(t for p in plans for t in endpoints.timelines(p, services))
@@ -126,9 +125,11 @@ def check(
     report, previous_report = _plan(sources, config, options, previous)
     if changed_files is None or previous_report is None:
         return report
-    # a Deployment the change breaks is still there: it is reported, not listed as deleted
-    before = previous_report.declared_deployments
-    now = report.declared_deployments
+    # a Deployment the change breaks is still there (reported, not deleted), and one whose
+    # file cannot be read now may be too: only one that is gone from a readable file is
+    before = previous_report.deployment_files
+    gone = before.keys() - report.deployment_files.keys()
+    deleted = tuple(sorted(ref for ref in gone if before[ref] not in report.unparsed_files))
     changing = tuple(p for p in report.plans if p.change is not Change.NONE)
     refs = {p.deployment.ref for p in changing}
     return replace(
@@ -139,7 +140,7 @@ def check(
         ),
         plans=changing,
         endpoints=tuple(t for t in report.endpoints if t.deployment in refs),
-        deleted=tuple(sorted(before - now)),
+        deleted=deleted,
     )  # fmt: skip
 
 
@@ -155,7 +156,8 @@ def _report(tally: Tally, config: Config, files: int) -> Report:
         objects=tally.objects,
         files=files,
         documents=tally.documents,
-        declared_deployments=frozenset(tally.declared_deployments),
+        deployment_files=tally.deployment_files,
+        unparsed_files=frozenset(tally.unparsed_files),
         checked=Counter(tally.checked),
         skipped=Counter(tally.skipped),
         services=tally.reaches,

@@ -92,6 +92,10 @@ class Tally:
     objects: ObjectList = field(default_factory=ObjectList)
     claims: list[SelectorClaim] = field(default_factory=list)  # the valid Deployments'
     declared_deployments: list[ObjectRef] = field(default_factory=list)  # valid or not
+    # the run's, not stored with a file's results (see collect): where each Deployment is,
+    # and the files whose objects could not all be read (a syntax error, bad encoding, ...)
+    deployment_files: dict[ObjectRef, str] = field(default_factory=dict)
+    unparsed_files: set[str] = field(default_factory=set)
     documents: int = 0
     checked: dict[str, int] = field(default_factory=dict)  # objects by kind (plain dicts
     skipped: dict[str, int] = field(default_factory=dict)  # load faster than Counters)
@@ -419,7 +423,7 @@ def _list_of(value: Any, kinds: type | tuple[type, ...]) -> bool:
 
 # The fields a file's results are stored with (the typed objects apart; the cross-file
 # results and the count of files from the cache are the run's, not a file's).
-_RUNS_OWN = {"objects", "reaches", "from_cache"}
+_RUNS_OWN = {"objects", "reaches", "from_cache", "deployment_files", "unparsed_files"}
 assert set(_HEAD[3:]) == {f.name for f in fields(Tally)} - _RUNS_OWN, "not Tally's fields"
 
 

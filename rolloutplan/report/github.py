@@ -54,7 +54,9 @@ def _message(finding: Finding) -> str:
 
 
 def escape_data(text: str) -> str:
-    text = shown(text, keep_newlines=True)
+    """As @actions/core escapes data, after hidden characters are shown; and ``##[``, which
+    the runner reads as a command anywhere in a line, written as text does (``#\\x23[``)."""
+    text = shown(text, keep_newlines=True).replace("##[", "#\\x23[")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

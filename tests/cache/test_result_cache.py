@@ -116,14 +116,17 @@ def test_default_directory_comes_from_the_environment(
     assert (private_result_cache / ".gitignore").read_text().endswith("*\n")
 
 
-def test_config_file_sets_the_directory_or_turns_the_cache_off(
-    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_config_file_turns_the_cache_off_but_never_chooses_its_directory(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, private_result_cache: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)
     Path(".rolloutplan.yaml").write_text("cache-dir: build/cache\n")
     result = run_cli("lint", "-v", SEED)
-    assert f"from the cache in {tmp_path / 'build' / 'cache'}" in result.stderr
-    assert entry_count(tmp_path / "build" / "cache") == 12
+    assert "'cache-dir' is ignored (a repository must not choose where the cache is)" in (
+        result.stderr
+    )
+    assert f"from the cache in {private_result_cache}" in result.stderr
+    assert not (tmp_path / "build").exists()
     Path(".rolloutplan.yaml").write_text("cache: false\n")
     assert "from the cache" not in run_cli("lint", "-v", SEED).stderr
     Path(".rolloutplan.yaml").write_text("cache: maybe\n")

@@ -155,3 +155,27 @@ def test_argument_order_does_not_change_the_output(
         codes.add(result.exit_code)
     assert len(orders) == 5
     assert len(outputs) == 1 and len(codes) == 1
+
+
+@pytest.mark.parametrize("damage", [b"  x: [\n", b"\xff\n"], ids=["syntax-error", "not-utf-8"])
+def test_a_deployment_whose_file_cannot_be_read_now_is_not_deleted(
+    run_cli: RunCli, repo: Path, damage: bytes
+) -> None:
+    api = repo / "deploy" / "api.yaml"
+    api.write_bytes(api.read_bytes() + damage)
+    document = json.loads(run_cli("check", "--format", "json", "--base", "HEAD", "deploy").stdout)
+    assert [f["rule"] for f in document["findings"]] in (["RP001"], ["RP003"])
+    assert document["deletedDeployments"] == []
+
+
+@pytest.mark.parametrize("command", ["lint", "plan", "check"])
+def test_a_missing_previous_path_is_unreadable_input(
+    run_cli: RunCli, tmp_path: Path, command: str
+) -> None:
+    current = tmp_path / "current.yaml"
+    current.write_text(deployment("web"))
+    result = run_cli(command, "--previous", tmp_path / "gone.yaml", current)
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'gone.yaml'}: error RP012 --previous: no such file or directory" in (
+        result.stdout
+    )

@@ -308,3 +308,17 @@ def test_a_fenced_block_is_longer_than_any_backtick_run_in_it(
     check_markdown(output)
     assert "\n`````text\n" in output and output.endswith("\n`````\n")
     assert "StatefulSet a````b" in output
+
+
+def test_github_annotations_and_groups_carry_no_legacy_command(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The runner reads ``##[command]`` anywhere in a line, inside a ``::`` command too."""
+    path = tmp_path / "x##[error]y.yaml"
+    path.write_text(
+        'apiVersion: v1\nkind: Service\nmetadata: {name: "a##[warning]b"}\n'
+        "spec: {ports: [{port: 80}], selector: {a: b}}\n"
+    )
+    result = run_cli("lint", "--format", "github", path)
+    assert "::group::" in result.stdout and "RP201" in result.stdout
+    assert "##[" not in result.stdout
