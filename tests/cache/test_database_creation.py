@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rolloutplan.cache import DATABASE
+from rolloutplan.cache import _TABLE, DATABASE
 from tests.cache.test_result_cache import SEED, cached_count
 from tests.conftest import RunCli
 
@@ -24,7 +24,7 @@ def test_a_database_another_process_is_writing_is_waited_for(
     cache.mkdir()
     writer = sqlite3.connect(cache / DATABASE, isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
-    writer.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, blob BLOB, day INTEGER)")
+    writer.execute(_TABLE)  # as another rolloutplan process creates it
     waits: list[float] = []
 
     def wait(seconds: float) -> None:  # the other process finishes while this one waits
