@@ -470,7 +470,7 @@ def locate(
     key of a mapping or list value.  A path that does not exist points at the key of its
     deepest existing ancestor.
     """
-    nodes = _composed(text)
+    nodes, keys = _composed(text)
     if document_index >= len(nodes):
         return 1, 1, ()
     node: Node = nodes[document_index]
@@ -478,7 +478,7 @@ def locate(
     key_mark = mark
     found: list[str | int] = []
     for part in path:
-        step = _child(node, part)
+        step = _child(node, part, keys)
         if step is None:
             break
         key_mark, node = step
@@ -490,19 +490,45 @@ def locate(
     return mark.line + 1, mark.column + 1, tuple(found)
 
 
+class _KeyIndex:
+    """One mapping node's keys, read once: the first key of each text (a key written in the
+    mapping wins over merged ones), and the ``<<`` sources in order.  The node is held too,
+    so that its id, the index's key, is not reused while the index lives."""
+
+    __slots__ = ("keys", "merged", "node")
+
+    def __init__(self, node: MappingNode) -> None:
+        self.node = node
+        self.keys: dict[str, tuple[Any, Node]] = {}
+        self.merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if _is_merge_key(key_node):
+                self.merged.extend(
+                    value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                )
+            elif isinstance(key_node, ScalarNode):
+                text = _key_text(_scalar_or_text(key_node))
+                self.keys.setdefault(text, (key_node.start_mark, value_node))
+
+
+_KeyIndexes = dict[int, _KeyIndex]  # by id() of the mapping node
+
+
 @functools.lru_cache(maxsize=4)
-def _composed(text: str) -> tuple[Node, ...]:
+def _composed(text: str) -> tuple[tuple[Node, ...], _KeyIndexes]:
     """The documents' nodes up to the first one that cannot be read (positions before a
-    broken document stay exact)."""
+    broken document stay exact), and their mappings' key indexes, built as findings are
+    located: a lookup costs O(1), not a scan of the mapping (10^5 unknown keys would make
+    locating their findings quadratic)."""
     too_deep = _too_deep(text)
     nodes: list[Node] = []
     with contextlib.suppress(YamlProblem):
         for node in _compose_all(text, None if too_deep is None else too_deep[0]):
             nodes.append(node)
-    return tuple(nodes)
+    return tuple(nodes), {}
 
 
-def _child(node: Node, part: str | int) -> tuple[Any, Node] | None:
+def _child(node: Node, part: str | int, indexes: _KeyIndexes) -> tuple[Any, Node] | None:
     if isinstance(node, SequenceNode) and isinstance(part, int):
         if 0 <= part < len(node.value):
             child = node.value[part]
@@ -510,16 +536,14 @@ def _child(node: Node, part: str | int) -> tuple[Any, Node] | None:
         return None
     if not isinstance(node, MappingNode):
         return None
-    merged: list[Node] = []
-    for key_node, value_node in node.value:
-        if _is_merge_key(key_node):
-            merged.extend(
-                value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-            )
-        elif isinstance(key_node, ScalarNode) and _key_text(_scalar_or_text(key_node)) == str(part):
-            return key_node.start_mark, value_node
-    for source in merged:
-        found = _child(source, part)
+    index = indexes.get(id(node))
+    if index is None:
+        index = indexes[id(node)] = _KeyIndex(node)
+    found = index.keys.get(str(part))
+    if found is not None:
+        return found
+    for source in index.merged:
+        found = _child(source, part, indexes)
         if found is not None:
             return found
     return None

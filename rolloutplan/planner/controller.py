@@ -10,6 +10,7 @@ replicas builds some 10^5 of them, and a frozen dataclass costs several times mo
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import NamedTuple
 
 from rolloutplan.planner.budget import Budget
@@ -41,6 +42,10 @@ class ReplicaSetState(NamedTuple):
         )
 
 
+_SPEC = attrgetter("spec")
+_AVAILABLE = attrgetter("available")
+
+
 class Cluster(NamedTuple):
     """The Deployment's ReplicaSets: old ones oldest first, and the new one if it exists."""
 
@@ -53,10 +58,7 @@ class Cluster(NamedTuple):
 
     @property
     def old_spec(self) -> int:
-        total = 0
-        for rs in self.olds:
-            total += rs.spec
-        return total
+        return sum(map(_SPEC, self.olds))
 
     @property
     def new_spec(self) -> int:
@@ -68,10 +70,7 @@ class Cluster(NamedTuple):
 
     @property
     def available(self) -> int:
-        total = 0 if self.new is None else self.new.available
-        for rs in self.olds:
-            total += rs.available
-        return total
+        return (0 if self.new is None else self.new.available) + sum(map(_AVAILABLE, self.olds))
 
 
 class ScaleAction(NamedTuple):
@@ -235,7 +234,7 @@ def recreate_scale_up(
 def is_scaling_event(cluster: Cluster, replicas: int) -> bool:
     """isScalingEvent: an active ReplicaSet's desired-replicas annotation differs."""
     return any(
-        rs.spec > 0 and rs.desired is not None and rs.desired != replicas for rs in cluster.all
+        rs.desired != replicas and rs.desired is not None and rs.spec > 0 for rs in cluster.all
     )
 
 

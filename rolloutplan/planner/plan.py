@@ -11,7 +11,15 @@ from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
 from rolloutplan.planner.controller import Cluster
-from rolloutplan.planner.simulate import MAX_STEPS, NewPods, Outcome, Replay, Step, replay
+from rolloutplan.planner.simulate import (
+    MAX_STEPS,
+    MAX_WORK,
+    NewPods,
+    Outcome,
+    Replay,
+    Step,
+    replay,
+)
 from rolloutplan.planner.start import Change
 from rolloutplan.planner.timing import Timing, estimate_timing
 
@@ -72,8 +80,9 @@ def plan_all(
     before = {o.ref: o for o in previous or () if isinstance(o, Deployment)}
     plans = []
     owned: set[ObjectRef] = set()
+    index = starts.ReplicaSetIndex(replica_sets)
     for deployment in deployments:
-        live = starts.owned_replica_sets(deployment, replica_sets)
+        live = index.owned(deployment)
         owned.update(rs.ref for rs in live)
         old = before.get(deployment.ref)
         plans.append(plan_deployment(deployment, old, live, options, previous is not None))
@@ -124,7 +133,7 @@ def plan_deployment(
         if result.outcome is Outcome.TRUNCATED:
             notes.append(
                 f"planning stopped after {len(result.steps)} steps, before the rollout ended "
-                f"(the limit is {MAX_STEPS} steps)"
+                f"(the limits are {MAX_STEPS} steps and {MAX_WORK} ReplicaSet states read)"
             )
     old_labels = (old_template or deployment.template).labels
     return replace(

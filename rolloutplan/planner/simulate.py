@@ -12,6 +12,8 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from itertools import chain
+from operator import attrgetter
 from typing import NamedTuple
 
 from rolloutplan.model.objects import Deployment, StrategyType
@@ -19,6 +21,9 @@ from rolloutplan.planner import controller as ctl
 from rolloutplan.planner.budget import Budget
 from rolloutplan.planner.controller import Cluster, ScaleAction
 from rolloutplan.planner.timing import Timing
+
+_SPEC = attrgetter("spec")
+_AVAILABLE = attrgetter("available")
 
 
 class NewPods(enum.Enum):
@@ -38,9 +43,12 @@ class Outcome(enum.Enum):
 # A plan lists at most MAX_STEPS steps.  A longer one shows each run of identical rounds
 # (the same actions, shifted by the same counts each time) as its first rounds, one "repeat"
 # step and its last round; if that is not enough, or the simulation would read more than
-# MAX_WORK ReplicaSet states, it stops there (Outcome.TRUNCATED).
+# MAX_WORK ReplicaSet states, it stops there (Outcome.TRUNCATED).  Every round simulated
+# counts, those that check a run too: MAX_WORK is what the planner reads in about half a
+# second, whatever the input.
 MAX_STEPS = 50_000
 MAX_WORK = 2_000_000
+ROUND_WORK = 60  # what a round costs besides reading ReplicaSets, in ReplicaSet states
 MAX_PERIOD = 4  # rounds in the longest pattern looked for (surge != unavailable repeats in 2)
 LOOK_AFTER = 1_000  # steps before runs are looked for: shorter plans never pay for it
 
@@ -77,6 +85,23 @@ class Clock(NamedTuple):
     last_progress: int = 0
 
 
+class _Meter:
+    """The ReplicaSet states read so far (every sync reads each one) and the limit."""
+
+    __slots__ = ("limit", "spent")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    def charge(self, cluster: Cluster, syncs: int = 1) -> None:
+        self.spent += ROUND_WORK + syncs * (len(cluster.olds) + 1)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.spent >= self.limit
+
+
 class _Setting(NamedTuple):
     deployment: Deployment
     budget: Budget
@@ -84,6 +109,7 @@ class _Setting(NamedTuple):
     new_pods: NewPods
     timing: Timing
     recreate: bool
+    meter: _Meter
 
 
 class _Round(NamedTuple):
@@ -106,24 +132,28 @@ def replay(
     timing: Timing,
     max_steps: int = MAX_STEPS,
     look_after: int = LOOK_AFTER,
+    max_work: int | None = None,
 ) -> Replay:
     """Run syncs and waves until the Deployment completes or nothing more can happen."""
     recreate = deployment.strategy.type is StrategyType.RECREATE
-    setting = _Setting(deployment, budget, new_name, new_pods, timing, recreate)
-    state, clock = start, Clock()
+    meter = _Meter(MAX_WORK if max_work is None else max_work)
+    setting = _Setting(deployment, budget, new_name, new_pods, timing, recreate, meter)
+    clock = Clock()
+    parked = _Parked(start)
     steps: list[Step] = []
     history: list[_Round] = []
-    repeated = work = 0
+    repeated = 0
     look_from = look_after
+    state = parked.park(start)
     while True:
         done = _round(setting, state, clock)
         steps.extend(done.steps)
-        state, clock = done.end, done.end_clock
-        work += len(state.all)
+        clock = done.end_clock
+        state = parked.park(done.end)
         if done.outcome is not None:
-            return _replayed(steps, state, done.outcome, clock, repeated)
-        if len(steps) >= max_steps or work >= MAX_WORK:
-            return _replayed(steps, state, Outcome.TRUNCATED, clock, repeated)
+            return _replayed(steps, parked.unpark(state), done.outcome, clock, repeated)
+        if len(steps) >= max_steps or meter.exhausted:
+            return _replayed(steps, parked.unpark(state), Outcome.TRUNCATED, clock, repeated)
         if len(steps) < look_from:
             continue
         history = [*history[-2 * MAX_PERIOD + 1 :], done]
@@ -138,7 +168,39 @@ def replay(
         # the last period of the run is simulated again, so that it shows in full
         steps.append(_repeat_step(period, count - 1, len(steps)))
         state, clock = period.at(count - 1)
+        state = parked.park(state)
         repeated += (count - 1) * period.rounds
+
+
+class _Parked:
+    """Old ReplicaSets set aside for good: at 0 with no pod left, no sync reads or changes
+    one again (only the last old one may be scaled up, when nothing else exists, so it always
+    stays).  Setting them aside keeps each round's cost to the ReplicaSets still in play;
+    the final state puts them back in their places."""
+
+    def __init__(self, start: Cluster) -> None:
+        self._olds = list(start.olds)
+        self._in_play = list(range(len(start.olds)))  # positions of the olds still in play
+
+    def park(self, state: Cluster) -> Cluster:
+        last = len(state.olds) - 1
+        keep = [
+            index
+            for index, rs in enumerate(state.olds)
+            if rs.spec or rs.available or rs.pods or index == last
+        ]
+        if len(keep) == len(state.olds):
+            return state
+        for index, rs in enumerate(state.olds):
+            self._olds[self._in_play[index]] = rs
+        self._in_play = [self._in_play[index] for index in keep]
+        return Cluster(tuple(state.olds[index] for index in keep), state.new)
+
+    def unpark(self, state: Cluster) -> Cluster:
+        olds = list(self._olds)
+        for position, rs in zip(self._in_play, state.olds, strict=True):
+            olds[position] = rs
+        return Cluster(tuple(olds), state.new)
 
 
 def _replayed(
@@ -153,6 +215,7 @@ def _round(setting: _Setting, state: Cluster, clock: Clock) -> _Round:
     deployment, budget = setting.deployment, setting.budget
     start, (seconds, waves, last_progress) = state, clock
     state, taken = _sync_until_idle(deployment, budget, state, setting.new_name, setting.recreate)
+    setting.meter.charge(state, len(taken) + 1)
     current_new = state.new.name if state.new is not None else setting.new_name
     steps = _scale_steps(taken, current_new, seconds, waves)
     if taken:
@@ -192,11 +255,12 @@ class _Period:
     clock_delta: tuple[int, ...]
     steps: tuple[Step, ...]  # the last period's steps
     step_delta: tuple[int, ...]
+    moving: tuple[int, ...]  # which ReplicaSets ``delta`` changes (often 2 of thousands)
 
     def at(self, periods: int) -> tuple[Cluster, Clock]:
         """The state and clock ``periods`` periods after ``start``."""
         clock = Clock(*(c + periods * d for c, d in zip(self.clock, self.clock_delta, strict=True)))
-        return _shifted(self.start, self.delta, periods), clock
+        return _shifted(self.start, self.delta, self.moving, periods), clock
 
     def shifted_steps(self, periods: int) -> list[Step]:
         return [_shift_step(step, self.step_delta, periods) for step in self.steps]
@@ -207,6 +271,7 @@ def _find_run(setting: _Setting, history: list[_Round]) -> tuple[_Period, int] |
     for rounds in range(1, MAX_PERIOD + 1):
         if len(history) < 2 * rounds:
             break
+        setting.meter.charge(history[-1].end, 2)  # two clusters compared count by count
         period = _period(history[-2 * rounds : -rounds], history[-rounds:])
         if period is not None:
             count = _run_length(setting, period)
@@ -231,31 +296,41 @@ def _period(first: list[_Round], second: list[_Round]) -> _Period | None:
     if len(shifts) != 1:
         return None
     end = second[-1]
+    moving = tuple(i for i in range(len(end.end.all)) if any(delta[3 * i : 3 * i + 3]))
     return _Period(
-        len(second), end.end, end.end_clock, delta, clock_delta, tuple(after), shifts.pop()
+        len(second), end.end, end.end_clock, delta, clock_delta, tuple(after), shifts.pop(), moving
     )
 
 
 def _run_length(setting: _Setting, period: _Period) -> int:
-    """How many periods from ``period.start`` on repeat the pattern (a binary search: the
+    """How many periods from ``period.start`` on repeat the pattern (a search: the
     controller's choices are comparisons of counts that change linearly, so the periods
-    that follow it form one unbroken run)."""
+    that follow it form one unbroken run).
+
+    A run mostly ends just before a count would go below 0, so when one falls the search
+    looks there first, then further down in doubling gaps, before it bisects."""
     if not _follows(setting, period, 0):
         return 0
-    low, high = 0, _periods_until_negative(period) + 1
-    while high - low > 1:
-        middle = (low + high) // 2
+    limit = _periods_until_negative(period)
+    low, high = 0, limit + 1
+    gap = 1 if limit < _NO_LIMIT else high
+    while high - low > 1 and not setting.meter.exhausted:  # out of work: the plan stops here
+        middle = max(high - gap, (low + high) // 2)
         if _follows(setting, period, middle):
             low = middle
         else:
             high = middle
+        gap *= 2
     return low + 1
 
 
 def _periods_until_negative(period: _Period) -> int:
     values = _flat(period.start)
     limits = [value // -d for value, d in zip(values, period.delta, strict=True) if d < 0]
-    return min(limits, default=2**62)
+    return min(limits, default=_NO_LIMIT)
+
+
+_NO_LIMIT = 2**62
 
 
 def _follows(setting: _Setting, period: _Period, periods: int) -> bool:
@@ -305,11 +380,11 @@ def _minus(after: Step | Clock, before: Step | Clock) -> tuple[int, ...]:
     return tuple(a - b for a, b in zip(after, before, strict=True))
 
 
-_COUNTS = ("spec", "available", "pods")
+_COUNTS = attrgetter("spec", "available", "pods")
 
 
 def _flat(cluster: Cluster) -> tuple[int, ...]:
-    return tuple(getattr(rs, field) for rs in cluster.all for field in _COUNTS)
+    return tuple(chain.from_iterable(map(_COUNTS, cluster.all)))
 
 
 def _difference(before: Cluster, after: Cluster) -> tuple[int, ...] | None:
@@ -323,18 +398,21 @@ def _difference(before: Cluster, after: Cluster) -> tuple[int, ...] | None:
     return tuple(b - a for a, b in zip(_flat(before), _flat(after), strict=True))
 
 
-def _shifted(cluster: Cluster, delta: tuple[int, ...], times: int) -> Cluster:
+def _shifted(
+    cluster: Cluster, delta: tuple[int, ...], moving: tuple[int, ...], times: int
+) -> Cluster:
     if times == 0:
         return cluster
-    moved = []
-    for index, rs in enumerate(cluster.all):
+    moved = list(cluster.all)
+    for index in moving:
+        rs = moved[index]
         spec, available, pods = (
             value + times * d
             for value, d in zip(
-                _flat(Cluster((rs,))), delta[3 * index : 3 * index + 3], strict=True
+                (rs.spec, rs.available, rs.pods), delta[3 * index : 3 * index + 3], strict=True
             )
         )
-        moved.append(rs._replace(spec=spec, available=available, pods=pods))
+        moved[index] = rs._replace(spec=spec, available=available, pods=pods)
     if cluster.new is None:
         return Cluster(tuple(moved))
     return Cluster(tuple(moved[:-1]), moved[-1])
@@ -386,10 +464,16 @@ def _settle(state: Cluster, recreate: bool) -> Cluster:
     new = state.new
     if new is not None:
         new = new.observed(min(new.available, new.spec), new.spec)
-    olds = tuple(
-        rs.observed(min(rs.available, rs.spec), rs.pods if recreate else min(rs.pods, rs.spec))
-        for rs in state.olds
-    )
+    olds = state.olds
+    # most old ReplicaSets are settled already: find the others without building anything
+    behind = [i for i, rs in enumerate(olds) if rs.available > rs.spec or rs.pods > rs.spec]
+    if behind:
+        caught_up = list(olds)
+        for index in behind:
+            rs = olds[index]
+            pods = rs.pods if recreate else min(rs.pods, rs.spec)
+            caught_up[index] = rs.observed(min(rs.available, rs.spec), pods)
+        olds = tuple(caught_up)
     return Cluster(olds, new)
 
 
@@ -440,8 +524,9 @@ def _scale_steps(
     totals: a sync may scale thousands of live ReplicaSets)."""
     steps = []
     for before, actions in taken:
-        sizes = {rs.name: rs.spec for rs in before.all}
-        available = {rs.name: rs.available for rs in before.all}
+        names = [rs.name for rs in before.all]
+        sizes = dict(zip(names, map(_SPEC, before.all), strict=True))
+        available = dict(zip(names, map(_AVAILABLE, before.all), strict=True))
         total_spec, total_available = sum(sizes.values()), sum(available.values())
         for action in actions:
             name = action.replica_set

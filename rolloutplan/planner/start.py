@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 
 from rolloutplan.model.objects import Deployment, ReplicaSet
@@ -60,22 +61,50 @@ def _steady(name: str, replicas: int, budget: Budget) -> ReplicaSetState:
     return ReplicaSetState(name, replicas, replicas, replicas, replicas, budget.max_pods)
 
 
+_Entry = tuple[int, ReplicaSet]  # (position in the inputs, ReplicaSet)
+
+
+class ReplicaSetIndex:
+    """The ReplicaSets of the inputs, indexed once, so that finding a Deployment's costs
+    about as much as the ReplicaSets it may own (a List of thousands stays linear)."""
+
+    def __init__(self, replica_sets: Sequence[ReplicaSet]) -> None:
+        self._by_owner: dict[tuple[str, str, str], list[_Entry]] = defaultdict(list)
+        self._by_label: dict[tuple[str, str, str], list[_Entry]] = defaultdict(list)
+        self._unowned: dict[str, list[_Entry]] = defaultdict(list)
+        for entry in enumerate(replica_sets):
+            rs = entry[1]
+            namespace = rs.ref.namespace
+            if rs.owner is not None:
+                self._by_owner[(namespace, *rs.owner)].append(entry)
+                continue
+            labels = dict(rs.labels)
+            if HASH_LABEL not in labels:
+                continue
+            self._unowned[namespace].append(entry)
+            for key, value in labels.items():
+                self._by_label[(namespace, key, value)].append(entry)
+
+    def owned(self, deployment: Deployment) -> list[ReplicaSet]:
+        """The Deployment's ReplicaSets, oldest first: its controller reference, or (without
+        one) its selector plus a pod-template-hash label."""
+        ref, selector = deployment.ref, deployment.selector
+        owned = self._by_owner.get((ref.namespace, "Deployment", ref.name), [])
+        candidates = self._unowned.get(ref.namespace, [])
+        for label in selector.match_labels:  # the smallest bucket holds every match
+            bucket = self._by_label.get((ref.namespace, *label), [])
+            if len(bucket) < len(candidates):
+                candidates = bucket
+        matching = [(i, rs) for i, rs in candidates if selector.matches(rs.labels)]
+        entries = sorted([*owned, *matching], key=lambda e: (e[1].created, e[1].ref.name, e[0]))
+        return [rs for _, rs in entries]
+
+
 def owned_replica_sets(
     deployment: Deployment, replica_sets: Sequence[ReplicaSet]
 ) -> list[ReplicaSet]:
-    """The Deployment's ReplicaSets, oldest first: its controller reference, or (without one)
-    its selector plus a pod-template-hash label."""
-    ref = deployment.ref
-
-    def owned(rs: ReplicaSet) -> bool:
-        if rs.ref.namespace != ref.namespace:
-            return False
-        if rs.owner is not None:
-            return rs.owner == ("Deployment", ref.name)
-        labels = dict(rs.labels)
-        return HASH_LABEL in labels and deployment.selector.matches(rs.labels)
-
-    return sorted(filter(owned, replica_sets), key=lambda rs: (rs.created, rs.ref.name))
+    """The Deployment's ReplicaSets, oldest first (see ``ReplicaSetIndex.owned``)."""
+    return ReplicaSetIndex(replica_sets).owned(deployment)
 
 
 def from_live(deployment: Deployment, replica_sets: Sequence[ReplicaSet]) -> Cluster:
