@@ -283,3 +283,19 @@ spec:
     # a key written in the mapping wins over merged ones; the first merged source wins next
     assert found["spec.replicazA"] == (6, 9)
     assert found["spec.replicazB"] == (7, 3)
+
+
+def test_did_you_mean_is_searched_for_the_first_hundred_unknown_fields_of_a_mapping(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    keys = "".join(f"  replicaz{index:03}: 1\n" for index in range(150))
+    path = tmp_path / "many.yaml"
+    path.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n" + keys
+        + "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+        '    spec: {containers: [{name: web, image: "nginx:1.27"}]}\n'
+    )  # fmt: skip
+    findings = json.loads(run_cli("lint", "--format", "json", path).stdout)["findings"]
+    hinted = [f for f in findings if "did you mean" in f["message"]]
+    assert len(findings) == 150 and len(hinted) == 100
+    assert hinted[0]["message"] == 'unknown field "replicaz000" (did you mean "replicas"?)'
