@@ -30,7 +30,6 @@ import os
 import re
 import sqlite3
 import stat
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -119,6 +118,8 @@ def _create_key(path: Path) -> None:
     """Write a new key beside ``path`` and link it into place: another run sees the whole
     key or none, and of two runs creating one at once, both use the one that won."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    import tempfile  # only when the key is made: shutil, bz2 and lzma come with it
+
     descriptor, draft = tempfile.mkstemp(dir=path.parent, prefix=".key-")  # mode 0600
     try:
         with os.fdopen(descriptor, "wb") as file:

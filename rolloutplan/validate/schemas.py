@@ -73,7 +73,7 @@ def validate(data: dict[str, Any], version: str) -> list[Violation]:
     stem = SCHEMA_FILES.get((data.get("apiVersion"), data.get("kind")))  # type: ignore[arg-type]
     if stem is None:
         return []
-    out_of_range = list(_out_of_range(data, _integer_fields(version, stem)))
+    out_of_range = list(_out_of_range(data, _integer_trie(version, stem), ()))
     if _fast_validator(version, stem).is_valid(data):
         return out_of_range
     errors = _validator(version, stem).iter_errors(data)
@@ -90,9 +90,21 @@ ANY = object()  # a pattern step matching every list index or map key
 IntegerField = tuple[tuple[object, ...], int]
 
 
+_SIZE = object()  # in a trie node: the bits of the integer field the node itself is
+Trie = dict[object, Any]
+
+
 @functools.cache
-def _integer_fields(version: str, stem: str) -> tuple[IntegerField, ...]:
-    return tuple(_walk(_schema(version, stem), ()))
+def _integer_trie(version: str, stem: str) -> Trie:
+    """The integer fields as a tree of field names (and ANY), so that a document is walked
+    once, along the fields it has, rather than once per field the schema knows."""
+    root: Trie = {}
+    for path, bits in _walk(_schema(version, stem), ()):
+        node = root
+        for step in path:
+            node = node.setdefault(step, {})
+        node[_SIZE] = bits
+    return root
 
 
 def _walk(schema: dict[str, Any], path: tuple[object, ...]) -> Iterator[IntegerField]:
@@ -109,33 +121,29 @@ def _walk(schema: dict[str, Any], path: tuple[object, ...]) -> Iterator[IntegerF
             yield from _walk(child, (*path, ANY))
 
 
-def _out_of_range(data: Any, fields: tuple[IntegerField, ...]) -> Iterator[Violation]:
-    for pattern, bits in fields:
-        for path, value in _matching(data, pattern, ()):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                continue
-            if isinstance(value, float) and not value.is_integer():
-                continue  # the schema's type check reports it
-            if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
-                yield Violation("RP101", _range_message(value, bits), path)
+def _out_of_range(data: Any, trie: Trie, path: FieldPath) -> Iterator[Violation]:
+    bits = trie.get(_SIZE)
+    if bits is not None and _beyond(data, bits):
+        yield Violation("RP101", _range_message(data, bits), path)
+    every = trie.get(ANY)
+    if isinstance(data, dict):
+        for key, value in data.items():
+            named = trie.get(key)
+            if named is not None:
+                yield from _out_of_range(value, named, (*path, key))
+            if every is not None:
+                yield from _out_of_range(value, every, (*path, key))
+    elif isinstance(data, list) and every is not None:
+        for index, item in enumerate(data):
+            yield from _out_of_range(item, every, (*path, index))
 
 
-def _matching(
-    data: Any, pattern: tuple[object, ...], path: FieldPath
-) -> Iterator[tuple[FieldPath, Any]]:
-    if not pattern:
-        yield path, data
-        return
-    step, rest = pattern[0], pattern[1:]
-    if step is ANY:
-        if isinstance(data, list):
-            for index, item in enumerate(data):
-                yield from _matching(item, rest, (*path, index))
-        elif isinstance(data, dict):
-            for key, item in data.items():
-                yield from _matching(item, rest, (*path, key))
-    elif isinstance(data, dict) and step in data:
-        yield from _matching(data[step], rest, (*path, step))
+def _beyond(value: Any, bits: int) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, float) and not value.is_integer():
+        return False  # the schema's type check reports it
+    return not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1)
 
 
 def _range_message(value: int | float, bits: int) -> str:
