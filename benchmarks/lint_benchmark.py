@@ -4,7 +4,8 @@
 
 Runs, alternating, in each round: rolloutplan cold (an empty result cache), rolloutplan
 warm (the cache the cold run filled), rolloutplan --no-cache, a one-file run (the pre-commit
-case, on a file the cache has not seen), and when installed kubeconform (on PATH) and
+case, on a file the cache has not seen), and when installed kubeconform ($KUBECONFORM_DIR
+with offline schemas, or on PATH) and
 kubernetes-validate (on PATH or beside this interpreter; single-process and slow, so only
 in the first --slow-peer-runs rounds).  Prints each one's median wall time, documents per
 second, peak memory, and the ratios the targets of issue 7 are stated in.
@@ -63,14 +64,33 @@ def commands(corpus: Path, work: Path) -> dict[str, tuple[Command, bool]]:
         "rolloutplan --no-cache": (lambda: [*tool, "--no-cache", str(corpus)], False),
         "rolloutplan one file": (single, False),
     }
-    if shutil.which("kubeconform"):
-        found["kubeconform"] = (lambda: ["kubeconform", "-strict", "-summary", str(corpus)], False)
+    kubeconform = _kubeconform(corpus)
+    if kubeconform:
+        found["kubeconform"] = (lambda: kubeconform, False)
     beside = Path(sys.executable).parent / "kubernetes-validate"  # pip-installed here
     peer = shutil.which("kubernetes-validate") or (str(beside) if beside.exists() else None)
     if peer:
         validate = [peer, "--strict", "--quiet", *files]
         found["kubernetes-validate"] = (lambda: validate, True)
     return found
+
+
+def _kubeconform(corpus: Path) -> list[str] | None:
+    """kubeconform with offline schemas from $KUBECONFORM_DIR (the binary and a schemas/
+    folder laid out for it), else from PATH with its own (online) schema location."""
+    folder = os.environ.get("KUBECONFORM_DIR")
+    if folder:
+        location = (
+            f"{folder}/schemas/{{{{ .NormalizedKubernetesVersion }}}}-standalone"
+            "{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json"
+        )
+        return [
+            f"{folder}/kubeconform", "-strict", "-summary", "-n", "2",
+            "-kubernetes-version", "1.37.0", "-schema-location", location, str(corpus),
+        ]  # fmt: skip
+    if shutil.which("kubeconform"):
+        return ["kubeconform", "-strict", "-summary", str(corpus)]
+    return None
 
 
 def main() -> None:
