@@ -1,4 +1,5 @@
-"""The command line: the only module that imports click, reads files and stdin, or exits."""
+"""The command line: the only module that imports click or exits.  The manifests are read
+by ``inputs``; the outputs are written here."""
 
 from __future__ import annotations
 
@@ -17,15 +18,17 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from rolloutplan import __version__
+from rolloutplan.inputs import is_file_source, read_sources
 
 if TYPE_CHECKING:
     from rolloutplan.cache import ResultCache
 
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 SEVERITIES = ("error", "warning", "info")
 FORMATS = ("text", "json", "sarif", "github", "markdown", "junit")
 PROGRESS_FROM = 50  # files; fewer finish before a progress line would help
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+# the status a shell reports for a program a closed pipe ends (128 + SIGPIPE), as `| head` does
+EXIT_BROKEN_PIPE = 141
 
 
 class _Commands(click.Group):
@@ -36,14 +39,14 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except click.ClickException as exc:
-            exc.message = _escaped(exc.format_message())
+            exc.message = _escaped(exc.message)
             raise
 
 
 def _escaped(text: str) -> str:
-    from rolloutplan.report.escape import defuse_text, shown
+    from rolloutplan.report.escape import shown_line
 
-    return defuse_text(shown(text))
+    return shown_line(text)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -238,13 +241,11 @@ def check(
             raise click.UsageError(f"--base {base}: {exc}") from None
         for note in version.notes:  # they hold file names: from the pull request
             _say(f"--base {base}: {note}")
-        changed_now = {
-            s.path
-            for s in sources
-            if _is_file(s) and Path(s.path).resolve() in version.changed_paths
-        }
+        files = [s for s in sources if is_file_source(s)]
+        changed_paths = version.changed_paths
+        changed_now = {s.path for s in files if Path(s.path).resolve() in changed_paths}
         # an unchanged file is its own base version: as read, not read again
-        previous = [s for s in sources if _is_file(s) and s.path not in changed_now]
+        previous = [s for s in files if s.path not in changed_now]
         previous += [_source(name, content) for name, content in version.files]
         if not all_files:
             changed = frozenset(changed_now)
@@ -252,13 +253,6 @@ def check(
         sources, settings.config, _plan_options(new_pods, pod_startup), previous, changed
     )
     _finish(ctx, report, settings)
-
-
-def _is_file(source: object) -> bool:
-    """A file read from disk (not standard input, nor a path that could not be read)."""
-    from rolloutplan.model.source import SourceText
-
-    return isinstance(source, SourceText) and source.path != STDIN_NAME
 
 
 def _previous(options: dict[str, Any]) -> list[object] | None:
@@ -399,10 +393,6 @@ def _use_color(choice: str) -> bool:
     return sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-# the status a shell reports for a program a closed pipe ends (128 + SIGPIPE), as `| head` does
-EXIT_BROKEN_PIPE = 141
-
-
 def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
     """Print the report and exit with the code its findings call for, or 2 when an output
     could not be written (EXIT_BROKEN_PIPE, quietly, when the reader went away)."""
@@ -494,12 +484,18 @@ def _new_file_mode() -> int:
 
 
 def _write_failure(failed: list[tuple[str, OSError]]) -> int:
-    """Say which outputs could not be written; the exit code for it."""
-    if all(isinstance(exc, BrokenPipeError) for _, exc in failed):
-        return EXIT_BROKEN_PIPE  # the reader stopped reading (| head): nothing to say
-    for target, exc in failed:
-        if not isinstance(exc, BrokenPipeError):
-            _say(f"cannot write {target}: {exc.strerror or exc}")
+    """Say which outputs could not be written; the exit code for it (141 only when every
+    failure was a reader going away)."""
+    codes = {_write_error(target, exc) for target, exc in failed}
+    return EXIT_USAGE if EXIT_USAGE in codes else EXIT_BROKEN_PIPE
+
+
+def _write_error(target: str, exc: OSError | ValueError) -> int:
+    """The exit code for an output that could not be written: 141, quietly, when its reader
+    went away (| head); otherwise a message and 2."""
+    if isinstance(exc, BrokenPipeError):
+        return EXIT_BROKEN_PIPE
+    _say(f"cannot write {target}: {getattr(exc, 'strerror', None) or exc}")
     return EXIT_USAGE
 
 
@@ -562,148 +558,6 @@ def explain(rule: str) -> None:
     )
 
 
-STDIN_NAME = "<stdin>"
-MAX_FILE_BYTES = 64 * 1024 * 1024  # one input; larger is RP012, never read into memory
-_TOO_LARGE = f"larger than {MAX_FILE_BYTES // 2**20} MiB, the limit for one input; not read"
-_NOT_REGULAR = {
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFDIR: "a directory",
-}
-# a FIFO must not block the open, and a terminal device must not become ours
-_OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-
-
-def read_sources(paths: Sequence[str]) -> list[object]:
-    """Read every input; paths that cannot be read become UnreadablePath records."""
-    from rolloutplan.engine import UnreadablePath
-
-    sources: list[object] = []
-    seen: set[str] = set()
-    for given in paths:
-        if given == "-":
-            sources.append(_read_stdin())
-            continue
-        files, problems = _expand(Path(given))
-        sources += [UnreadablePath(name, reason) for name, reason in problems]
-        for name in files:
-            if name not in seen:
-                seen.add(name)
-                sources.append(_read_file(name))
-    return sources
-
-
-def _read_stdin() -> object:
-    from rolloutplan.engine import UnreadablePath
-    from rolloutplan.model.source import SourceText
-
-    data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        return UnreadablePath(STDIN_NAME, _TOO_LARGE)
-    return SourceText(STDIN_NAME, data)
-
-
-def _read_file(name: str) -> object:
-    """A regular file's bytes; anything else (a FIFO would block, /dev/zero never ends, a
-    larger file than MAX_FILE_BYTES) is an UnreadablePath saying what it is."""
-    from rolloutplan.engine import UnreadablePath
-    from rolloutplan.model.source import SourceText
-
-    try:
-        problem = _not_readable(os.stat(name))  # devices and FIFOs are never even opened
-        if problem is None:
-            with open(name, "rb", opener=_open_nonblocking) as file:
-                # the same check on what was opened: it may have been replaced since
-                problem = _not_readable(os.fstat(file.fileno()))
-                data = file.read(MAX_FILE_BYTES + 1) if problem is None else b""
-            if len(data) > MAX_FILE_BYTES:
-                problem = _TOO_LARGE
-    except FileNotFoundError:
-        what = "a symbolic link to a missing file" if os.path.islink(name) else "no such file"
-        return UnreadablePath(name, f"cannot read: {what}")
-    except OSError as exc:
-        return UnreadablePath(name, f"cannot read: {exc.strerror or exc}")
-    if problem is not None:
-        return UnreadablePath(name, problem)
-    return SourceText(name, data)
-
-
-def _open_nonblocking(name: str, flags: int) -> int:
-    return os.open(name, flags | _OPEN_FLAGS)
-
-
-def _not_readable(info: os.stat_result) -> str | None:
-    """Why a file with this status is not read, or None for a regular file within the limit."""
-    if not stat.S_ISREG(info.st_mode):
-        kind = _NOT_REGULAR.get(stat.S_IFMT(info.st_mode), "a special file")
-        return f"not a regular file but {kind}; not read"
-    return _TOO_LARGE if info.st_size > MAX_FILE_BYTES else None
-
-
-def _expand(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """The manifest files under ``path`` as POSIX paths in path order, and (path, why) for
-    what could not be read.  Hidden directories (.git, .github, ...) are skipped while
-    walking; a file named explicitly is always read.  Strings, not Paths: a large tree has
-    thousands of files."""
-    top = path.as_posix()
-    if not path.is_dir():
-        if path.exists() or path.is_symlink():
-            return [top], []
-        return [], [(top, "no such file or directory")]
-    found, problems = _walk(top)
-    found.sort(key=lambda name: name.split("/"))  # as Paths sort: part by part
-    if not found and not problems:
-        problems.append((top, "directory holds no *.yaml, *.yml or *.json files"))
-    return found, problems
-
-
-def _walk(top: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """Every manifest file under the directory ``top``.  A symbolic link is followed when it
-    leads inside ``top`` or the working directory: a pull request can commit one to
-    /dev/zero, /proc or /.  Each directory is read once however many links lead to it, so
-    loops end; directories reached by a link are read after all the others."""
-    inside = (os.path.realpath(top), os.path.realpath(os.curdir))
-    visited: set[tuple[int, int]] = set()
-    found: list[str] = []
-    problems: list[tuple[str, str]] = []
-    folders, linked = [top], []
-    while folders or linked:
-        folder = folders.pop() if folders else linked.pop(0)
-        try:
-            info = os.stat(folder)
-            if (info.st_dev, info.st_ino) in visited:
-                continue
-            visited.add((info.st_dev, info.st_ino))
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError as exc:
-            problems.append((folder, f"cannot read directory: {exc.strerror or exc}"))
-            continue
-        prefix = "" if folder == "." else folder + "/"
-        for entry in entries:
-            name = prefix + entry.name
-            is_dir = entry.is_dir()
-            if not (is_dir or entry.name.endswith(MANIFEST_SUFFIXES)):
-                continue
-            if is_dir and entry.name.startswith("."):
-                continue
-            if entry.is_symlink() and not _leads_inside(name, inside):
-                problems.append((name, "a symbolic link leading outside the directory "
-                                 "walked and the working directory; not followed"))  # fmt: skip
-            elif is_dir:
-                (linked if entry.is_symlink() else folders).append(name)
-            else:
-                found.append(name)
-    return found, problems
-
-
-def _leads_inside(link: str, tops: tuple[str, ...]) -> bool:
-    target = os.path.realpath(link)
-    return any(target == top or target.startswith(top.rstrip("/") + "/") for top in tops)
-
-
 def entry_point() -> NoReturn:
     """The ``rolloutplan`` command: run, flush the output, and leave without the
     interpreter's teardown of every module and object, which is pure cost for a one-shot
@@ -717,11 +571,8 @@ def entry_point() -> NoReturn:
     try:  # what rules, explain and --help printed; a report is flushed as it is written
         if sys.stdout is not None:
             sys.stdout.flush()
-    except BrokenPipeError:
-        code = EXIT_BROKEN_PIPE
     except (OSError, ValueError) as exc:
-        _say(f"cannot write standard output: {getattr(exc, 'strerror', None) or exc}")
-        code = EXIT_USAGE
+        code = _write_error("standard output", exc)
     with contextlib.suppress(OSError, ValueError, AttributeError):
         sys.stderr.flush()
     os._exit(code)
@@ -740,15 +591,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
-        exc.message = _escaped(exc.format_message())  # click's own (parsing) errors too
+        exc.message = _escaped(exc.message)  # click's own (parsing) errors too
         with contextlib.suppress(OSError, ValueError):  # stderr may be unwritable too
             exc.show()
         return exc.exit_code
     except click.exceptions.Abort:
         click.echo("Aborted!", err=True)
         return 1
-    except BrokenPipeError:  # the reader of stdout or stderr went away (| head)
-        return EXIT_BROKEN_PIPE
     except SystemExit:
         # without standalone mode, click exits only for a closed pipe (EPIPE) under a
         # command's click.echo (rules, explain); its code, 1, is our findings code
@@ -756,6 +605,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         if exc.filename is not None or exc.errno not in _WRITE_FAULTS:
             raise
-        _say(f"cannot write standard output: {exc.strerror}")  # rules > /dev/full
-        return EXIT_USAGE
+        return _write_error("standard output", exc)  # rules > /dev/full
     return result if isinstance(result, int) else EXIT_CLEAN

@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+from rolloutplan.inputs import MANIFEST_SUFFIXES
+
 _SYMLINK_MODE, _SUBMODULE_MODE = "120000", "160000"
 _NULL_MODE = "000000"
 _FILTER_OFF = (("clean", ""), ("smudge", ""), ("process", ""), ("required", "false"))

@@ -212,7 +212,7 @@ def _too_deep(text: str) -> tuple[int, YamlProblem] | None:
 class _Builder:
     """Builds plain data from one document's nodes, sharing aliased nodes."""
 
-    def __init__(self, *, has_aliases: bool = True) -> None:
+    def __init__(self, *, has_aliases: bool) -> None:
         self.built: dict[int, tuple[Any, int]] = {}
         self.building: set[int] = set()
         self.expanded = 0

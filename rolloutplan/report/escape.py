@@ -64,12 +64,22 @@ def _json_escape(match: re.Match[str]) -> str:
     return char if char < " " else f"\\u{ord(char):04x}"
 
 
+def shown_line(text: str) -> str:
+    """One line of terminal text (a summary, a message on stderr): shown and defused."""
+    return defuse_text(shown(text))
+
+
+def defuse_legacy(text: str, hash_sign: str = "\\x23") -> str:
+    """``##[`` (a command anywhere in a line) as ``#`` ``hash_sign`` ``[``."""
+    return text.replace(_LEGACY_COMMAND, f"#{hash_sign}[")
+
+
 def defuse_commands(output: str, *, colon: str, hash_sign: str) -> str:
     """``output`` with no workflow command from data: the first ``:`` of a line opening with
     ``::`` becomes ``colon`` and ``##[`` becomes ``#`` ``hash_sign`` ``[`` (each format passes
     its own spelling of the two characters).  Only for text in which we write no command."""
     output = _COMMAND_START.sub(lambda m: m.group(1) + colon, output)
-    return output.replace(_LEGACY_COMMAND, f"#{hash_sign}[")
+    return defuse_legacy(output, hash_sign)
 
 
 def defuse_text(output: str) -> str:

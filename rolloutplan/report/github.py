@@ -15,7 +15,7 @@ from itertools import groupby
 
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
-from rolloutplan.report.escape import defuse_text, shown
+from rolloutplan.report.escape import defuse_legacy, shown, shown_line
 from rolloutplan.report.text import summary_line
 from rolloutplan.rules import REGISTRY
 
@@ -30,7 +30,7 @@ def render_github(report: Report, *, diagram: bool = False, verbose: bool = Fals
         lines.append(f"::group::{escape_data(path)}")
         lines.extend(annotation(finding) for finding in findings)
         lines.append("::endgroup::")
-    lines.append(defuse_text(shown(summary_line(report))))
+    lines.append(shown_line(summary_line(report)))
     return "\n".join(lines) + "\n"
 
 
@@ -56,7 +56,7 @@ def _message(finding: Finding) -> str:
 def escape_data(text: str) -> str:
     """As @actions/core escapes data, after hidden characters are shown; and ``##[``, which
     the runner reads as a command anywhere in a line, written as text does (``#\\x23[``)."""
-    text = shown(text, keep_newlines=True).replace("##[", "#\\x23[")
+    text = defuse_legacy(shown(text, keep_newlines=True))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

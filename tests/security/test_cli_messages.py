@@ -65,3 +65,20 @@ def test_a_usage_error_with_stderr_on_a_full_disk_still_exits_2() -> None:
             [sys.executable, "-m", "rolloutplan", "lint", "--bogus"], stderr=full, check=False
         )
     assert done.returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["explain", "NOPE"], "Error: Invalid value for RULE: no rule 'NOPE'"),
+        (["lint", "--jobs", "0", "x"], "Error: Invalid value for '-j' / '--jobs': 0 is not"),
+    ],
+)
+def test_click_errors_name_the_parameter_once(args: list[str], message: str) -> None:
+    """As the command runs: through main(), which escapes what click raises."""
+    done = subprocess.run(
+        [sys.executable, "-m", "rolloutplan", *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert done.stderr.count("Invalid value for") == 1

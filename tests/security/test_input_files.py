@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from rolloutplan import cli
+from rolloutplan import inputs
 from tests.conftest import FIXTURES, RunCli
 
 DEPLOYMENT = FIXTURES / "plans" / "deployment-nginx-4-replicas.yaml"
@@ -99,7 +99,7 @@ def test_links_out_of_the_tree_found_while_walking_are_not_followed(
 def test_a_file_over_the_size_limit_is_reported_not_read(
     run_cli: RunCli, in_tmp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(inputs, "MAX_FILE_BYTES", 1000)
     (in_tmp / "big.yaml").write_bytes(DEPLOYMENT.read_bytes() + b"#" * 1000)
     result = run_cli("lint", "big.yaml", DEPLOYMENT)
     assert result.exit_code == 2
@@ -108,7 +108,7 @@ def test_a_file_over_the_size_limit_is_reported_not_read(
 
 
 def test_standard_input_is_bounded_too(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(inputs, "MAX_FILE_BYTES", 1000)
     result = run_cli("lint", "-", stdin=b"# padding\n" * 200)
     assert result.exit_code == 2
     assert "<stdin>" in unreadable(result.stdout)
@@ -129,7 +129,7 @@ def test_an_unreadable_directory_is_reported(
             raise PermissionError(13, "Permission denied", path)
         return real_scandir(path)
 
-    monkeypatch.setattr(cli.os, "scandir", scandir)
+    monkeypatch.setattr(inputs.os, "scandir", scandir)
     result = run_cli("lint", "deploy")
     assert result.exit_code == 2
     assert unreadable(result.stdout) == {
