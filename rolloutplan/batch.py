@@ -3,7 +3,7 @@ process or spread over worker processes.  Results come back in file order, so th
 the same whichever way each file was checked.
 
 Generic over what a file's result is: the caller says how to check one file, how to turn a
-result into bytes (to store it, or to send it back from a worker) and back.
+result into bytes (to store it) and back.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ class Store(Protocol):
 @dataclass(frozen=True)
 class Job(Generic[Source, Result]):
     """How to check one file.  Every callable must pickle (module-level functions, partials).
-    ``freeze`` may raise for a result it cannot store (the result is then not stored, and a
-    worker's is checked again here); ``thaw`` raises for bytes it cannot read (a miss)."""
+    ``freeze`` may raise for a result it cannot store (the result is then not stored);
+    ``thaw`` raises for bytes it cannot read (a miss)."""
 
     check: Callable[[Source], Result]
     freeze: Callable[[Result], bytes]
@@ -172,16 +172,7 @@ def _in_worker(work: Sequence[tuple[Any, str | None]]) -> list[Any]:
     the pool, between this tool's own processes; nothing read from disk is unpickled."""
     assert _worker_task is not None, "the pool initializer sets it"
     job, store = _worker_task
-    results = [job.check(source) for source, _ in work]
-    if store is not None:
-        store.put_many(
-            (key, blob)
-            for (_, key), result in zip(work, results, strict=True)
-            if key is not None
-            and job.storable(result)
-            and (blob := _frozen(job, result)) is not None
-        )
-    return results
+    return _in_order(work, job, store, _Reporter(None, 0, 0))
 
 
 def _in_parallel(

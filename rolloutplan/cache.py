@@ -79,11 +79,11 @@ class CacheUnavailable(Exception):
     not to use: the run goes on without the cache."""
 
 
-def user_key(directory: Path | None = None) -> bytes:
-    """The user's secret, created on first use (in ``directory``, by default the default
-    cache directory).  CacheUnavailable if it cannot be created, or if the file there is
-    not one to trust: not a regular file, not the user's, or open to others."""
-    path = (directory or default_directory()) / KEY_FILE
+def user_key() -> bytes:
+    """The user's secret, created on first use in the default cache directory.
+    CacheUnavailable if it cannot be created, or if the file there is not one to trust:
+    not a regular file, not the user's, or open to others."""
+    path = default_directory() / KEY_FILE
     try:
         try:
             return _read_key(path)
@@ -91,8 +91,11 @@ def user_key(directory: Path | None = None) -> bytes:
             _create_key(path)
             return _read_key(path)
     except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CacheUnavailable(f"{path}: {reason}") from None
+        raise CacheUnavailable(f"{path}: {_reason(exc)}") from None
+
+
+def _reason(exc: Exception) -> str:
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def _read_key(path: Path) -> bytes:
@@ -269,7 +272,7 @@ class ResultCache:
         return self._connection
 
     def _fail(self, exc: Exception, path: Path | None = None) -> None:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        reason = _reason(exc)
         if isinstance(exc, sqlite3.OperationalError) and reason == "interrupted":
             reason = f"a statement ran longer than {STATEMENT_SECONDS:g} s"
         self._problem = f"{path or self.directory / DATABASE}: {reason}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -77,11 +78,18 @@ ObjectKey = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
 
 @dataclass(frozen=True, slots=True)
 class PreviousIndex:
-    """The previous manifests' objects by key.  Those the schema rejects are not compared
-    with (the update checks assume well-typed objects): ``invalid`` says why, per key."""
+    """The previous manifests' documents by key, checked against the schema only when a
+    checked object is compared with one (a cache hit never is)."""
 
-    objects: dict[ObjectKey, dict[str, Any]] = field(default_factory=dict)
-    invalid: dict[ObjectKey, str] = field(default_factory=dict)
+    documents: dict[ObjectKey, Document] = field(default_factory=dict)
+
+    def lookup(self, key: ObjectKey, config: Config) -> tuple[dict[str, Any] | None, str | None]:
+        """The previous object to compare with, or None and why it cannot be."""
+        document = self.documents.get(key)
+        if document is None:
+            return None, None
+        why = _unusable(document, config)
+        return (document.data, None) if why is None else (None, why)
 
 
 def collect(
@@ -150,8 +158,6 @@ def _fingerprint(
     among them: it is applied to the results afterwards).  Computed only with a cache.
     Every part is length-prefixed, so that no two different inputs give the same bytes
     (paths are encoded with their lone surrogates: a file name that is not UTF-8)."""
-    import json
-
     settings = [
         config.kubernetes_version,
         config.strict_kinds,
@@ -254,8 +260,7 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
         violations = schemas.validate(data, config.kubernetes_version)
         if not violations:
             key = _key(data, ref)
-            old = index.objects.get(key)
-            why = index.invalid.get(key)
+            old, why = index.lookup(key, config)
             violations = [] if why is None else [Violation(PREVIOUS_INVALID, why, ("metadata",))]
             ports = config.node_port_range
             version = config.kubernetes_version
@@ -282,7 +287,7 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
             tally.deployment_documents[ref] = _for_later_findings(document)
             add_findings(document, ref, risks.deployment_risks(typed), config, tally)
         elif isinstance(typed, ReplicaSet) and typed.owner is None:
-            old = index.objects.get(_key(data, ref))
+            old, _ = index.lookup(_key(data, ref), config)
             changed = old is not None and _template(old) != _template(data)
             add_findings(document, ref, risks.bare_replica_set_risks(changed), config, tally)
 
@@ -357,13 +362,7 @@ def _index(sources: Sequence[SourceText | UnreadablePath], config: Config) -> Pr
                 data = document.data
                 if isinstance(data, dict) and not check_type_meta(document):
                     key = _key(data, object_ref(data, config.default_namespace))
-                    why = _unusable(document, config)
-                    index.objects.pop(key, None)
-                    index.invalid.pop(key, None)
-                    if why is None:
-                        index.objects[key] = data
-                    else:
-                        index.invalid[key] = why
+                    index.documents[key] = document
     return index
 
 

@@ -111,7 +111,6 @@ class Tally:
         self.suppressed += other.suppressed
         self.objects.extend(other.objects)
         self.claims += other.claims
-        self.declared_deployments += other.declared_deployments
         self.documents += other.documents
         for kind, count in other.checked.items():
             self.checked[kind] = self.checked.get(kind, 0) + count
@@ -130,7 +129,7 @@ def storable(tally: Tally) -> bool:
 # Every class a file's typed objects (and a document's waivers) may hold; nothing else can
 # be read back.
 STORED_CLASSES: tuple[type, ...] = (
-    Location, ObjectRef, MapKey, Service, model.ServicePort, model.Deployment,
+    ObjectRef, Service, model.ServicePort, model.Deployment,
     model.ReplicaSet, model.LabelSelector, model.SelectorRequirement, model.SelectorOperator,
     model.PodTemplate, model.Container, model.ContainerPort, model.Probe,
     model.DeploymentStrategy, model.StrategyType, model.IntOrPercent,
@@ -195,14 +194,14 @@ class _Packer:
             [self.finding(f) for f in tally.findings],
             [
                 [self.finding(s.finding), _text(s.reason)]
-                for s in _all(tally.suppressed, Suppressed)
+                for s in _exactly(tally.suppressed, Suppressed)
             ],
-            [self.claim(claim) for claim in _all(tally.claims, SelectorClaim)],
+            [self.claim(claim) for claim in _exactly(tally.claims, SelectorClaim)],
             [self.ref(ref) for ref in tally.declared_deployments],
             _count(tally.documents),
             _counts(tally.checked),
             _counts(tally.skipped),
-            [self.pod_source(source) for source in _all(tally.pod_sources, PodSource)],
+            [self.pod_source(source) for source in _exactly(tally.pod_sources, PodSource)],
             [[self.service(s), self.document(d)] for s, d in tally.services],
             [[self.ref(r), self.document(d)] for r, d in tally.deployment_documents.items()],
         ]
@@ -243,7 +242,7 @@ class _Packer:
     def document(self, document: Document) -> Row:
         if type(document) is not Document or type(document.start) is not Location:
             raise TypeError("not a document")
-        data = None if document.data == {} else _CODEC.dumps(document.data).decode()
+        data = document.data or None
         start = document.start
         return [
             self.path(document.path), document.index, document.item, data,
@@ -258,13 +257,14 @@ class _Packer:
             raise TypeError("not a label selector")
         expressions = [
             [_text(e.key), e.operator.value, [_text(v) for v in e.values]]
-            for e in _all(selector.match_expressions, model.SelectorRequirement)
+            for e in _exactly(selector.match_expressions, model.SelectorRequirement)
         ]
         return [self.label_set(selector.match_labels), expressions]
 
     def pod_source(self, source: PodSource) -> Row:
         ports = [
-            [p.container_port, p.name, p.protocol] for p in _all(source.ports, model.ContainerPort)
+            [p.container_port, p.name, p.protocol]
+            for p in _exactly(source.ports, model.ContainerPort)
         ]
         return [
             self.ref(source.ref), self.label_set(source.labels), ports,
@@ -277,7 +277,7 @@ class _Packer:
         selector = None if service.selector is None else self.label_set(service.selector)
         ports = [
             [p.port, p.target_port, p.name, p.protocol, p.node_port]
-            for p in _all(service.ports, model.ServicePort)
+            for p in _exactly(service.ports, model.ServicePort)
         ]
         return [
             self.ref(service.ref), service.type, selector, ports, service.cluster_ip,
@@ -285,7 +285,7 @@ class _Packer:
         ]  # fmt: skip
 
 
-def _all(values: Iterable[Any], kind: type) -> Iterable[Any]:
+def _exactly(values: Iterable[Any], kind: type) -> Iterable[Any]:
     """``values``, if each is exactly a ``kind`` (JSON would store a subclass as its base)."""
     if any(type(v) is not kind for v in values):
         raise TypeError(f"not all values are {kind.__name__}")
@@ -327,12 +327,11 @@ def _unpack(head: Any) -> dict[str, Any]:
         raise ValueError("not a table of paths")
     refs = list(itertools.starmap(ObjectRef, refs))
     labels = [tuple(zip(flat[::2], flat[1::2], strict=True)) for flat in labels]
-    if not (_counts_of(checked) and _counts_of(skipped) and type(documents) is int):
-        raise ValueError("not a file's counts")
+    _counts(checked), _counts(skipped), _count(documents)
     return {
         "findings": [_finding(row, paths, refs) for row in findings],
         "suppressed": [
-            Suppressed(_finding(row, paths, refs), _str(why)) for row, why in suppressed
+            Suppressed(_finding(row, paths, refs), _text(why)) for row, why in suppressed
         ],
         "claims": [
             SelectorClaim(refs[ref], _selector(selector, labels), labels[own])
@@ -355,7 +354,7 @@ def _unpack(head: Any) -> dict[str, Any]:
 
 def _finding(row: Row, paths: list[str], refs: list[ObjectRef]) -> Finding:
     rule, severity, message, path, line, column, obj, parts = row
-    field = tuple(MapKey(_str(*p)) if type(p) is list else p for p in parts)
+    field = tuple(MapKey(_text(*p)) if type(p) is list else p for p in parts)
     where = Location(paths[path], line, column)
     return Finding(
         rule, _SEVERITIES[severity], message, where, None if obj is None else refs[obj], field
@@ -364,7 +363,7 @@ def _finding(row: Row, paths: list[str], refs: list[ObjectRef]) -> Finding:
 
 def _document(row: Row, paths: list[str]) -> Document:
     path, index, item, data, start_path, line, column = row
-    waivers = {} if data is None else _CODEC.loads(_str(data).encode())
+    waivers = {} if data is None else data
     if type(waivers) is not dict:
         raise ValueError("not a document's data")
     return Document(
@@ -377,7 +376,7 @@ def _selector(row: Row, labels: list[Labels]) -> model.LabelSelector:
     if not expressions:  # most selectors: a generator costs more than the rest
         return model.LabelSelector(labels[own], ())
     requirements = tuple(
-        model.SelectorRequirement(_str(key), _OPERATORS[operator], tuple(map(_str, values)))
+        model.SelectorRequirement(_text(key), _OPERATORS[operator], tuple(map(_text, values)))
         for key, operator, values in expressions
     )
     return model.LabelSelector(labels[own], requirements)
@@ -397,16 +396,6 @@ def _service(row: Row, refs: list[ObjectRef], labels: list[Labels]) -> Service:
         refs[ref], kind, None if selector is None else labels[selector],
         tuple(itertools.starmap(model.ServicePort, ports)), cluster_ip, external_name,
     )  # fmt: skip
-
-
-def _str(value: Any) -> str:
-    if type(value) is not str:
-        raise ValueError("not a stored string")
-    return value
-
-
-def _counts_of(value: Any) -> bool:
-    return type(value) is dict and set(map(type, value.values())) <= {int}
 
 
 def _thaw_objects(blob: bytes) -> list[KubeObject]:

@@ -38,27 +38,27 @@ def _reducer(get: operator.attrgetter[Any], *, single: bool) -> Any:
 
 
 # JSON's own values, and lists as JSON arrays; every other value is a JSON object of one
-# member, a tag and what it holds: {"(": [1, 2]} is a tuple, {"{": [key, value, ...]} a dict,
+# member, a tag and what it holds: {"(": [1, 2]} is a tuple,
 # {"ObjectRef": ["Service", "default", "web"]} a given class.  The JSON parser (C) hands
 # each object to ``_rebuild`` as it completes it, innermost first: no walk in Python.
 _ATOMS = frozenset({str, int, float, bool, type(None)})
-_TUPLE, _DICT = "(", "{"
+_TUPLE = "("
 
 Encoder = Callable[[Any], dict[str, Any]]
 
 
 class DataCodec:
-    """Values made of JSON's atoms, lists, tuples, dicts and the given classes (frozen
-    dataclasses, NamedTuples, enums and str subclasses), to JSON bytes and back."""
+    """Values made of JSON's atoms, lists, tuples and the given classes (frozen dataclasses
+    and enums), to JSON bytes and back."""
 
     def __init__(self, classes: Iterable[type]) -> None:
         self._encoders: dict[type, Encoder] = {}
-        # tag -> (class, number of fields); 0 fields: built from one value (an enum, a str)
+        # tag -> (class, number of fields); 0 fields: built from one value (an enum)
         self._classes: dict[str, tuple[type, int]] = {}
         self._parser = json.JSONDecoder(object_hook=self._rebuild)
         for cls in classes:
             tag = cls.__name__
-            if tag in self._classes or tag in (_TUPLE, _DICT):
+            if tag in self._classes or tag == _TUPLE:
                 raise ValueError(f"two classes are tagged {tag!r}")
             self._encoders[cls], self._classes[tag] = _class_codec(cls, tag, self.encode)
 
@@ -80,8 +80,6 @@ class DataCodec:
             return list(map(self.encode, value))
         if kind is tuple:
             return {_TUPLE: list(map(self.encode, value))}
-        if kind is dict:
-            return {_DICT: [self.encode(x) for pair in value.items() for x in pair]}
         encoder = self._encoders.get(kind)
         if encoder is None:
             raise TypeError(f"cannot store a {kind.__name__}")
@@ -93,7 +91,7 @@ class DataCodec:
             return tuple(held)
         entry = self._classes.get(tag)
         if entry is None or more:
-            return self._rebuild_other(tag, held, more)
+            raise ValueError(f"not a stored value: {tag!r}")
         cls, size = entry
         if size and type(held) is list and len(held) == size:
             return cls(*held)
@@ -101,29 +99,18 @@ class DataCodec:
             return cls(held)
         raise ValueError(f"not a stored {tag}")
 
-    @staticmethod
-    def _rebuild_other(tag: str, held: Any, more: list[Any]) -> Any:
-        if tag == _DICT and type(held) is list and not more:
-            pairs = iter(held)
-            return dict(zip(pairs, pairs, strict=True))  # ValueError for a lone key
-        raise ValueError(f"not a stored value: {tag!r}")
-
 
 def _class_codec(
     cls: type, tag: str, encode: Callable[[Any], Any]
 ) -> tuple[Encoder, tuple[type, int]]:
     if issubclass(cls, enum.Enum):
         return (lambda v: {tag: v.value}), (cls, 0)
-    if issubclass(cls, str):
-        return (lambda v: {tag: str(v)}), (cls, 0)
     if is_dataclass(cls):
         if not all(f.init for f in fields(cls)):
             raise TypeError(f"{cls.__name__} has fields __init__ does not take")
         names = [f.name for f in fields(cls)]
-    elif issubclass(cls, tuple) and hasattr(cls, "_fields"):  # a NamedTuple
-        names = list(cls._fields)
     else:
-        raise TypeError(f"{cls.__name__} is not a dataclass, NamedTuple, enum or str")
+        raise TypeError(f"{cls.__name__} is neither a dataclass nor an enum")
     get = operator.attrgetter(*names)
     if len(names) == 1:  # attrgetter of one name returns the value, not a tuple
         return (lambda v: {tag: [encode(get(v))]}), (cls, 1)
