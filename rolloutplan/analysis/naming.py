@@ -4,14 +4,7 @@ a nodePort or a label."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from itertools import islice
-
 NAMED = 3  # names a message lists; the rest are counted
-
-
-def first_names(names: Iterable[str], limit: int = NAMED) -> list[str]:
-    return list(islice(names, limit))
 
 
 def listed(names: list[str], total: int) -> str:

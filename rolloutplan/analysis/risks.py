@@ -129,9 +129,7 @@ def overlapping_selectors(
     for ref in sorted(latest):
         claim = latest[ref]
         grouped.setdefault((ref.namespace, claim.selector, claim.labels), []).append(ref)
-    groups = [
-        (SelectorClaim(members[0], key[1], key[2]), members) for key, members in grouped.items()
-    ]
+    groups = [(latest[members[0]], members) for members in grouped.values()]
     partners: dict[int, list[int]] = {}
     for first, second in _overlapping_pairs([claim for claim, _ in groups]):
         partners.setdefault(first, []).append(second)

@@ -54,7 +54,7 @@ def _parse_text(text: str) -> Fraction | None:
         return None
     sign, number, exponent, suffix = match.groups()
     whole, _, fraction = number.partition(".")
-    power = _exponent(exponent) if exponent is not None else _DECIMAL.get(suffix or "", 0)
+    power = go_int32(exponent) if exponent is not None else _DECIMAL.get(suffix or "", 0)
     if power is None:
         return None
     value = _magnitude((whole + fraction).lstrip("0"), power - len(fraction), suffix)
@@ -84,13 +84,20 @@ def _magnitude(digits: str, scale: int, suffix: str | None) -> Fraction:
     return value
 
 
-def _exponent(text: str) -> int | None:
-    """strconv.ParseInt(.., 10, 64), then int32(): out of int64 is an error, then it wraps."""
-    negative = text.startswith("-")
-    digits = text.lstrip("+-").lstrip("0") or "0"
-    if len(digits) > 19:
+# strconv.Atoi: an optional sign and ASCII digits only (no Unicode digits, no underscores)
+_GO_INT = re.compile(r"[+-]?0*([0-9]{1,19})\Z")
+
+
+def go_int32(text: str | None) -> int | None:
+    """strconv.Atoi (a 64-bit ParseInt), then a conversion to int32.
+
+    What Atoi rejects (any other character, a value beyond int64) is None; a value beyond
+    int32 keeps its low 32 bits, as Go's int32() conversion does.
+    """
+    match = None if text is None else _GO_INT.match(text)
+    if match is None:
         return None
-    value = -int(digits) if negative else int(digits)
+    value = -int(match.group(1)) if match.group(0).startswith("-") else int(match.group(1))
     if not -(2**63) <= value < 2**63:
         return None
     return (value + 2**31) % 2**32 - 2**31

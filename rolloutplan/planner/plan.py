@@ -11,15 +11,7 @@ from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
 from rolloutplan.planner.controller import Cluster
-from rolloutplan.planner.simulate import (
-    MAX_STEPS,
-    MAX_WORK,
-    NewPods,
-    Outcome,
-    Replay,
-    Step,
-    replay,
-)
+from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
 from rolloutplan.planner.timing import Timing, estimate_timing
 
@@ -130,11 +122,6 @@ def plan_deployment(
             notes.append("spec.paused is true: no rollout until `kubectl rollout resume`")
         new_name = starts.new_replica_set_name(deployment)
         result = replay(deployment, budget, start, new_name, options.new_pods, timing)
-        if result.outcome is Outcome.TRUNCATED:
-            notes.append(
-                f"planning stopped after {len(result.steps)} steps, before the rollout ended "
-                f"(the limits are {MAX_STEPS} steps and {MAX_WORK} ReplicaSet states read)"
-            )
     old_labels = (old_template or deployment.template).labels
     return replace(
         _planned(deployment, change, budget, start, result, timing, options, notes),

@@ -19,11 +19,8 @@ from typing import NamedTuple
 from rolloutplan.model.objects import Deployment, StrategyType
 from rolloutplan.planner import controller as ctl
 from rolloutplan.planner.budget import Budget
-from rolloutplan.planner.controller import Cluster, ScaleAction
+from rolloutplan.planner.controller import _AVAILABLE, _SPEC, Cluster, ScaleAction
 from rolloutplan.planner.timing import Timing
-
-_SPEC = attrgetter("spec")
-_AVAILABLE = attrgetter("available")
 
 
 class NewPods(enum.Enum):
@@ -94,7 +91,7 @@ class _Meter:
         self.limit = limit
         self.spent = 0
 
-    def charge(self, cluster: Cluster, syncs: int = 1) -> None:
+    def charge(self, cluster: Cluster, syncs: int) -> None:
         self.spent += ROUND_WORK + syncs * (len(cluster.olds) + 1)
 
     @property
@@ -132,11 +129,10 @@ def replay(
     timing: Timing,
     max_steps: int = MAX_STEPS,
     look_after: int = LOOK_AFTER,
-    max_work: int | None = None,
 ) -> Replay:
     """Run syncs and waves until the Deployment completes or nothing more can happen."""
     recreate = deployment.strategy.type is StrategyType.RECREATE
-    meter = _Meter(MAX_WORK if max_work is None else max_work)
+    meter = _Meter(MAX_WORK)  # read at each call: tests lower it
     setting = _Setting(deployment, budget, new_name, new_pods, timing, recreate, meter)
     clock = Clock()
     parked = _Parked(start)
@@ -147,12 +143,14 @@ def replay(
     state = parked.park(start)
     while True:
         done = _round(setting, state, clock)
+        if len(steps) + len(done.steps) > max_steps:  # the plan stops before this round
+            return _replayed(steps, parked.unpark(state), Outcome.TRUNCATED, clock, repeated)
         steps.extend(done.steps)
         clock = done.end_clock
         state = parked.park(done.end)
         if done.outcome is not None:
             return _replayed(steps, parked.unpark(state), done.outcome, clock, repeated)
-        if len(steps) >= max_steps or meter.exhausted:
+        if meter.exhausted:
             return _replayed(steps, parked.unpark(state), Outcome.TRUNCATED, clock, repeated)
         if len(steps) < look_from:
             continue
@@ -165,6 +163,8 @@ def replay(
         if len(steps) + count * len(period.steps) <= max_steps:
             look_from = len(steps) + count * len(period.steps)  # short enough: show it all
             continue
+        if len(steps) >= max_steps:  # no room left for the "repeat" step
+            return _replayed(steps, parked.unpark(state), Outcome.TRUNCATED, clock, repeated)
         # the last period of the run is simulated again, so that it shows in full
         steps.append(_repeat_step(period, count - 1, len(steps)))
         state, clock = period.at(count - 1)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 
 from rolloutplan.model.objects import Deployment, ReplicaSet
+from rolloutplan.model.quantity import go_int32
 from rolloutplan.planner.budget import Budget, deployment_budget
 from rolloutplan.planner.controller import Cluster, ReplicaSetState
 
@@ -100,13 +100,6 @@ class ReplicaSetIndex:
         return [rs for _, rs in entries]
 
 
-def owned_replica_sets(
-    deployment: Deployment, replica_sets: Sequence[ReplicaSet]
-) -> list[ReplicaSet]:
-    """The Deployment's ReplicaSets, oldest first (see ``ReplicaSetIndex.owned``)."""
-    return ReplicaSetIndex(replica_sets).owned(deployment)
-
-
 def from_live(deployment: Deployment, replica_sets: Sequence[ReplicaSet]) -> Cluster:
     """The live state: the oldest ReplicaSet whose template equals the Deployment's (ignoring
     the pod-template-hash label) is the new one, every other one is old."""
@@ -134,28 +127,10 @@ def _live_state(rs: ReplicaSet) -> ReplicaSetState:
         spec=rs.replicas,
         available=rs.replicas if rs.available_replicas is None else rs.available_replicas,
         pods=rs.replicas if rs.status_replicas is None else rs.status_replicas,
-        desired=annotation_int(annotations.get(DESIRED_ANNOTATION)),
-        max_replicas=_positive(annotation_int(annotations.get(MAX_ANNOTATION))),
+        # getIntFromAnnotation: what Atoi rejects counts as no annotation
+        desired=go_int32(annotations.get(DESIRED_ANNOTATION)),
+        max_replicas=_positive(go_int32(annotations.get(MAX_ANNOTATION))),
     )
-
-
-# strconv.Atoi: an optional sign and ASCII digits only (no Unicode digits, no underscores)
-_GO_INT = re.compile(r"[+-]?0*([0-9]{1,19})\Z")
-
-
-def annotation_int(text: str | None) -> int | None:
-    """getIntFromAnnotation: strconv.Atoi, then a conversion to int32.
-
-    What Atoi rejects (any other character, a value beyond int64) counts as no annotation;
-    a value beyond int32 keeps its low 32 bits, as Go's int32() conversion does.
-    """
-    match = None if text is None else _GO_INT.match(text)
-    if match is None:
-        return None
-    value = -int(match.group(1)) if match.group(0).startswith("-") else int(match.group(1))
-    if not -(2**63) <= value < 2**63:
-        return None
-    return (value + 2**31) % 2**32 - 2**31
 
 
 def _positive(value: int | None) -> int | None:

@@ -40,7 +40,7 @@ def _line(
     label: str, old: int, old_available: int, first_old: int, new: int, new_available: int
 ) -> str:
     old_marks = _marks(
-        (AVAILABLE, old_available), (PENDING, old - old_available), (GONE, max(first_old - old, 0))
+        (AVAILABLE, old_available), (PENDING, old - old_available), (GONE, first_old - old)
     )
     new_marks = _marks((AVAILABLE, new_available), (PENDING, new - new_available))
     return f"{label:>8}  OLD: {old_marks or '(none)'}   NEW: {new_marks or '(none)'}"
@@ -49,8 +49,8 @@ def _line(
 def _marks(*groups: tuple[str, int]) -> str:
     """One mark per pod, or ``■x12`` per group once there are more than MAX_MARKS.
 
-    Live status counts need not add up (availableReplicas above spec.replicas), so a negative
-    count draws nothing and every group is capped on its own.
+    Live status counts need not add up (availableReplicas above spec.replicas): negative
+    counts count as 0.
     """
     counts = [(mark, max(count, 0)) for mark, count in groups]
     if sum(count for _, count in counts) > MAX_MARKS:

@@ -184,8 +184,8 @@ def _outcome(plan: RolloutPlan) -> str:
         return "no rollout: the pod template is unchanged"
     if plan.outcome is Outcome.TRUNCATED:
         return (
-            f"truncated: planning stopped at old {final.old_spec} / new {final.new_spec} "
-            "(the step limit), before the rollout ended"
+            f"truncated: planning stopped at old {final.old_spec} / new {final.new_spec}, "
+            "before the rollout ended"
         )
     return "refused by the API server: spec.selector is immutable"
 

@@ -30,6 +30,7 @@ from tests.planner.test_properties import TEMPLATE, deployments
 
 OTHER = TEMPLATE.__class__((("app", "web"),), (TEMPLATE.containers[0].__class__("web", "x:2"),))
 INT32 = 2**31 - 1
+COMPRESSED_LIMIT = 40
 REPEAT = re.compile(r"repeat steps (\d+)-(\d+) (\d+) more times")
 
 
@@ -40,14 +41,15 @@ def shape(step: Step) -> tuple[object, ...]:
 def expanded(steps: tuple[Step, ...]) -> list[tuple[object, ...]]:
     """The steps with every "repeat" step written out again (descriptions without numbers)."""
     out: list[Step] = []
-    for step in steps:
+    for index, step in enumerate(steps):
         match = REPEAT.fullmatch(step.description.split(" (")[0])
         if step.kind != "repeat" or match is None:
             out.append(step)
             continue
         first, last, count = map(int, match.groups())
-        assert last == len(out) or out  # the period is the steps right before it
+        assert last == index  # the period is the steps right before it, numbered as shown
         period = out[-(last - first + 1) :]
+        assert period == list(steps[first - 1 : last])
         delta = [(a - b) // count for a, b in zip(step[2:], period[-1][2:], strict=True)]
         for times in range(1, count + 1):
             out.extend(
@@ -93,7 +95,13 @@ def setups(draw: st.DrawFn) -> tuple[Deployment, list[ReplicaSet], NewPods]:
     return deployment, live_replica_sets(draw, deployment), draw(st.sampled_from(list(NewPods)))
 
 
-def both_ways(deployment: Deployment, live: list[ReplicaSet], new_pods: NewPods) -> list[Replay]:
+def replayed(
+    deployment: Deployment,
+    live: list[ReplicaSet],
+    new_pods: NewPods,
+    max_steps: int,
+    look_after: int,
+) -> Replay:
     budget = deployment_budget(deployment)
     if live:
         start = starts.from_live(deployment, live)
@@ -101,11 +109,22 @@ def both_ways(deployment: Deployment, live: list[ReplicaSet], new_pods: NewPods)
         start = starts.previous_revision(deployment, budget)
     timing = estimate_timing(deployment.template, 5, pod_startup=7)
     name = starts.new_replica_set_name(deployment)
+    return replay(
+        deployment,
+        budget,
+        start,
+        name,
+        new_pods,
+        timing,
+        max_steps=max_steps,
+        look_after=look_after,
+    )
+
+
+def both_ways(deployment: Deployment, live: list[ReplicaSet], new_pods: NewPods) -> list[Replay]:
     return [
-        replay(
-            deployment, budget, start, name, new_pods, timing, max_steps=10**6, look_after=10**6
-        ),
-        replay(deployment, budget, start, name, new_pods, timing, max_steps=40, look_after=0),
+        replayed(deployment, live, new_pods, max_steps=10**6, look_after=10**6),
+        replayed(deployment, live, new_pods, max_steps=COMPRESSED_LIMIT, look_after=0),
     ]
 
 
@@ -113,9 +132,15 @@ def both_ways(deployment: Deployment, live: list[ReplicaSet], new_pods: NewPods)
 def test_repeat_steps_expand_to_the_plan_simulated_round_by_round(
     setup: tuple[Deployment, list[ReplicaSet], NewPods],
 ) -> None:
-    full, compressed = both_ways(*setup)
+    assert_expands_exactly(*both_ways(*setup))
+
+
+def assert_expands_exactly(full: Replay, compressed: Replay) -> None:
+    assert len(compressed.steps) <= COMPRESSED_LIMIT
     if compressed.outcome is Outcome.TRUNCATED:
-        return  # a short plan with no run to compress stops at the tiny limit
+        # a plan with no run (or too short a run) to compress stops at the tiny limit
+        assert len(full.steps) > COMPRESSED_LIMIT
+        return
     assert full.outcome is compressed.outcome
     assert (full.final, full.waves, full.seconds, full.last_progress_seconds) == (
         compressed.final,
@@ -142,6 +167,29 @@ def rolling(replicas: int, surge: IntOrPercent, unavailable: IntOrPercent) -> De
     strategy = DeploymentStrategy(StrategyType.ROLLING_UPDATE, surge, unavailable)
     ref = ObjectRef("Deployment", "default", "web")
     return Deployment(ref, replicas, LabelSelector((("app", "web"),)), TEMPLATE, strategy)
+
+
+@given(
+    st.integers(min_value=50, max_value=3000),
+    st.integers(min_value=1, max_value=4).map(IntOrPercent),
+    st.integers(min_value=0, max_value=4).map(IntOrPercent),
+)
+def test_long_rolling_updates_compress_and_expand_exactly(
+    replicas: int, surge: IntOrPercent, unavailable: IntOrPercent
+) -> None:
+    full, compressed = both_ways(rolling(replicas, surge, unavailable), [], NewPods.READY)
+    assert_expands_exactly(full, compressed)
+
+
+@given(setups())
+def test_a_plan_never_lists_more_steps_than_the_limit(
+    setup: tuple[Deployment, list[ReplicaSet], NewPods],
+) -> None:
+    plan = replayed(*setup, max_steps=10, look_after=0)
+    assert len(plan.steps) <= 10
+    if plan.outcome is Outcome.TRUNCATED:  # stopped before a round that would go past 10
+        full = replayed(*setup, max_steps=10**6, look_after=10**6)
+        assert len(full.steps) > 10
 
 
 @given(

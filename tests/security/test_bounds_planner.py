@@ -150,19 +150,29 @@ def test_diagram_of_a_huge_live_available_count_is_bounded(run_cli: RunCli, tmp_
     assert f"■x{INT32}" in result.stdout
 
 
-@pytest.mark.parametrize("cpu", ["1e99999999", "1e309", "-1e309", "1e-99999999", "9" * 5000])
+@pytest.mark.parametrize(
+    ("cpu", "peak"),  # the requests of the 4 pods at the peak (3 replicas, 25% surge)
+    [
+        ("1e99999999", "4e+1000"),  # magnitudes beyond 10^1000 count as 10^1000
+        ("1e309", "4e+309"),
+        ("-1e309", None),
+        ("1e-99999999", "4e-09"),  # rounded up to one nano-core
+        ("9" * 5000, "4e+1000"),
+    ],
+)
 def test_quantities_with_huge_exponents_are_bounded(
-    run_cli: RunCli, tmp_path: Path, cpu: str
+    run_cli: RunCli, tmp_path: Path, cpu: str, peak: str | None
 ) -> None:
     path = write(tmp_path, deployment(3, cpu=cpu))
     lint = run_cli("lint", "--no-cache", path)
     assert lint.exit_code in (0, 1)
     document = plan_json(run_cli, path)
-    if cpu.startswith("-"):
+    if peak is None:
         assert "RP211" in rules(document) or not document["plans"]
     else:
         (plan,) = document["plans"]
-        assert plan["peakRequests"]["cpu"]
+        assert plan["peakPods"] == 4
+        assert plan["peakRequests"]["cpu"] == peak
 
 
 def test_a_unicode_digit_quantity_is_not_a_quantity(run_cli: RunCli, tmp_path: Path) -> None:

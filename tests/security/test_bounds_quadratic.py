@@ -299,3 +299,16 @@ def test_did_you_mean_is_searched_for_the_first_hundred_unknown_fields_of_a_mapp
     hinted = [f for f in findings if "did you mean" in f["message"]]
     assert len(findings) == 150 and len(hinted) == 100
     assert hinted[0]["message"] == 'unknown field "replicaz000" (did you mean "replicas"?)'
+
+
+def test_a_truncated_plan_is_reported_by_its_outcome_and_rp316_alone(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(simulate, "MAX_WORK", 5_000)  # the work limit stops it, not the steps
+    items = [deployment("web", INT32), *(replica_set("web", i, 1_000_000) for i in range(20))]
+    result = run_cli("check", "--no-cache", write_list(tmp_path, items))
+    assert result.exit_code == 0
+    assert "outcome: truncated: planning stopped at old " in result.stdout
+    assert "step limit" not in result.stdout
+    assert "planning stopped after" not in result.stdout  # no note repeating RP316
+    assert result.stdout.count("RP316") == 1
