@@ -4,7 +4,12 @@ The only module that imports ruamel.yaml.  Documents are composed into nodes by
 libyaml (ruamel.yaml.clib) and constructed here, so that
 
 * plain scalars resolve as go-yaml v2 resolves them (sigs.k8s.io/yaml, YAML 1.1:
-  ``yes``/``on`` are booleans, ``017`` is octal, timestamps stay strings, no base 60);
+  ``yes``/``on`` are booleans, ``017`` is octal, timestamps stay strings, no base 60), and
+  what sigs.k8s.io/yaml cannot turn into JSON (null keys, ``.inf``, ``.nan``) is refused;
+* what go-yaml v2 changed in libyaml's grammar is read its way: a ``:`` inside a plain
+  scalar of a flow collection (``[--listen=0.0.0.0:8080]``), which libyaml refuses, is read
+  by retrying with such colons swapped for a character libyaml takes as text, and swapped
+  back in the values (same length, so positions stay exact); ``<<`` merges apply in order;
 * no tag outside YAML's core set is ever constructed;
 * aliases are shared, never copied, and a document whose aliases would add more than
   ``MAX_EXPANDED_NODES`` values when expanded is refused before anything walks it (its own
@@ -15,13 +20,15 @@ libyaml (ruamel.yaml.clib) and constructed here, so that
 
 from __future__ import annotations
 
-import contextlib
+import base64
+import binascii
 import functools
 import math
 import re
-from collections.abc import Iterator
+import struct
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -46,6 +53,7 @@ _MAP, _SEQ, _BINARY, _TIMESTAMP, _MERGE = (
     _TAG + t for t in ("map", "seq", "binary", "timestamp", "merge")
 )
 _STRING_TAGS = frozenset({_STR, _BINARY, _TIMESTAMP})
+_CORE_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ, _BINARY, _TIMESTAMP})
 
 
 # The composer gives every untagged node one of these; ``_tag`` reads them without ruamel's
@@ -70,6 +78,14 @@ _WORDS[""] = None
 _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
 _TIMESTAMP_START = re.compile(r"[0-9]{4}-")
+_NON_FINITE = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)")
+# A run of text between blanks and flow indicators, where a plain scalar may hold a colon.
+_RUN = re.compile(r"[^\s,\[\]{}]+")
+_NOT_TEXT_COLON = frozenset("\"'")  # after a closing quote, ':' is the value indicator
+_UNEXPECTED_COLON = "found unexpected ':'"
+_YAML_VERSION = "%YAML"
+_BOM = "\ufeff"
+_R = TypeVar("_R")
 _INT64 = 2**63
 _UINT64 = 2**64
 _MAX_INT_DIGITS = 64  # below 2**64 in every base (binary has the most digits)
@@ -84,6 +100,20 @@ class YamlProblem(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+    def restored(self, swaps: Swaps) -> YamlProblem:
+        """This problem with the swapped characters put back in its message."""
+        message = self.message
+        for placeholder, original in swaps:
+            message = message.replace(placeholder, original)
+        if message == self.message:
+            return self
+        return YamlProblem(self.rule_id, message, self.line, self.column)
+
+
+# (placeholder, original character) pairs: characters that libyaml and go-yaml read
+# differently, swapped before libyaml reads the text, put back in every scalar after
+Swaps = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,34 +152,113 @@ def _tag(node: Node) -> str:
 def load_documents(text: str) -> LoadResult:
     """Every non-empty document of ``text``; a problem stops reading the rest of the stream,
     and the documents before it are kept."""
+    return _go_grammar(text, _load)
+
+
+def _go_grammar(text: str, read: Callable[[str, Swaps], tuple[_R, YamlProblem | None]]) -> _R:
+    """``read`` of the text as go-yaml v2 reads it: a BOM after the start is text to
+    go-yaml (libyaml skips it), and when libyaml refuses a colon in a flow plain scalar,
+    again with such colons swapped."""
+    first = (_swap(text, colons=False) if text.find(_BOM, 1) > 0 else None) or (text, ())
+    result, problem = read(*first)
+    if problem is not None and _UNEXPECTED_COLON in problem.message:
+        swapped = _swap(text, colons=True)
+        if swapped is not None:
+            result, _ = read(*swapped)
+    return result
+
+
+def _load(text: str, swaps: Swaps) -> tuple[LoadResult, YamlProblem | None]:
     documents: list[RawDocument] = []
     has_aliases = "*" in text  # no alias at all (kubectl's output): nothing to count
-    too_deep = _too_deep(text)
+    non_finite = _NON_FINITE.search(text) is not None
+    stop = _stop(text)
     try:
-        limit = None if too_deep is None else too_deep[0]
-        for index, node in enumerate(_compose_all(text, limit)):
+        limit = None if stop is None else stop[0]
+        for index, node in enumerate(_compose_all(text, limit, swaps)):
             if _is_empty(node):
                 continue
-            data = _Builder(has_aliases=has_aliases).build(node)
+            data = _Builder(has_aliases=has_aliases, non_finite=non_finite).build(node)
             mark = node.start_mark
             documents.append(RawDocument(index, data, mark.line + 1, mark.column + 1))
     except YamlProblem as problem:
-        return LoadResult(tuple(documents), (problem,))
-    return LoadResult(tuple(documents), (too_deep[1],) if too_deep else ())
+        return LoadResult(tuple(documents), (problem.restored(swaps),)), problem
+    return LoadResult(tuple(documents), (stop[1].restored(swaps),) if stop else ()), None
 
 
-def _compose_all(text: str, limit: int | None = None) -> Iterator[Node]:
-    """The node of each document, up to (not including) document ``limit``."""
+def _swap(text: str, *, colons: bool) -> tuple[str, Swaps] | None:
+    """``text`` with the characters go-yaml v2 reads as text but libyaml does not swapped
+    for private-use characters (of the same length: positions stay exact), and the swaps;
+    None when the text leaves too few such characters unused.  Every BOM goes (the one
+    that starts the text is gone already); with ``colons``, each ':' that go-yaml reads as
+    part of a plain scalar even in a flow collection: not one at the start of a run, after
+    a closing quote, or in a tag, anchor or alias; one in a quoted, block or block-context
+    scalar or a comment is text either way."""
+    used = set(text)
+    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in used)
+    bom, placeholder = next(free, None), next(free, None)
+    if bom is None or placeholder is None:
+        return None
+    text = text[:1] + text[1:].replace(_BOM, bom)  # a BOM that starts the text is one
+    if not colons:
+        return text, ((bom, _BOM),)
+
+    def swap(match: re.Match[str]) -> str:
+        run = match.group()
+        if ":" not in run[1:] or run[0] in "!&*":
+            return run
+        end = match.end()
+        last_is_text = end < len(text) and text[end] in ",[]{}"
+        chars = list(run)
+        for index in range(1, len(chars)):
+            if (
+                chars[index] == ":"
+                and run[index - 1] not in _NOT_TEXT_COLON
+                and (index + 1 < len(chars) or last_is_text)
+            ):
+                chars[index] = placeholder
+        return "".join(chars)
+
+    return _RUN.sub(swap, text), ((bom, _BOM), (placeholder, ":"))
+
+
+def _compose_all(text: str, limit: int | None = None, swaps: Swaps = ()) -> Iterator[Node]:
+    """The node of each document, up to (not including) document ``limit``, with the
+    swapped characters put back in every scalar."""
     composer = _Composer(text)
     try:
         index = 0
         while (limit is None or index < limit) and composer.check_node():
-            yield composer.get_node()
+            node = composer.get_node()
+            if swaps:
+                _restore(node, swaps)
+            yield node
             index += 1
     except MarkedYAMLError as exc:
         raise _syntax_problem(exc) from None
     except YAMLError as exc:  # ReaderError: a character YAML does not allow
         raise _reader_problem(text, exc) from None
+
+
+def _restore(root: Node, swaps: Swaps) -> None:
+    """Put the swapped characters back in every scalar of a document, each node once
+    (aliases share nodes, and a cycle is reported later by the builder)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            for placeholder, original in swaps:
+                if placeholder in node.value:
+                    node.value = node.value.replace(placeholder, original)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        else:
+            stack.extend(node.value)
 
 
 def _syntax_problem(exc: MarkedYAMLError) -> YamlProblem:
@@ -177,6 +286,40 @@ def _is_empty(node: Node) -> bool:
         and _tag(node) == _PLAIN
         and node.value.strip() in ("", "~", "null")
     )
+
+
+def _stop(text: str) -> tuple[int, YamlProblem] | None:
+    """The first document that must not be composed, and why: nested too deep, or a YAML
+    version other than 1.1 (go-yaml v2 reads no other)."""
+    too_deep = _too_deep(text)
+    version = _bad_version(text) if _YAML_VERSION in text else None
+    if too_deep is None or version is None:
+        return too_deep or version
+    return min(too_deep, version, key=lambda stop: stop[0])
+
+
+@functools.lru_cache(maxsize=4)
+def _bad_version(text: str) -> tuple[int, YamlProblem] | None:
+    """The first document whose ``%YAML`` directive names a version other than 1.1."""
+    parser = _Composer(text)
+    document = -1
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if type(event).__name__ != "DocumentStartEvent":
+                continue
+            document += 1
+            version = getattr(event, "version", None)
+            if version is not None and tuple(version) != (1, 1):
+                mark = event.start_mark
+                message = (
+                    f"YAML syntax error: %YAML {version[0]}.{version[1]} is not read by "
+                    "Kubernetes (go-yaml v2 reads only YAML 1.1: found incompatible YAML document)"
+                )
+                return document, YamlProblem("RP001", message, mark.line + 1, mark.column + 1)
+    except YAMLError:
+        return None
+    return None
 
 
 @functools.lru_cache(maxsize=4)  # load_documents, then locate: one scan
@@ -212,7 +355,8 @@ def _too_deep(text: str) -> tuple[int, YamlProblem] | None:
 class _Builder:
     """Builds plain data from one document's nodes, sharing aliased nodes."""
 
-    def __init__(self, *, has_aliases: bool) -> None:
+    def __init__(self, *, has_aliases: bool, non_finite: bool = False) -> None:
+        self.non_finite = non_finite  # the text may hold .inf or .nan: check float values
         self.built: dict[int, tuple[Any, int]] = {}
         self.building: set[int] = set()
         self.expanded = 0
@@ -226,10 +370,14 @@ class _Builder:
         if node.ctag is _PLAIN_TAG:  # the common case first: an untagged plain scalar
             if self.scalars is not None:
                 self._count_scalar(node)
+            if self.non_finite:
+                return _finite(resolve_plain(node.value), node), 1
             return resolve_plain(node.value), 1
         if isinstance(node, ScalarNode):
             if self.scalars is not None:
                 self._count_scalar(node)
+            if self.non_finite:
+                return _finite(_scalar(node), node), 1
             return _scalar(node), 1
         known = self.built.get(id(node))
         if known is not None:  # an alias: reuse, but count its full expansion
@@ -287,24 +435,35 @@ class _Builder:
         if node.ctag is not _MAP_TAG:
             _check_tag(node, _MAP)
         result: dict[str, Any] = {}
-        merged: list[dict[str, Any]] = []
+        written: set[str] | None = None  # the keys written, once a merge mixes in others
         size = 1
         for key_node, value_node in node.value:
             plain_key = key_node.ctag is _PLAIN_TAG
             if (plain_key and key_node.value == "<<") or (
                 not plain_key and _is_merge_key(key_node)
             ):
+                # go-yaml v2 merges in place: the merged keys replace those written before
+                # the <<, keys written after it replace them, and of several sources the
+                # first wins
                 value, child_size = self._value(value_node)
-                merged.extend(_merge_sources(value, value_node))
+                if written is None:
+                    written = set(result)
+                for source in reversed(_merge_sources(value, value_node)):
+                    result.update(source)
                 size += child_size
                 continue
             if plain_key:  # the common case: resolve it here
                 if self.scalars is not None:
                     self._count_scalar(key_node)
-                key = _key_text(resolve_plain(key_node.value))
+                key = _json_key(resolve_plain(key_node.value), key_node)
             else:
                 key = self._key(key_node)
-            if key in result:
+            if written is None:
+                duplicate = key in result
+            else:
+                duplicate = key in written
+                written.add(key)
+            if duplicate:
                 mark = key_node.start_mark
                 raise YamlProblem(
                     "RP002",
@@ -315,9 +474,6 @@ class _Builder:
             value, child_size = self._value(value_node)
             result[key] = value
             size += child_size
-        for source in merged:
-            for key, value in source.items():
-                result.setdefault(key, value)
         return result, size
 
     def _key(self, node: Node) -> str:
@@ -332,7 +488,38 @@ class _Builder:
             )
         if self.scalars is not None:
             self._count_scalar(node)
-        return _key_text(_scalar(node))
+        return _json_key(_scalar(node), node)
+
+
+def _finite(value: Any, node: Node) -> Any:
+    """``value``, unless it is a float JSON cannot hold (sigs.k8s.io/yaml fails on it)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        mark = node.start_mark
+        raise YamlProblem(
+            "RP001",
+            f"YAML value {node.value!r} is {value} as a float, which JSON cannot hold: "
+            "Kubernetes fails to convert the document (quote it to make it a string)",
+            mark.line + 1,
+            mark.column + 1,
+        )
+    return value
+
+
+def _json_key(key: Any, node: Node) -> str:
+    """The key as sigs.k8s.io/yaml turns it into a JSON key; null keys and integers beyond
+    int64 (go-yaml's uint64) are refused, as it refuses them."""
+    text = _key_text(key)
+    if text is None:
+        mark = node.start_mark
+        what = "null" if key is None else f"the integer {key} (beyond int64)"
+        raise YamlProblem(
+            "RP001",
+            f"YAML error: a mapping key cannot be {what}; Kubernetes cannot convert it to a "
+            "JSON key (quote it to make it a string)",
+            mark.line + 1,
+            mark.column + 1,
+        )
+    return text
 
 
 def _is_merge_key(node: Node) -> bool:
@@ -356,7 +543,9 @@ def _merge_sources(value: Any, node: Node) -> list[dict[str, Any]]:
 
 
 def _check_tag(node: Node, expected: str) -> None:
-    if _tag(node) != expected:
+    """go-yaml v2 reads a collection by its kind whatever core tag it has (``!!str {}`` is
+    a mapping); any other tag is refused."""
+    if _tag(node) != expected and _tag(node) not in _CORE_TAGS:
         _refuse_tag(node)
 
 
@@ -376,6 +565,8 @@ def _scalar(node: ScalarNode) -> Any:
     text: str = node.value
     if tag == _PLAIN:
         return resolve_plain(text)
+    if tag == _BINARY:
+        return _binary(node)
     if tag in _STRING_TAGS:
         return text
     if tag in (_INT, _FLOAT, _BOOL, _NULL):
@@ -391,6 +582,24 @@ def _scalar(node: ScalarNode) -> Any:
         )
     _refuse_tag(node)
     return None  # pragma: no cover - _refuse_tag raises
+
+
+def _binary(node: ScalarNode) -> str:
+    """A ``!!binary`` scalar decoded, as go-yaml v2 does (the bytes as a string; JSON then
+    replaces what is not UTF-8)."""
+    text: str = node.value.replace("\n", "").replace("\r", "")
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True).decode(
+            "utf-8", errors="replace"
+        )
+    except (binascii.Error, UnicodeEncodeError):
+        mark = node.start_mark
+        raise YamlProblem(
+            "RP001",
+            "YAML error: a !!binary value is not valid base64",
+            mark.line + 1,
+            mark.column + 1,
+        ) from None
 
 
 def _type_tag(value: Any) -> str:
@@ -448,17 +657,50 @@ def _go_int(text: str) -> int | None:
     return -value if sign == "-" else value
 
 
-def _key_text(key: Any) -> str:
-    """sigs.k8s.io/yaml turns non-string keys into strings before JSON conversion."""
+def _key_text(key: Any) -> str | None:
+    """sigs.k8s.io/yaml turns non-string keys into strings before JSON conversion; None for
+    the keys it refuses (null, and go-yaml's uint64: integers beyond int64)."""
     if isinstance(key, str):
         return key
     if isinstance(key, bool):
         return "true" if key else "false"
-    if key is None:
-        return "null"
-    if isinstance(key, float) and key.is_integer():
-        return str(int(key))
-    return str(key)
+    if isinstance(key, int):
+        return str(key) if key < _INT64 else None
+    if isinstance(key, float):
+        return _go_float32_text(key)
+    return None
+
+
+def _go_float32_text(value: float) -> str:
+    """Go's strconv.FormatFloat(value, 'g', -1, 32), as sigs.k8s.io/yaml writes float keys:
+    the shortest digits that read back as the same float32, in exponent form when the
+    exponent is below -4 or 6 and above."""
+    if math.isnan(value):
+        return ".nan"
+    try:
+        single = struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:  # beyond float32: Go's conversion gives an infinity
+        single = math.copysign(math.inf, value)
+    if math.isinf(single):
+        return ".inf" if single > 0 else "-.inf"
+    if single == 0:
+        return "-0" if math.copysign(1, single) < 0 else "0"
+    for precision in range(1, 10):
+        digits = f"{single:.{precision - 1}e}"
+        if struct.unpack("f", struct.pack("f", float(digits)))[0] == single:
+            break
+    mantissa, exponent_text = digits.split("e")
+    exponent = int(exponent_text)
+    sign = "-" if mantissa.startswith("-") else ""
+    figures = mantissa.lstrip("-").replace(".", "").rstrip("0") or "0"
+    if exponent < -4 or exponent >= 6:
+        tail = "." + figures[1:] if len(figures) > 1 else ""
+        return f"{sign}{figures[0]}{tail}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    if exponent < 0:
+        return f"{sign}0.{'0' * (-exponent - 1)}{figures}"
+    whole = figures[: exponent + 1].ljust(exponent + 1, "0")
+    fraction = figures[exponent + 1 :]
+    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
 
 
 def locate(
@@ -491,24 +733,24 @@ def locate(
 
 
 class _KeyIndex:
-    """One mapping node's keys, read once: the first key of each text (a key written in the
-    mapping wins over merged ones), and the ``<<`` sources in order.  The node is held too,
-    so that its id, the index's key, is not reused while the index lives."""
+    """One mapping node's keys, read once: the first key of each text with its place in the
+    mapping, and the ``<<`` sources, the one that wins first (as the builder merges: a later
+    ``<<`` over an earlier one, the first source of a list over the rest).  The node is held
+    too, so that its id, the index's key, is not reused while the index lives."""
 
     __slots__ = ("keys", "merged", "node")
 
     def __init__(self, node: MappingNode) -> None:
         self.node = node
-        self.keys: dict[str, tuple[Any, Node]] = {}
-        self.merged: list[Node] = []
-        for key_node, value_node in node.value:
+        self.keys: dict[str | None, tuple[int, Any, Node]] = {}
+        self.merged: list[tuple[int, Node]] = []
+        for place, (key_node, value_node) in enumerate(node.value):
             if _is_merge_key(key_node):
-                self.merged.extend(
-                    value_node.value if isinstance(value_node, SequenceNode) else [value_node]
-                )
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                self.merged[:0] = [(place, source) for source in sources]
             elif isinstance(key_node, ScalarNode):
                 text = _key_text(_scalar_or_text(key_node))
-                self.keys.setdefault(text, (key_node.start_mark, value_node))
+                self.keys.setdefault(text, (place, key_node.start_mark, value_node))
 
 
 _KeyIndexes = dict[int, _KeyIndex]  # by id() of the mapping node
@@ -520,12 +762,18 @@ def _composed(text: str) -> tuple[tuple[Node, ...], _KeyIndexes]:
     broken document stay exact), and their mappings' key indexes, built as findings are
     located: a lookup costs O(1), not a scan of the mapping (10^5 unknown keys would make
     locating their findings quadratic)."""
-    too_deep = _too_deep(text)
+    return _go_grammar(text, _compose_nodes), {}
+
+
+def _compose_nodes(text: str, swaps: Swaps) -> tuple[tuple[Node, ...], YamlProblem | None]:
+    stop = _stop(text)
     nodes: list[Node] = []
-    with contextlib.suppress(YamlProblem):
-        for node in _compose_all(text, None if too_deep is None else too_deep[0]):
+    try:
+        for node in _compose_all(text, None if stop is None else stop[0], swaps):
             nodes.append(node)
-    return tuple(nodes), {}
+    except YamlProblem as problem:
+        return tuple(nodes), problem
+    return tuple(nodes), None
 
 
 def _child(node: Node, part: str | int, indexes: _KeyIndexes) -> tuple[Any, Node] | None:
@@ -539,14 +787,14 @@ def _child(node: Node, part: str | int, indexes: _KeyIndexes) -> tuple[Any, Node
     index = indexes.get(id(node))
     if index is None:
         index = indexes[id(node)] = _KeyIndex(node)
-    found = index.keys.get(str(part))
-    if found is not None:
-        return found
-    for source in index.merged:
+    written = index.keys.get(str(part))
+    for place, source in index.merged:
+        if written is not None and place < written[0]:
+            break  # written after this merge and every later-listed one: it wins
         found = _child(source, part, indexes)
         if found is not None:
             return found
-    return None
+    return None if written is None else (written[1], written[2])
 
 
 def _scalar_or_text(node: ScalarNode) -> Any:
