@@ -11,14 +11,21 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from rolloutplan import __version__
-from rolloutplan.inputs import is_file_source, read_sources
+from rolloutplan.inputs import (
+    CHART_TEMPLATES,
+    DEFAULT_EXCLUDES,
+    Excludes,
+    exclusion,
+    is_file_source,
+    read_sources,
+)
 
 if TYPE_CHECKING:
     from rolloutplan.cache import ResultCache
@@ -113,9 +120,15 @@ def check_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--cache/--no-cache", "use_cache", default=None,
                      help="Read and write the result cache [default: on]; --no-cache checks "
                      "every file afresh."),
+        click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+                     help="Leave out files and directories matching GLOB, walked or named "
+                     "(repeatable; adds to exclude: in the config and the defaults)."),
+        click.option("--no-default-excludes", is_flag=True, default=None,
+                     help="Also check the well-known files that are not manifests "
+                     "(.pre-commit-config.yaml, docker-compose.yml, Chart.yaml, ...)."),
         click.option("-v", "--verbose", is_flag=True,
-                     help="Also list suppressed findings with their reasons, and say how many "
-                     "files came from the cache."),
+                     help="Also list suppressed findings with their reasons and the excluded "
+                     "paths, and say how many files came from the cache."),
     )  # fmt: skip
     return _with_options(command, options)
 
@@ -133,9 +146,9 @@ def lint(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None:
     from rolloutplan import engine
 
     settings = _settings(options)
-    previous = _previous(options)
-    report = engine.run(read_sources(paths), settings.config, previous)
-    _finish(ctx, report, settings)
+    sources, excluded = _read(paths, settings)
+    report = engine.run(sources, settings.config, _previous(options, settings))
+    _finish(ctx, report, settings, excluded)
 
 
 @cli.command()
@@ -152,9 +165,9 @@ def services(ctx: click.Context, paths: tuple[str, ...], **options: Any) -> None
     from rolloutplan import engine
 
     settings = _settings(options)
-    previous = _previous(options)
-    report = engine.run(read_sources(paths), settings.config, previous)
-    _finish(ctx, replace(report, show_services=True), settings)
+    sources, excluded = _read(paths, settings)
+    report = engine.run(sources, settings.config, _previous(options, settings))
+    _finish(ctx, replace(report, show_services=True), settings, excluded)
 
 
 def plan_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -191,11 +204,10 @@ def plan(
     from rolloutplan import engine
 
     settings = _settings(options, diagram=diagram)
-    previous = _previous(options)
-    report = engine.plan(
-        read_sources(paths), settings.config, _plan_options(new_pods, pod_startup), previous
-    )
-    _finish(ctx, report, settings)
+    sources, excluded = _read(paths, settings)
+    previous = _previous(options, settings)
+    report = engine.plan(sources, settings.config, _plan_options(new_pods, pod_startup), previous)
+    _finish(ctx, report, settings, excluded)
 
 
 @cli.command()
@@ -229,8 +241,8 @@ def check(
     from rolloutplan import engine, vcs
 
     settings = _settings(options, diagram=diagram)
-    sources = read_sources(paths)
-    previous = _previous(options)
+    sources, excluded = _read(paths, settings)
+    previous = _previous(options, settings)
     changed = None
     if base is not None:
         if previous is not None:
@@ -246,19 +258,37 @@ def check(
         changed_now = {s.path for s in files if Path(s.path).resolve() in changed_paths}
         # an unchanged file is its own base version: as read, not read again
         previous = [s for s in files if s.path not in changed_now]
-        previous += [_source(name, content) for name, content in version.files]
+        previous += [
+            _source(name, content)
+            for name, content in version.files
+            if exclusion(name, settings.excludes, paths) is None
+        ]  # a file now excluded: its Deployments are not deleted
         if not all_files:
             changed = frozenset(changed_now)
     report = engine.check(
         sources, settings.config, _plan_options(new_pods, pod_startup), previous, changed
     )
-    _finish(ctx, report, settings)
+    _finish(ctx, report, settings, excluded)
 
 
-def _previous(options: dict[str, Any]) -> list[object] | None:
-    """The --previous manifests, read; None when none were given."""
+def _read(paths: Sequence[str], settings: Settings) -> tuple[list[object], int]:
+    """The manifests, and how many paths the excludes left out: each one named on the
+    command line is mentioned on stderr (never silently lost), and with -v every one."""
+    sources, excluded = read_sources(paths, settings.excludes)
+    for item in excluded:
+        if item.named or settings.verbose:
+            chart = item.pattern == CHART_TEMPLATES
+            why = item.pattern if chart else f"excluded by {item.pattern!r}"
+            default = chart or item.pattern in DEFAULT_EXCLUDES
+            how = " (a default exclude; --no-default-excludes checks it)" if default else ""
+            _say(f"{item.path}: not checked: {why}{how}")
+    return sources, len(excluded)
+
+
+def _previous(options: dict[str, Any], settings: Settings) -> list[object] | None:
+    """The --previous manifests, read with the same excludes; None when none were given."""
     paths = options["previous_paths"]
-    return read_sources(paths) if paths else None
+    return read_sources(paths, settings.excludes)[0] if paths else None
 
 
 def _plan_options(new_pods: str, pod_startup: int | None) -> Any:
@@ -283,6 +313,7 @@ class Settings:
     diagram: bool
     color: bool
     quiet: bool
+    excludes: Excludes
 
 
 def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
@@ -327,13 +358,18 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
             node_port_range=settings_file.parse_port_range(
                 pick("service-node-port-range", "service_node_port_range", "30000-32767")
             ),
+            units=file.get("units", ()),
+        )
+        excludes = Excludes(
+            (*file.get("exclude", ()), *settings_file.parse_globs(options["excludes"])),
+            defaults=not options["no_default_excludes"] and file.get("default-excludes", True),
         )
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
     return Settings(
         config, _outputs(options["output_formats"], options["outputs"]),
         pick("fail-on", "fail_on", "error"), options["verbose"], diagram,
-        _use_color(options["color"]), options["quiet"],
+        _use_color(options["color"]), options["quiet"], excludes,
     )  # fmt: skip
 
 
@@ -393,9 +429,10 @@ def _use_color(choice: str) -> bool:
     return sys.stdout is not None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _finish(ctx: click.Context, report: Any, settings: Settings) -> None:
+def _finish(ctx: click.Context, report: Any, settings: Settings, excluded: int) -> None:
     """Print the report and exit with the code its findings call for, or 2 when an output
     could not be written (EXIT_BROKEN_PIPE, quietly, when the reader went away)."""
+    report = replace(report, excluded=excluded)
     from rolloutplan.model.finding import Severity
     from rolloutplan.report import reporter
     from rolloutplan.report.text import render_findings

@@ -40,15 +40,21 @@ from rolloutplan.tally import (
     storable,
     thaw,
 )
+from rolloutplan.units import Copy, Units, apply_units
 
 if TYPE_CHECKING:
+    from rolloutplan.analysis.reachability import ServiceReach
     from rolloutplan.cache import ResultCache
 
 IMMUTABLE_FIELD = "RP205"
+DUPLICATE = "RP407"
 PREVIOUS_INVALID = "RP238"
 # a file with one of these may hold objects that were not read
 WHOLE_FILE = frozenset({"RP000", "RP001", "RP003", "RP008", "RP009", "RP012"})
 CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
+# The skipped count (by kind) of documents that are not Kubernetes objects (no apiVersion,
+# no kind: a docker-compose file, CI config, Helm values): no object's kind is empty (RP005)
+NOT_OBJECTS = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,7 @@ class Config:
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
     jobs: int = 1  # processes for large inputs: this one and jobs - 1 workers (--jobs)
     cache: ResultCache | None = field(default=None, compare=False)  # None: --no-cache
+    units: tuple[tuple[str, ...], ...] = ()  # explicit apply units: globs each (`units:`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +103,7 @@ def collect(
     sources: Sequence[SourceText | UnreadablePath],
     config: Config,
     previous: Sequence[SourceText | UnreadablePath] | None,
-) -> Tally:
+) -> Collected:
     sources = in_path_order(sources)
     index = _index(in_path_order(previous), config) if previous else PreviousIndex()
     file_config = replace(config, progress=None, jobs=1, cache=None)
@@ -123,12 +130,170 @@ def collect(
         if isinstance(source, UnreadablePath):
             where = Location(source.path, 0, 0)
             tally.findings.append(_finding("RP012", f"--previous: {source.reason}", where))
-    tally.reaches = reachability.analyse([s for s, _ in tally.services], tally.pod_sources)
-    for reach, (service, document) in zip(tally.reaches, tally.services, strict=True):
-        add_findings(document, service.ref, list(reach.violations), config, tally)
-    for ref, violations in risks.overlapping_selectors(tally.claims).items():
-        add_findings(tally.deployment_documents[ref], ref, violations, config, tally)
-    return tally
+    paths = tuple(source.path for source in sources)
+    units = apply_units(paths, [_refs(part) for part in parts], config.units)
+    collected = Collected(tally, paths, tuple(parts), units)
+    _duplicate_findings(sources, collected, config)
+    _cross_file(collected, config)
+    return collected
+
+
+@dataclass(slots=True)
+class Collected:
+    """A run's results, with each file's own (in path order) and the apply units."""
+
+    tally: Tally
+    paths: tuple[str, ...]
+    parts: tuple[Tally, ...]  # each file's results, as checked or read from the cache
+    units: Units
+    service_rows: tuple[ServiceInFile, ...] = ()  # set by _cross_file
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceInFile:
+    """What a Service reaches, and the file it is defined in (a row of `services`)."""
+
+    path: str
+    reach: ServiceReach
+
+
+def _refs(part: Tally) -> list[ObjectRef]:
+    """The objects a file's results know of, each copy once (a Deployment is a pod source
+    and a declared Deployment)."""
+    pods = [source.ref for source in part.pod_sources if source.ref.kind != "Deployment"]
+    return [*part.declared_deployments, *(s.ref for s, _ in part.services), *pods]
+
+
+class CrossFindings:
+    """Violations found per apply unit on each copy of an object (a file and a reference),
+    reported once per copy: a copy shared by several units is checked in each, and a
+    violation that not every one of them shows names the (first) unit it comes from."""
+
+    def __init__(self, units: Units) -> None:
+        self.units = units
+        self.copies: dict[tuple[int, ObjectRef], tuple[Document, dict[int, list[Violation]]]] = {}
+
+    def add(
+        self, file: int, ref: ObjectRef, document: Document, unit: int, found: Iterable[Violation]
+    ) -> None:
+        _, by_unit = self.copies.setdefault((file, ref), (document, {}))
+        by_unit.setdefault(unit, []).extend(found)
+
+    def report(self, config: Config, tally: Tally) -> None:
+        for file, ref in sorted(self.copies):
+            document, by_unit = self.copies[(file, ref)]
+            add_findings(document, ref, self._once(by_unit), config, tally)
+
+    def _once(self, by_unit: dict[int, list[Violation]]) -> list[Violation]:
+        if len(by_unit) == 1:
+            return list(dict.fromkeys(next(iter(by_unit.values()))))
+        keyed: dict[int, dict[tuple[str, Any, int], Violation]] = {}
+        for unit in sorted(by_unit):
+            counts: dict[tuple[str, Any], int] = {}
+            for violation in dict.fromkeys(by_unit[unit]):
+                key = (violation.rule_id, violation.field)
+                counts[key] = counts.get(key, 0) + 1
+                keyed.setdefault(unit, {})[(*key, counts[key])] = violation
+        kept: dict[tuple[str, Any, int], Violation] = {}
+        for unit in sorted(keyed):
+            for key, violation in keyed[unit].items():
+                if key in kept:
+                    continue
+                if any(keyed.get(other, {}).get(key) != violation for other in by_unit):
+                    where = f" (in the apply unit {self.units.units[unit].name})"
+                    violation = replace(violation, message=violation.message + where)
+                kept[key] = violation
+        return list(kept.values())
+
+
+def _cross_file(collected: Collected, config: Config) -> None:
+    """Resolve Services and compare selectors within each apply unit."""
+    parts, tally = collected.parts, collected.tally
+    found = CrossFindings(collected.units)
+    reaches: dict[tuple[int, ObjectRef], ServiceReach] = {}
+    for number, unit in enumerate(collected.units.units):
+        services = {s.ref: (f, s, d) for f in unit.files for s, d in parts[f].services}
+        pods = [pod for f in unit.files for pod in parts[f].pod_sources]
+        analysed = reachability.analyse([s for _, s, _ in services.values()], pods)
+        for (file, service, document), reach in zip(services.values(), analysed, strict=True):
+            reaches.setdefault((file, service.ref), reach)
+            found.add(file, service.ref, document, number, reach.violations)
+        claims = [claim for f in unit.files for claim in parts[f].claims]
+        documents = {
+            r: (f, d) for f in unit.files for r, d in parts[f].deployment_documents.items()
+        }
+        for ref, violations in risks.overlapping_selectors(claims).items():
+            file, document = documents[ref]
+            found.add(file, ref, document, number, violations)
+    found.report(config, tally)
+    rows = sorted(reaches.items(), key=lambda item: item[0][0])  # file order, then as given
+    tally.reaches = tuple(reach for _, reach in rows)
+    collected.service_rows = tuple(
+        ServiceInFile(collected.paths[file], reach) for (file, _), reach in rows
+    )
+
+
+def _duplicate_findings(
+    sources: Sequence[SourceText | UnreadablePath], collected: Collected, config: Config
+) -> None:
+    """RP407 on each copy of an object that replaces another in the same apply unit, at the
+    start of its document: the documents kept with the results know where they start, so
+    a run served by the cache reads no YAML for it (except for kinds kept without one)."""
+    parsed: dict[int, dict[ObjectRef, list[Document]]] = {}
+
+    def copy_of(copy: Copy, ref: ObjectRef) -> Document | None:
+        kept = _kept_document(collected.parts[copy.file], copy.nth, ref)
+        if kept is not None:
+            return kept
+        if copy.file not in parsed:
+            parsed[copy.file] = _documents_by_ref(sources[copy.file], config)
+        found = parsed[copy.file].get(ref, [])
+        return found[copy.nth] if copy.nth < len(found) else None
+
+    tally = collected.tally
+    for duplicate in collected.units.duplicates:
+        ref = duplicate.ref
+        first, second = copy_of(duplicate.first, ref), copy_of(duplicate.second, ref)
+        if first is None or second is None:
+            continue
+        message = (
+            f"{ref} is defined again here (also at {first.path}:{first.start.line}): applied "
+            "together, this copy silently replaces that one on `kubectl apply`"
+        )
+        findings = [_finding(DUPLICATE, message, second.start, ref)]
+        if config.suppressions:
+            findings = _suppress(second, ref, findings, tally)
+        tally.findings.extend(findings)
+
+
+def _kept_document(part: Tally, nth: int, ref: ObjectRef) -> Document | None:
+    """The document of a file's ``nth`` copy of ``ref``, if its results kept one."""
+    if ref.kind == "Service":
+        documents = [d for s, d in part.services if s.ref == ref]
+        return documents[nth] if nth < len(documents) else None
+    if ref.kind == "Deployment" and part.declared_deployments.count(ref) == 1:
+        return part.deployment_documents.get(ref)
+    return None
+
+
+def _documents_by_ref(
+    source: SourceText | UnreadablePath, config: Config
+) -> dict[ObjectRef, list[Document]]:
+    """A file's objects by reference, in file order (read again: only for duplicates)."""
+    from rolloutplan.load.yaml_docs import load_documents
+
+    found: dict[ObjectRef, list[Document]] = {}
+    if isinstance(source, UnreadablePath):
+        return found
+    text = decode(source.data)
+    if isinstance(text, TextProblem):
+        return found
+    for raw in load_documents(text).documents:
+        for document in expand_lists(source.path, text, raw):
+            if isinstance(document.data, dict) and not check_type_meta(document):
+                ref = object_ref(document.data, config.default_namespace)
+                found.setdefault(ref, []).append(document)
+    return found
 
 
 def in_path_order(
@@ -218,7 +383,7 @@ def _check_file(source: SourceText, config: Config, index: PreviousIndex, tally:
         where = Location(source.path, problem.line, problem.column)
         tally.findings.append(_finding(problem.rule_id, problem.message, where))
     documents = [doc for raw in loaded.documents for doc in expand_lists(source.path, text, raw)]
-    if not documents and not loaded.problems:
+    if not documents and not loaded.problems and config.strict_kinds:
         tally.findings.append(
             _finding("RP011", "file holds no Kubernetes objects", Location(source.path, 1, 1))
         )
@@ -234,7 +399,10 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
 
     violations = check_type_meta(document)
     if violations:
-        tally.findings.extend(_located(document, None, violations))
+        if not config.strict_kinds and _not_an_object(document):
+            tally.skipped[NOT_OBJECTS] = tally.skipped.get(NOT_OBJECTS, 0) + 1
+        else:
+            tally.findings.extend(_located(document, None, violations))
         return
     data = document.data
     ref = object_ref(data, config.default_namespace)
@@ -257,7 +425,7 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
         )
         violations = [Violation("RP013", message, ("apiVersion",))]
     else:
-        violations = schemas.validate(data, config.kubernetes_version)
+        violations = schemas.validate(data, config.kubernetes_version, document)
         if not violations:
             key = _key(data, ref)
             old, why = index.lookup(key, config)
@@ -290,6 +458,22 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
             old, _ = index.lookup(_key(data, ref), config)
             changed = old is not None and _template(old) != _template(data)
             add_findings(document, ref, risks.bare_replica_set_risks(changed), config, tally)
+
+
+def _not_an_object(document: Document) -> bool:
+    """A document that does not try to be a Kubernetes object: a mapping with neither
+    apiVersion nor kind, or a list none of whose items has one (an Ansible playbook).  A
+    ``kind: List`` item must be an object; a scalar document stays RP004."""
+    data = document.data
+    if document.item is not None:
+        return False
+    if isinstance(data, list):
+        return not any(isinstance(item, dict) and _type_meta(item) for item in data)
+    return isinstance(data, dict) and not _type_meta(data)
+
+
+def _type_meta(data: dict[str, Any]) -> bool:
+    return any(data.get(key) not in (None, "") for key in ("apiVersion", "kind"))
 
 
 def _for_later_findings(document: Document) -> Document:
@@ -374,7 +558,7 @@ def _unusable(document: Document, config: Config) -> str | None:
     data = document.data
     if CHECKED_KINDS.get(data["kind"]) != data["apiVersion"]:
         return None
-    violations = schemas.validate(data, config.kubernetes_version)
+    violations = schemas.validate(data, config.kubernetes_version, document)
     if not violations:
         return None
     first = _located(document, None, violations[:1])[0]

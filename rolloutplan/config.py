@@ -14,6 +14,9 @@ directory (or given with ``--config``).  Keys (kebab-case, as on the command lin
     suppressions: false              # honour rolloutplan.io/ignore-* annotations (default true)
     service-node-port-range: 30000-32767
     cache: false                     # the result cache (default true)
+    exclude: [legacy/, "*.tmpl.yaml"]  # globs left out, besides the defaults (see inputs.py)
+    default-excludes: false          # check the well-known non-manifest files too
+    units: [deploy/staging/**, deploy/prod/**]  # apply units, a glob (or list) each
 
 A config file found by walking up must belong to the user running rolloutplan (or to root),
 as git's ``safe.directory`` asks of a repository: another user's ``/tmp/.rolloutplan.yaml``
@@ -88,10 +91,12 @@ class FileSettings:
 KNOWN_KEYS = {
     "select", "ignore", "severity", "fail-on", "kubernetes-version", "namespace",
     "strict-kinds", "suppressions", "service-node-port-range", "cache", "cache-dir",
+    "exclude", "default-excludes", "units",
 }  # fmt: skip
 
 
 MAX_CONFIG_BYTES = 1024 * 1024  # a larger config file (or /dev/zero) is refused unread
+MAX_GLOB = 1024  # characters in one exclude pattern; no path needs more
 
 
 def trusted(path: Path) -> bool:
@@ -197,7 +202,11 @@ def _check(path: Path, values: dict[str, Any]) -> None:
         )
     if "fail-on" in values and values["fail-on"] not in LEVELS:
         raise ConfigError(f"{path}: 'fail-on' must be one of {', '.join(LEVELS)}")
-    for key in ("strict-kinds", "suppressions", "cache"):
+    if "exclude" in values:
+        values["exclude"] = _globs(path, values["exclude"])
+    if "units" in values:
+        values["units"] = parse_units(path, values["units"])
+    for key in ("strict-kinds", "suppressions", "cache", "default-excludes"):
         if key in values and not isinstance(values[key], bool):
             raise ConfigError(f"{path}: {key!r} must be true or false")
     for key in ("kubernetes-version", "namespace", "service-node-port-range"):
@@ -220,6 +229,55 @@ def _string_list(path: Path, key: str, value: Any) -> list[str]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise ConfigError(f"{path}: {key!r} must be a list of rule ids, prefixes or names")
     return items
+
+
+def _globs(path: Path, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+        raise ConfigError(f"{path}: 'exclude' must be a list of glob patterns, e.g. [legacy/]")
+    try:
+        return tuple(parse_globs(value))
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: 'exclude': {exc}") from None
+
+
+def parse_globs(globs: list[str] | tuple[str, ...]) -> list[str]:
+    """Exclude patterns as given; an empty one (or only slashes) would match nothing."""
+    for glob in globs:
+        if not glob.strip("/") or glob.strip("/") == ".":
+            raise ConfigError(f"{glob!r} is not a glob pattern; e.g. legacy/ or '**/*.tmpl.yaml'")
+        if len(glob) > MAX_GLOB:
+            raise ConfigError(f"{glob[:40]!r}...: longer than {MAX_GLOB} characters")
+    return list(globs)
+
+
+def parse_units(path: Path, value: Any) -> tuple[tuple[str, ...], ...]:
+    """``units:``: one entry per apply unit, a glob or a list of globs (see units.py)."""
+    import re
+
+    from rolloutplan.units import compile_glob
+
+    example = "e.g. [deploy/staging/**, [deploy/base/**, deploy/prod/**]]"
+    if not isinstance(value, list):
+        raise ConfigError(f"{path}: 'units' must be a list of globs, one per unit; {example}")
+    units = []
+    for number, entry in enumerate(value, 1):
+        globs = [entry] if isinstance(entry, str) else entry
+        if not isinstance(globs, list) or not globs or not all(isinstance(g, str) for g in globs):
+            raise ConfigError(
+                f"{path}: 'units' entry {number} must be a glob or a non-empty list of globs; "
+                f"{example}"
+            )
+        for glob in globs:
+            if not glob.strip("/") or len(glob) > MAX_GLOB:
+                raise ConfigError(f"{path}: 'units' entry {number}: {glob[:40]!r} is not a glob")
+            try:
+                compile_glob(glob)
+            except re.error as exc:
+                raise ConfigError(
+                    f"{path}: 'units' entry {number}: {glob!r} is not a valid glob ({exc})"
+                ) from None
+        units.append(tuple(globs))
+    return tuple(units)
 
 
 def parse_rule_selectors(items: list[str] | tuple[str, ...]) -> list[str]:

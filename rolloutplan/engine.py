@@ -8,20 +8,27 @@ pre-commit hook) starts without them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rolloutplan.collect import Config, UnreadablePath, add_findings, collect, selected
+from rolloutplan.collect import (
+    Collected,
+    Config,
+    CrossFindings,
+    ServiceInFile,
+    UnreadablePath,
+    collect,
+    selected,
+)
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
-from rolloutplan.model.objects import KubeObject
-from rolloutplan.model.source import SourceText
-from rolloutplan.tally import Suppressed, Tally
+from rolloutplan.model.objects import Deployment, KubeObject, ReplicaSet, Service
+from rolloutplan.model.source import Document, SourceText
+from rolloutplan.tally import Suppressed
 
 if TYPE_CHECKING:
     from rolloutplan.analysis.endpoints import EndpointTimeline
-    from rolloutplan.analysis.reachability import ServiceReach
-    from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, RolloutPlan
+    from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, PlanUnit, RolloutPlan
 
 __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", "run"]
 
@@ -35,16 +42,18 @@ class Report:
     checked: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     suppressed: tuple[Suppressed, ...] = ()
-    services: tuple[ServiceReach, ...] = ()
+    services: tuple[ServiceInFile, ...] = ()  # each Service copy that applies, in file order
     plans: tuple[RolloutPlan, ...] = ()
     endpoints: tuple[EndpointTimeline, ...] = ()
     deleted: tuple[ObjectRef, ...] = ()  # Deployments the change removes (check --base)
-    deployment_files: Mapping[ObjectRef, str] = field(default_factory=dict)  # valid or not
+    deleted_files: tuple[str, ...] = ()  # the file each deleted Deployment was in
+    deployment_files: tuple[tuple[str, ObjectRef], ...] = ()  # each copy, valid or not
     unparsed_files: frozenset[str] = frozenset()  # files whose objects were not all read
     bare_replica_sets: tuple[BareReplicaSet, ...] = ()
     planned: bool = False  # the command planned rollouts (reporters then show plans)
     show_services: bool = False  # the command asked for the Service table
     from_cache: int = 0  # files whose results came from the result cache (not in outputs)
+    excluded: int = 0  # files and directories --exclude and the defaults left out (the CLI's)
 
     @property
     def unreadable(self) -> bool:
@@ -61,8 +70,7 @@ def run(
 ) -> Report:
     """Check every source.  With ``previous`` (the manifests as they are now), an object found
     there by kind, namespace and name is checked as an update of it, as the server would."""
-    tally = collect(sources, config, previous)
-    return _report(tally, config, len(sources))
+    return _report(collect(sources, config, previous), config, len(sources))
 
 
 def plan(
@@ -85,28 +93,107 @@ def _plan(
     config: Config,
     options: PlanOptions,
     previous: Sequence[SourceText | UnreadablePath] | None,
-) -> tuple[Report, Report | None]:
-    """The plan report, and the report on the previous manifests (None without them)."""
+) -> tuple[Report, Collected | None]:
+    """The plan report, and the previous manifests' results (None without them).  Each
+    Deployment copy is planned with the ReplicaSets and Services of its apply units."""
     from rolloutplan.analysis import endpoints
-    from rolloutplan.analysis.plan_risks import plan_risks
     from rolloutplan.planner.plan import plan_all
 
-    tally = collect(sources, config, previous)
-    before = None if previous is None else run(previous, config)
-    plans, bare = plan_all(tally.objects, None if before is None else before.objects, options)
-    services = [service for service, _ in tally.services]
-    timelines = tuple(t for p in plans for t in endpoints.timelines(p, services))
-    documents = {**{s.ref: d for s, d in tally.services}, **tally.deployment_documents}
-    for ref, violations in plan_risks(plans, timelines).items():
-        add_findings(documents[ref], ref, violations, config, tally)
+    collected = collect(sources, config, previous)
+    before = None if previous is None else collect(previous, config, None)
+    files = _Files(collected)
+    earlier = None if before is None else _Files(before).deployments()
+    plans, bare = plan_all(files.plan_units(), earlier, options)
+    timelines = tuple(t for p in plans for t in endpoints.timelines(p, files.services_of(p.path)))
+    _plan_findings(plans, timelines, files, config)
     report = replace(
-        _report(tally, config, len(sources)),
+        _report(collected, config, len(sources)),
         plans=plans,
         bare_replica_sets=bare,
         endpoints=timelines,
         planned=True,
     )
     return report, before
+
+
+class _Files:
+    """Each file's typed objects and documents, and the objects of each apply unit."""
+
+    def __init__(self, collected: Collected) -> None:
+        self.collected = collected
+        self.index = {path: number for number, path in enumerate(collected.paths)}
+        self.objects: list[dict[ObjectRef, KubeObject]] = [
+            {obj.ref: obj for obj in part.objects} for part in collected.parts
+        ]  # the last copy in a file replaces the ones before it
+        units = collected.units.units
+        self.services = [self._last(unit.files, Service) for unit in units]
+
+    def _last(self, files: Sequence[int], kind: type) -> list[tuple[str, Any]]:
+        """The objects of ``kind`` in ``files``, the last copy of each (as applied)."""
+        found: dict[ObjectRef, tuple[str, Any]] = {}
+        for file in files:
+            for ref, obj in self.objects[file].items():
+                if isinstance(obj, kind):
+                    found.pop(ref, None)
+                    found[ref] = (self.collected.paths[file], obj)
+        return list(found.values())
+
+    def plan_units(self) -> list[PlanUnit]:
+        from rolloutplan.planner.plan import PlanUnit
+
+        return [
+            PlanUnit(tuple(self.deployments(unit.files)), tuple(self._last(unit.files, ReplicaSet)))
+            for unit in self.collected.units.units
+        ]
+
+    def deployments(self, files: Sequence[int] | None = None) -> list[tuple[str, Deployment]]:
+        """Every Deployment copy of ``files`` (default: all), with its file."""
+        return [
+            (self.collected.paths[f], obj)
+            for f in (range(len(self.objects)) if files is None else files)
+            for obj in self.objects[f].values()
+            if isinstance(obj, Deployment)
+        ]
+
+    def services_of(self, path: str) -> list[tuple[str, Service]]:
+        """The Services of the units of the file ``path``, each copy once."""
+        units = self.collected.units.of_file[self.index[path]]
+        found = {(p, s.ref): (p, s) for unit in units for p, s in self.services[unit]}
+        return list(found.values())
+
+    def document(self, path: str, ref: ObjectRef) -> tuple[int, Document]:
+        part = self.collected.parts[self.index[path]]
+        if ref.kind == "Deployment":
+            return self.index[path], part.deployment_documents[ref]
+        found = [d for s, d in part.services if s.ref == ref]
+        return self.index[path], found[-1]
+
+
+def _plan_findings(
+    plans: Sequence[RolloutPlan],
+    timelines: Sequence[EndpointTimeline],
+    files: _Files,
+    config: Config,
+) -> None:
+    """The risks each plan shows, on the Deployment copy and the Service copies it is about
+    (once per copy: see CrossFindings)."""
+    from rolloutplan.analysis.plan_risks import plan_risks
+
+    collected = files.collected
+    found = CrossFindings(collected.units)
+    for plan in plans:
+        own = [t for t in timelines if t.of(plan)]
+        file, document = files.document(plan.path, plan.deployment.ref)
+        unit = collected.units.of_file[file][0]
+        for ref, violations in plan_risks([plan], []).items():
+            found.add(file, ref, document, unit, violations)
+        for timeline in own:
+            risks = plan_risks([plan], [timeline])
+            for ref in (plan.deployment.ref, timeline.service.ref):
+                path = plan.path if ref == plan.deployment.ref else timeline.service_file
+                where, copy = files.document(path, ref)
+                found.add(where, ref, copy, unit, risks.get(ref, []))
+    found.report(config, collected.tally)
 
 
 def check(
@@ -122,16 +209,12 @@ def check(
     Service against every given manifest, changed or not."""
     from rolloutplan.planner.start import Change
 
-    report, previous_report = _plan(sources, config, options, previous)
-    if changed_files is None or previous_report is None:
+    report, before = _plan(sources, config, options, previous)
+    if changed_files is None or before is None:
         return report
-    # a Deployment the change breaks is still there (reported, not deleted), and one whose
-    # file cannot be read now may be too: only one that is gone from a readable file is
-    before = previous_report.deployment_files
-    gone = before.keys() - report.deployment_files.keys()
-    deleted = tuple(sorted(ref for ref in gone if before[ref] not in report.unparsed_files))
+    deleted = _deleted(_declared(before), report)
     changing = tuple(p for p in report.plans if p.change is not Change.NONE)
-    refs = {p.deployment.ref for p in changing}
+    copies = {(p.path, p.deployment.ref) for p in changing}
     return replace(
         report,
         findings=tuple(
@@ -139,13 +222,51 @@ def check(
             if f.location.path in changed_files or f.rule_id == "RP012"
         ),
         plans=changing,
-        endpoints=tuple(t for t in report.endpoints if t.deployment in refs),
-        deleted=deleted,
+        endpoints=tuple(
+            t for t in report.endpoints if (t.deployment_file, t.deployment) in copies
+        ),
+        deleted=tuple(ref for ref, _ in deleted),
+        deleted_files=tuple(path for _, path in deleted),
     )  # fmt: skip
 
 
-def _report(tally: Tally, config: Config, files: int) -> Report:
+def _declared(collected: Collected) -> tuple[tuple[str, ObjectRef], ...]:
+    """Every Deployment copy, valid or not: its file and reference."""
+    return tuple(
+        (path, ref)
+        for path, part in zip(collected.paths, collected.parts, strict=True)
+        for ref in dict.fromkeys(part.declared_deployments)
+    )
+
+
+def _deleted(
+    before: Sequence[tuple[str, ObjectRef]], report: Report
+) -> list[tuple[ObjectRef, str]]:
+    """The Deployment copies of ``before`` that are gone.  Each copy now is matched with its
+    previous version (``previous_copy``); a copy that none matches is gone, unless the
+    object is still defined in its directory.  A Deployment the change breaks is still there
+    (reported, not deleted), and one whose file cannot be read now may be too: only one that
+    is gone from a readable file is."""
+    from rolloutplan.planner.plan import previous_copy
+
+    earlier: dict[ObjectRef, list[tuple[str, str]]] = {}
+    for path, ref in before:
+        earlier.setdefault(ref, []).append((path, path))
+    now = report.deployment_files
+    kept = {(previous_copy(path, earlier.get(ref, [])), ref) for path, ref in now}
+    here = {(path.rpartition("/")[0], ref) for path, ref in now}
+    return sorted(
+        (ref, path)
+        for path, ref in before
+        if (path, ref) not in kept
+        and (path.rpartition("/")[0], ref) not in here
+        and path not in report.unparsed_files
+    )
+
+
+def _report(collected: Collected, config: Config, files: int) -> Report:
     selection = config.rules
+    tally = collected.tally
     return Report(
         findings=selected(tally.findings, selection),
         suppressed=tuple(
@@ -156,10 +277,10 @@ def _report(tally: Tally, config: Config, files: int) -> Report:
         objects=tally.objects,
         files=files,
         documents=tally.documents,
-        deployment_files=tally.deployment_files,
+        deployment_files=_declared(collected),
         unparsed_files=frozenset(tally.unparsed_files),
         checked=Counter(tally.checked),
         skipped=Counter(tally.skipped),
-        services=tally.reaches,
+        services=collected.service_rows,
         from_cache=tally.from_cache,
     )

@@ -4,14 +4,23 @@ Input is untrusted (a pull request's tree), so only regular files are read, each
 MAX_FILE_BYTES: a FIFO would block, a link to /dev/zero would never end.  Symbolic links are
 followed only where they lead inside the tree.  What cannot be read becomes an
 UnreadablePath saying why (RP012), never an exception.
+
+Excludes (``--exclude``, ``exclude:`` in the config, and DEFAULT_EXCLUDES) leave out files
+and directories, found by walking or named: pre-commit names every staged file, so an
+exclude must apply to named files for the hook to benefit.  What is left out is returned
+as an Excluded record, for ``-v`` and the summary, never silently dropped.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
+import re
 import stat
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from rolloutplan.model.source import SourceText
@@ -30,24 +39,82 @@ _NOT_REGULAR = {
 # a FIFO must not block the open, and a terminal device must not become ours
 _OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
 
+# Files that are never Kubernetes manifests: the configs of tools that live beside them.
+# Left out while walking and when named, unless --no-default-excludes (default-excludes:
+# false).  Same syntax as --exclude: a name without "/" matches at any depth.
+DEFAULT_EXCLUDES = (
+    # pre-commit, CI services and repository tools
+    ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", ".github/", ".gitlab-ci.yml",
+    ".travis.yml", "azure-pipelines.yml", "bitbucket-pipelines.yml", "codecov.yml",
+    ".codecov.yml", "mkdocs.yml", ".readthedocs.y*ml", ".yamllint", ".yamllint.y*ml",
+    ".golangci.y*ml", ".goreleaser.y*ml", ".rolloutplan.y*ml", "renovate.json",
+    # Docker Compose
+    "docker-compose*.y*ml", "compose.y*ml", "compose.*.y*ml",
+    # kustomize, Helm and Skaffold (a chart's templates/: see CHART_TEMPLATES)
+    "kustomization.y*ml", "Kustomization", "Chart.yaml", "Chart.lock", "values*.y*ml",
+    "values.schema.json", "skaffold.y*ml",
+    # JavaScript and TypeScript projects
+    "package.json", "package-lock.json", "tsconfig*.json",
+)  # fmt: skip
+# A Helm chart's templates are Go templates, manifests only once rendered (`helm template`):
+# a directory of this name beside a Chart.yaml is left out with the default excludes.
+CHART_TEMPLATES = "a Helm chart's templates (lint the output of `helm template` instead)"
 
-def read_sources(paths: Sequence[str]) -> list[object]:
-    """Read every input; paths that cannot be read become UnreadablePath records."""
+
+@dataclass(frozen=True, slots=True)
+class Excludes:
+    """What to leave out: glob patterns (see ``_Matcher``), and whether DEFAULT_EXCLUDES and
+    the chart-templates rule apply too."""
+
+    patterns: tuple[str, ...] = ()
+    defaults: bool = True
+
+    def all_patterns(self) -> tuple[str, ...]:
+        return (*DEFAULT_EXCLUDES, *self.patterns) if self.defaults else self.patterns
+
+
+@dataclass(frozen=True, slots=True)
+class Excluded:
+    """A file or directory left out, the pattern (or rule) that left it out, and whether it
+    was named on the command line (those are always mentioned) or found by walking."""
+
+    path: str
+    pattern: str
+    named: bool
+
+
+def read_sources(
+    paths: Sequence[str], excludes: Excludes | None = None
+) -> tuple[list[object], list[Excluded]]:
+    """Read every input; paths that cannot be read become UnreadablePath records.  Also
+    what the excludes left out, in path order."""
     from rolloutplan.collect import UnreadablePath
 
+    excludes = Excludes() if excludes is None else excludes
     sources: list[object] = []
+    excluded: list[Excluded] = []
     seen: set[str] = set()
     for given in paths:
         if given == "-":
             sources.append(_read_stdin())
             continue
-        files, problems = _expand(Path(given))
+        files, problems, left_out = _expand(Path(given), excludes)
         sources += [UnreadablePath(name, reason) for name, reason in problems]
+        excluded += left_out
         for name in files:
             if name not in seen:
                 seen.add(name)
                 sources.append(_read_file(name))
-    return sources
+    return sources, _once(excluded)
+
+
+def _once(excluded: list[Excluded]) -> list[Excluded]:
+    """Each path once, in path order (a path named twice, or named and also walked: named)."""
+    unique: dict[str, Excluded] = {}
+    for item in excluded:
+        if item.path not in unique or item.named:
+            unique[item.path] = item
+    return sorted(unique.values(), key=lambda item: item.path.split("/"))
 
 
 def _read_stdin() -> object:
@@ -95,35 +162,46 @@ def _not_readable(info: os.stat_result) -> str | None:
     return _TOO_LARGE if info.st_size > MAX_FILE_BYTES else None
 
 
-def _expand(path: Path) -> tuple[list[str], list[tuple[str, str]]]:
-    """The manifest files under ``path`` as POSIX paths in path order, and (path, why) for
-    what could not be read.  Hidden directories (.git, .github, ...) are skipped while
-    walking; a file named explicitly is always read.  Strings, not Paths: a large tree has
-    thousands of files."""
+def _expand(
+    path: Path, excludes: Excludes
+) -> tuple[list[str], list[tuple[str, str]], list[Excluded]]:
+    """The manifest files under ``path`` as POSIX paths in path order, (path, why) for what
+    could not be read, and what the excludes left out.  Hidden directories (.git, .github,
+    ...) are skipped while walking; a file named explicitly is read unless excluded.
+    Strings, not Paths: a large tree has thousands of files."""
     top = path.as_posix()
-    if not path.is_dir():
-        if path.exists() or path.is_symlink():
-            return [top], []
-        return [], [(top, "no such file or directory")]
-    found, problems = _walk(top)
+    is_dir = path.is_dir()
+    if not is_dir and not (path.exists() or path.is_symlink()):
+        return [], [(top, "no such file or directory")], []
+    pattern = _named_exclude(top, is_dir, excludes)
+    if pattern is not None:
+        return [], [], [Excluded(top + "/" if is_dir else top, pattern, named=True)]
+    if not is_dir:
+        return [top], [], []
+    found, problems, excluded = _walk(top, _matcher(excludes))
     found.sort(key=lambda name: name.split("/"))  # as Paths sort: part by part
-    if not found and not problems:
+    if not found and not problems and not excluded:
         problems.append((top, "directory holds no *.yaml, *.yml or *.json files"))
-    return found, problems
+    return found, problems, excluded
 
 
-def _walk(top: str) -> tuple[list[str], list[tuple[str, str]]]:
-    """Every manifest file under the directory ``top``.  A symbolic link is followed when it
-    leads inside ``top`` or the working directory: a pull request can commit one to
-    /dev/zero, /proc or /.  Each directory is read once however many links lead to it, so
-    loops end; directories reached by a link are read after all the others."""
+def _walk(top: str, matcher: _Matcher) -> tuple[list[str], list[tuple[str, str]], list[Excluded]]:
+    """Every manifest file under the directory ``top``, but for what ``matcher`` leaves out
+    (an excluded directory is not read).  A symbolic link is followed when it leads inside
+    ``top`` or the working directory: a pull request can commit one to /dev/zero, /proc or
+    /.  Each directory is read once however many links lead to it, so loops end;
+    directories reached by a link are read after all the others."""
     inside = (os.path.realpath(top), os.path.realpath(os.curdir))
+    from_cwd = _parts_from_cwd(top)
     visited: set[tuple[int, int]] = set()
     found: list[str] = []
     problems: list[tuple[str, str]] = []
-    folders, linked = [top], []
+    excluded: list[Excluded] = []
+    # each folder with its parts below ``top``
+    folders: list[tuple[str, tuple[str, ...]]] = [(top, ())]
+    linked: list[tuple[str, tuple[str, ...]]] = []
     while folders or linked:
-        folder = folders.pop() if folders else linked.pop(0)
+        folder, within = folders.pop() if folders else linked.pop(0)
         try:
             info = os.stat(folder)
             if (info.st_dev, info.st_ino) in visited:
@@ -135,6 +213,7 @@ def _walk(top: str) -> tuple[list[str], list[tuple[str, str]]]:
             problems.append((folder, f"cannot read directory: {exc.strerror or exc}"))
             continue
         prefix = "" if folder == "." else folder + "/"
+        chart = matcher.defaults and any(e.name == "Chart.yaml" for e in entries)
         for entry in entries:
             name = prefix + entry.name
             is_dir = entry.is_dir()
@@ -142,14 +221,185 @@ def _walk(top: str) -> tuple[list[str], list[tuple[str, str]]]:
                 continue
             if is_dir and entry.name.startswith("."):
                 continue
-            if entry.is_symlink() and not _leads_inside(name, inside):
+            pattern = (
+                CHART_TEMPLATES
+                if chart and is_dir and entry.name == "templates"
+                else matcher.match((*within, entry.name), is_dir, from_cwd)
+            )
+            if pattern is not None:
+                excluded.append(Excluded(name + "/" if is_dir else name, pattern, named=False))
+            elif entry.is_symlink() and not _leads_inside(name, inside):
                 problems.append((name, "a symbolic link leading outside the directory "
                                  "walked and the working directory; not followed"))  # fmt: skip
             elif is_dir:
-                (linked if entry.is_symlink() else folders).append(name)
+                (linked if entry.is_symlink() else folders).append((name, (*within, entry.name)))
             else:
                 found.append(name)
-    return found, problems
+    return found, problems, excluded
+
+
+def exclusion(path: str, excludes: Excludes, roots: Sequence[str]) -> str | None:
+    """The pattern that leaves out ``path``, named or found under one of ``roots`` (it
+    may be gone from the disk: a file at a git revision), or None."""
+    found = _named_exclude(path, False, excludes)
+    parts = _parts_from_cwd(path)
+    for root in (r for r in roots if r != "-"):
+        top = _parts_from_cwd(root)
+        within = parts[len(top) :]
+        if found is None and parts[: len(top)] == top and within:
+            found = _below(within, top, _matcher(excludes))
+    return found
+
+
+def _below(within: tuple[str, ...], top: tuple[str, ...], matcher: _Matcher) -> str | None:
+    """The pattern leaving out a path below a walked directory, or a directory above it."""
+    for end in range(1, len(within) + 1):
+        found = matcher.match(within[:end], end < len(within), top)
+        if found is not None:
+            return found
+    return None
+
+
+def _named_exclude(path: str, is_dir: bool, excludes: Excludes) -> str | None:
+    """The pattern that leaves out a path named on the command line, if one does: matched
+    against the path as given, and each directory above it, relative to the working
+    directory."""
+    parts = _parts_from_cwd(path)
+    if not parts:
+        return None  # the working directory itself, or the root
+    if excludes.defaults and _in_chart_templates(path):
+        return CHART_TEMPLATES
+    return _matcher(excludes).match_named(parts, is_dir)
+
+
+def _in_chart_templates(path: str) -> bool:
+    """Whether ``path`` is, or is inside, a ``templates`` directory beside a Chart.yaml."""
+    current = os.path.normpath(path)
+    while True:
+        parent = os.path.dirname(current)
+        chart = os.path.join(parent or os.curdir, "Chart.yaml")
+        if os.path.basename(current) == "templates" and os.path.isfile(chart):
+            return True
+        if not parent or parent == current:
+            return False
+        current = parent
+
+
+def _parts_from_cwd(path: str) -> tuple[str, ...]:
+    """``path`` relative to the working directory, as parts ('..' for a path outside it)."""
+    relative = os.path.normpath(path)
+    if os.path.isabs(relative):
+        try:
+            relative = os.path.relpath(relative)
+        except ValueError:  # another drive (Windows)
+            return tuple(p for p in relative.split(os.sep) if p)
+    return () if relative == os.curdir else tuple(relative.split(os.sep))
+
+
+class _Matcher:
+    """Glob patterns, gitignore-like.  ``*`` matches any characters but ``/``, ``?`` one,
+    ``[abc]`` / ``[!abc]`` one of a set; ``**`` as a whole part matches any number of parts;
+    a trailing ``/`` matches directories only.  A pattern without ``/`` is matched against
+    names (at any depth); one with ``/`` against the whole path, relative to the walked
+    directory and to the working directory (a leading ``/`` or ``./`` is ignored).  Patterns
+    come from the config file, which may be a pull request's: fnmatch's translation does not
+    backtrack catastrophically, and paths are matched part by part."""
+
+    def __init__(self, patterns: tuple[str, ...], defaults: bool) -> None:
+        self.defaults = defaults
+        self._names: list[tuple[str, re.Pattern[str], bool]] = []  # pattern, regex, dir only
+        self._paths: list[tuple[str, tuple[_Part, ...], bool]] = []  # pattern, parts, dir only
+        for pattern in patterns:
+            dir_only = pattern.endswith("/")
+            body = pattern.rstrip("/").removeprefix("./").lstrip("/")
+            if "/" in body:
+                self._paths.append((pattern, tuple(map(_part, body.split("/"))), dir_only))
+            elif body:
+                self._names.append((pattern, re.compile(fnmatch.translate(body)), dir_only))
+        # one regex for every name pattern: a walk asks it once per entry
+        self._any_name = re.compile(
+            "|".join(f"(?:{regex.pattern})" for _, regex, _ in self._names) or "(?!)"
+        )
+
+    def match(
+        self, within: tuple[str, ...], is_dir: bool, top_from_cwd: tuple[str, ...]
+    ) -> str | None:
+        """The pattern leaving out a walked entry (its parts below the walked directory),
+        or None.  The directories above it were matched when they were walked."""
+        name = within[-1]
+        if self._any_name.match(name):
+            found = self._name_pattern(name, is_dir)
+            if found is not None:
+                return found
+        for pattern, parts, dir_only in self._paths:
+            if dir_only and not is_dir:
+                continue
+            if _parts_match(parts, within) or (
+                top_from_cwd and _parts_match(parts, (*top_from_cwd, *within))
+            ):
+                return pattern
+        return None
+
+    def match_named(self, parts: tuple[str, ...], is_dir: bool) -> str | None:
+        """The pattern leaving out a named path (its parts from the working directory): the
+        path itself, or a directory above it up to the working directory."""
+        for end in range(len(parts), 0, -1):
+            if parts[end - 1] == "..":
+                break  # above the working directory: its names are not the project's
+            directory = end < len(parts) or is_dir
+            found = self._name_pattern(parts[end - 1], directory)
+            if found is not None:
+                return found
+            for pattern, pattern_parts, dir_only in self._paths:
+                if (directory or not dir_only) and _parts_match(pattern_parts, parts[:end]):
+                    return pattern
+        return None
+
+    def _name_pattern(self, name: str, is_dir: bool) -> str | None:
+        for pattern, regex, dir_only in self._names:
+            if (is_dir or not dir_only) and regex.match(name):
+                return pattern
+        return None
+
+
+@functools.cache
+def _compiled(patterns: tuple[str, ...], defaults: bool) -> _Matcher:
+    return _Matcher(patterns, defaults)
+
+
+def _matcher(excludes: Excludes) -> _Matcher:
+    return _compiled(excludes.all_patterns(), excludes.defaults)
+
+
+_Part = str | re.Pattern[str] | None  # a literal name, a glob, or None for **
+
+
+def _part(glob: str) -> _Part:
+    if glob == "**":
+        return None
+    if not any(c in glob for c in "*?["):
+        return glob
+    return re.compile(fnmatch.translate(glob))
+
+
+def _parts_match(pattern: tuple[_Part, ...], parts: tuple[str, ...]) -> bool:
+    """Whether path ``parts`` match the pattern's parts, ``**`` standing for any number of
+    parts; at most len(pattern) x len(parts) steps."""
+    if None not in pattern and len(pattern) != len(parts):
+        return False
+    reachable = {0}  # how many of the path's parts the pattern so far can have matched
+    for part in pattern:
+        if part is None:
+            reachable = set(range(min(reachable), len(parts) + 1))
+        else:
+            reachable = {i + 1 for i in reachable if i < len(parts) and _fits(part, parts[i])}
+        if not reachable:
+            return False
+    return len(parts) in reachable
+
+
+def _fits(part: str | re.Pattern[str], name: str) -> bool:
+    return part == name if isinstance(part, str) else part.match(name) is not None
 
 
 def _leads_inside(link: str, tops: tuple[str, ...]) -> bool:

@@ -268,7 +268,9 @@ class _Packer:
         ]
         return [
             self.ref(source.ref), self.label_set(source.labels), ports,
-            self.optional_ref(source.owner),
+            self.optional_ref(source.owner), _atom(source.complete, bool),
+            [_text(key) for key in source.controller_keys],
+            [_count(port) for port in source.mentioned_ports],
         ]  # fmt: skip
 
     def service(self, service: Service) -> Row:
@@ -383,10 +385,11 @@ def _selector(row: Row, labels: list[Labels]) -> model.LabelSelector:
 
 
 def _pod_source(row: Row, refs: list[ObjectRef], labels: list[Labels]) -> PodSource:
-    ref, own, ports, owner = row
+    ref, own, ports, owner, complete, controller_keys, mentioned_ports = row
     return PodSource(
         refs[ref], labels[own], tuple(itertools.starmap(model.ContainerPort, ports)),
-        None if owner is None else refs[owner],
+        None if owner is None else refs[owner], _atom(complete, bool),
+        tuple(map(_text, controller_keys)), tuple(map(_count, mentioned_ports)),
     )  # fmt: skip
 
 

@@ -12,6 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import FIXTURES, ROOT
+from tests.inputs.test_walking import NOT_MANIFESTS
 
 HOOKS = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
 
@@ -25,6 +26,7 @@ def test_hook_manifest_declares_the_lint_and_check_hooks() -> None:
         assert hook["language"] == "python"
         assert set(hook["types_or"]) == {"yaml", "json"}
         assert hook["require_serial"] is True
+        assert "exclude" not in hook  # rolloutplan's own excludes: one list (inputs.py)
 
 
 def git(*args: str, cwd: Path) -> None:
@@ -67,6 +69,15 @@ def test_pre_commit_try_repo_passes_clean_and_fails_broken_manifests(tmp_path: P
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "Failed" in broken.stdout
     assert 'broken.yaml:10:3: error RP102 spec.replica: unknown field "replica"' in broken.stdout
+
+    # files pre-commit names that are not manifests: left out by rolloutplan's defaults
+    for name, text in NOT_MANIFESTS.items():
+        (work / name).parent.mkdir(parents=True, exist_ok=True)
+        (work / name).write_text(text)
+    (work / "empty.yaml").write_text("# the Deployment moved\n")
+    git("add", ".", cwd=work)
+    beside = try_repo("good.yaml", "empty.yaml", *NOT_MANIFESTS)
+    assert beside.returncode == 0, beside.stdout + beside.stderr
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ traffic to it fails for that window.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import Labels, Service
@@ -44,23 +44,33 @@ class EndpointTimeline:
     counts: tuple[int, ...]  # ready endpoints at the start (index 0) and after each step
     zero: tuple[Window, ...]
     mixed: Window | None  # old and new pods both serving
+    service_file: str = ""
+    deployment_file: str = ""
 
     @property
     def minimum(self) -> int:
         return min(self.counts)
 
+    def of(self, plan: RolloutPlan) -> bool:
+        """Whether this timeline is of ``plan`` (a Deployment copy: its file and reference)."""
+        return self.deployment == plan.deployment.ref and self.deployment_file == plan.path
 
-def timelines(plan: RolloutPlan, services: Sequence[Service]) -> tuple[EndpointTimeline, ...]:
-    """One timeline per Service of the Deployment's namespace that selects old or new pods."""
+
+def timelines(
+    plan: RolloutPlan, services: Sequence[tuple[str, Service]]
+) -> tuple[EndpointTimeline, ...]:
+    """One timeline per Service (a file and the Service defined there) of the Deployment's
+    namespace that selects old or new pods."""
     namespace = plan.deployment.ref.namespace
     found = []
-    for service in services:
+    for path, service in services:
         if service.ref.namespace != namespace or not service.selector:
             continue
         old = _selects(service.selector, plan.old_labels)
         new = _selects(service.selector, plan.deployment.template.labels)
         if old or new:
-            found.append(_timeline(plan, service, old, new))
+            timeline = _timeline(plan, service, old, new)
+            found.append(replace(timeline, service_file=path, deployment_file=plan.path))
     return tuple(found)
 
 

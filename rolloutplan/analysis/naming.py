@@ -1,6 +1,6 @@
 """Naming a few of many objects in a message, so that a finding about one object's relation
 to n others stays short: output linear in the input, however many objects share a selector,
-a nodePort or a label."""
+a nodePort or a label; and counting things in words that agree with the number."""
 
 from __future__ import annotations
 
@@ -16,3 +16,10 @@ def listed(names: list[str], total: int) -> str:
     if len(names) == 1:
         return names[0]
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 replica``, ``3 replicas``, ``0 replicas``; ``many`` for irregular plurals."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {many or noun + 's'}"

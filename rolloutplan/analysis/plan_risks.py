@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rolloutplan.analysis.endpoints import EndpointTimeline, describe_window
+from rolloutplan.analysis.endpoints import EndpointTimeline, Window, describe_window
+from rolloutplan.analysis.naming import plural
+from rolloutplan.analysis.versions import serving_change
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import StrategyType
 from rolloutplan.planner.plan import RolloutPlan
-from rolloutplan.planner.simulate import MAX_STEPS, MAX_WORK, Outcome
+from rolloutplan.planner.simulate import MAX_STEPS, MAX_WORK, NewPods, Outcome
 
 
 def plan_risks(
@@ -56,12 +58,49 @@ def _shortened(plan: RolloutPlan) -> list[Violation]:
     if plan.repeated_rounds:
         return [Violation(
             "RP316",
-            f"the plan would list more than {MAX_STEPS} steps: {plan.repeated_rounds} rounds "
-            "that repeat the ones before them are shown as \"repeat\" steps (outcome, waves "
-            "and duration are exact)",
+            f"the plan would list more than {MAX_STEPS} steps: "
+            f"{plural(plan.repeated_rounds, 'round')} that repeat the ones before them are shown "
+            "as \"repeat\" steps (outcome, waves and duration are exact)",
             field,
         )]  # fmt: skip
     return []
+
+
+RECREATE_DROP = "Recreate takes every old pod down first"
+SURGE_INSTEAD = "use maxUnavailable: 0 with a maxSurge of 1 or more"
+
+
+def _drop(plan: RolloutPlan, timeline: EndpointTimeline, window: Window) -> str:
+    """RP312: why a RollingUpdate leaves the Service without endpoints, and what to change."""
+    never = window.last_step is None  # the plan ends with the Service still empty
+    new_pods = (
+        "the new pods never become ready"
+        if plan.new_pods is NewPods.NEVER_READY
+        else "no new pod is ready when the plan ends"
+    )
+    until = "until the rollout is undone" if never else "meanwhile"
+    if not timeline.selects_old:
+        how = f"and {new_pods}" if never else "so it waits for them to become ready"
+        return (
+            f"it selects only the new pods (the old ones lack its labels), {how}: requests to "
+            f"it fail {until} (select only labels old and new pods share until the rollout "
+            "completes)"
+        )
+    if not timeline.selects_new:
+        return (
+            "it selects none of the new pods, so it has no endpoints left once the old pods "
+            "are gone (keep the Service's labels on the new template)"
+        )
+    if never:
+        return (
+            f"the rollout takes down every old pod it selects and {new_pods}, so requests to "
+            f"it fail until the rollout is undone ({SURGE_INSTEAD}, so that old pods serve "
+            "until new ones are ready)"
+        )
+    return (
+        "the rollout takes down every old pod it selects before a new one is ready, so "
+        f"requests to it fail meanwhile ({SURGE_INSTEAD}, or run more replicas)"
+    )
 
 
 def _traffic(plan: RolloutPlan, timeline: EndpointTimeline) -> list[tuple[ObjectRef, Violation]]:
@@ -70,11 +109,11 @@ def _traffic(plan: RolloutPlan, timeline: EndpointTimeline) -> list[tuple[Object
     deployment = plan.deployment.ref
     found = []
     recreate = plan.deployment.strategy.type is StrategyType.RECREATE
-    for window in timeline.zero:
+    for window in timeline.zero if plan.deployment.replicas else ():
         rule, field = (
             ("RP311", ("spec", "strategy", "type")) if recreate else ("RP312", ("spec", "strategy"))
         )
-        why = "Recreate takes every old pod down first" if recreate else "the rollout"
+        why = RECREATE_DROP if recreate else _drop(plan, timeline, window)
         found.append((deployment, Violation(
             rule, f"{name} has no ready endpoints {describe_window(window)}: {why}", field,
         )))  # fmt: skip
@@ -85,11 +124,18 @@ def _traffic(plan: RolloutPlan, timeline: EndpointTimeline) -> list[tuple[Object
             "its pods (the new template's labels no longer match): an outage once it completes",
             ("spec", "selector"),
         )))  # fmt: skip
-    if timeline.mixed is not None:
+    if timeline.mixed is not None and (change := _visible_change(plan, timeline)):
         found.append((service, Violation(
             "RP314",
             f"old and new pods of Deployment {deployment.name} serve together "
-            f"{describe_window(timeline.mixed)}: requests may hit either version",
+            f"{describe_window(timeline.mixed)}, and clients can tell them apart ({change}): "
+            "requests may hit either version",
             ("spec", "selector"),
         )))  # fmt: skip
     return found
+
+
+def _visible_change(plan: RolloutPlan, timeline: EndpointTimeline) -> str | None:
+    """RP314 needs a change the Service's clients can see between the old template (known
+    only from --previous, check --base or live ReplicaSets) and the new one."""
+    return serving_change(plan.old_template, plan.deployment.template, timeline.service)

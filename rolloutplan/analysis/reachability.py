@@ -4,16 +4,30 @@ Mirrors the endpoints controller: a Service selects the pods of its namespace wh
 match its selector; a named targetPort is looked up by name and protocol in each pod's
 container ports (no match: that pod gets no endpoint for the port); a numeric targetPort is
 used as it is, declared or not.
+
+What the given files can prove about a Service that selects nothing: the pods of the
+files' built-in workloads are known (their templates, plus the labels their controllers
+add); a custom resource's pods are not (its operator adds labels), nor are pods deployed
+from elsewhere (another repository, a chart, the platform).  So "no endpoints" is an error
+(RP401) only when a workload in the files was clearly made for the Service (it has the
+Service's name, or differs from the selector by a typo in one label value) and its labels
+now contradict the selector, and no custom resource could be the pods' source.  Otherwise
+the finding says where the pods might be: in another namespace (RP408), or in a custom
+resource, or elsewhere (RP409, info), or nothing is said when the files give no hint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+import functools
+import heapq
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rolloutplan.analysis.naming import NAMED, listed
 from rolloutplan.model.finding import ObjectRef, Violation
-from rolloutplan.model.objects import PodSource, Service, ServicePort
+from rolloutplan.model.objects import Labels, PodSource, Service, ServicePort
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +60,12 @@ def analyse(services: Sequence[Service], sources: Sequence[PodSource]) -> tuple[
     """One result per Service, in the order given.  Pod sources are unique by object (the
     last definition of an object wins, as it would in a cluster)."""
     pods = _PodIndex(list({pod.ref: pod for pod in sources}.values()))
-    reaches = [_reach(service, pods) for service in services]
+    selections = [_selectable(service, pods) for service in services]
+    claimed = {pod.ref for selected in selections for pod in selected or ()}
+    reaches = [
+        _reach(service, selected, pods, claimed)
+        for service, selected in zip(services, selections, strict=True)
+    ]
     collisions = _node_port_collisions(services)
     return tuple(
         ServiceReach(
@@ -61,85 +80,392 @@ class _PodIndex:
 
     def __init__(self, pods: list[PodSource]) -> None:
         self.by_label: dict[tuple[str, str, str], list[PodSource]] = {}
-        self.by_key: dict[tuple[str, str], list[PodSource]] = {}
+        self.by_key: dict[tuple[str, str], list[PodSource]] = {}  # complete sources
+        self.by_added_key: dict[tuple[str, str], list[PodSource]] = {}  # controller keys
+        self.anywhere: dict[tuple[str, str], list[PodSource]] = {}
+        self.custom: dict[str, list[PodSource]] = {}  # incomplete sources by namespace
+        # complete sources by namespace and name without suffixes such as -deployment
+        self.by_base: dict[tuple[str, str], list[PodSource]] = {}
+        # the values complete sources give each key (with their letters), by namespace, key
+        # and length
+        self.values: dict[tuple[str, str, int], dict[str, frozenset[str]]] = {}
         for pod in pods:
+            namespace = pod.ref.namespace
             for key, value in pod.labels:
-                self.by_label.setdefault((pod.ref.namespace, key, value), []).append(pod)
-                self.by_key.setdefault((pod.ref.namespace, key), []).append(pod)
+                self.by_label.setdefault((namespace, key, value), []).append(pod)
+                self.anywhere.setdefault((key, value), []).append(pod)
+                if pod.complete:
+                    self.by_key.setdefault((namespace, key), []).append(pod)
+                    values = self.values.setdefault((namespace, key, len(value)), {})
+                    values[value] = values.get(value) or frozenset(value)
+            if pod.complete:
+                self.by_base.setdefault((namespace, _base(pod.workload.name)), []).append(pod)
+            for key in pod.controller_keys:
+                self.by_added_key.setdefault((namespace, key), []).append(pod)
+            if not pod.complete:
+                self.custom.setdefault(namespace, []).append(pod)
 
     def selected_by(self, service: Service) -> list[PodSource]:
         namespace = service.ref.namespace
-        candidates = min(
-            (self.by_label.get((namespace, key, value), []) for key, value in service.selector),
-            key=len,
-        )  # the rarest of the selector's labels
-        return [pod for pod in candidates if selects(service, pod)]
+        rarest = min(
+            (
+                (self.by_label.get((namespace, key, value), []),
+                 self.by_added_key.get((namespace, key), []))
+                for key, value in service.selector or ()
+            ),
+            key=lambda lists: len(lists[0]) + len(lists[1]),
+        )  # fmt: skip
+        return _in_order(pod for pod in itertools.chain(*rarest) if selects(service, pod))
 
     def sharing_a_key(self, service: Service) -> list[PodSource]:
+        """Complete sources in the Service's namespace with one of its selector's keys."""
         found: dict[ObjectRef, PodSource] = {}
         for key, _ in service.selector or ():
             for pod in self.by_key.get((service.ref.namespace, key), []):
                 found[pod.ref] = pod
         return list(found.values())
 
+    def made_for(self, service: Service, claimed: set[ObjectRef]) -> list[PodSource]:
+        """The workloads that prove the Service's selector wrong (see ``_made_for``): only
+        those with its name, or with a label value a typo away, need a look."""
+        namespace = service.ref.namespace
+        found = list(self.by_base.get((namespace, _base(service.ref.name)), []))
+        for key, wanted in service.selector or ():
+            letters = frozenset(wanted)
+            for length in range(len(wanted) - 2, len(wanted) + 3):
+                for value, its in self.values.get((namespace, key, length), {}).items():
+                    # two edits change four letters at most: a quick no for most values
+                    close = len(letters ^ its) <= 4 or value.lower() == wanted.lower()
+                    if close and value != wanted and _typo(wanted, value):
+                        found += self.by_label[(namespace, key, value)]
+        return [pod for pod in _in_order(found) if _made_for(service, pod, claimed)]
+
+    def elsewhere(self, service: Service) -> list[PodSource]:
+        """Sources in other namespaces that the selector would match."""
+        candidates = min(
+            (self.anywhere.get(label, []) for label in service.selector or ()), key=len
+        )
+        return sorted(
+            (
+                pod
+                for pod in candidates
+                if pod.ref.namespace != service.ref.namespace and _matches(service, pod)
+            ),
+            key=lambda pod: (pod.ref.namespace, pod.workload, pod.ref),
+        )
+
+    def customs(self, service: Service) -> list[PodSource]:
+        return self.custom.get(service.ref.namespace, [])
+
+
+def _in_order(pods: Iterable[PodSource]) -> list[PodSource]:
+    """Each source once, by workload: results must not depend on the order of the files."""
+    return sorted({pod.ref: pod for pod in pods}.values(), key=lambda pod: (pod.workload, pod.ref))
+
 
 def selects(service: Service, pod: PodSource) -> bool:
-    """The endpoints controller's match: same namespace, every selector label present."""
+    """The endpoints controller's match: same namespace, every selector label present (or
+    added to each pod by its controller, such as a StatefulSet's pod-name label)."""
     if not service.selector or pod.ref.namespace != service.ref.namespace:
         return False
+    return _matches(service, pod)
+
+
+def _matches(service: Service, pod: PodSource) -> bool:
     labels = dict(pod.labels)
-    return all(labels.get(key) == value for key, value in service.selector)
+    return all(
+        labels.get(key) == value or (key not in labels and key in pod.controller_keys)
+        for key, value in service.selector or ()
+    )
 
 
-def _reach(service: Service, pods: _PodIndex) -> ServiceReach:
+def _selectable(service: Service, pods: _PodIndex) -> list[PodSource] | None:
+    """The sources whose pods the Service selects; None when it selects none by design
+    (a DNS alias, or endpoints managed by hand)."""
     if service.type == "ExternalName" or not service.selector:
-        return ServiceReach(service, (), (), ())  # DNS alias, or endpoints managed by hand
-    selected = pods.selected_by(service)
+        return None
+    return pods.selected_by(service)
+
+
+def _reach(
+    service: Service, selected: list[PodSource] | None, pods: _PodIndex, claimed: set[ObjectRef]
+) -> ServiceReach:
+    if selected is None:
+        return ServiceReach(service, (), (), ())
     violations: list[Violation] = []
     if not selected:
-        violations += _selects_nothing(service, pods.sharing_a_key(service))
-    workloads = sorted({pod.workload for pod in selected})
-    if len(workloads) > 1:
-        names = listed([f"{w.kind} {w.name}" for w in workloads[:NAMED]], len(workloads))
-        violations.append(Violation(
-            "RP406",
-            f"selects the pods of {len(workloads)} workloads ({names}): traffic is spread "
-            "across all of them (intended for canaries, a mistake otherwise)",
-            ("spec", "selector"),
-        ))  # fmt: skip
+        selected = _operator_made(service, pods.customs(service))
+        if not selected:
+            violations += _selects_nothing(service, pods, claimed)
+    else:
+        violations += _several_workloads(selected)
+    known = [pod for pod in selected if pod.complete]  # an operator's ports are not known
     ports = []
     for index, service_port in enumerate(service.ports):
-        targets = tuple(_target(service_port, pod) for pod in selected)
+        targets = tuple(_target(service_port, pod) for pod in known)
         ports.append(PortReach(service_port, targets))
-        violations += _port_violations(index, service_port, selected, targets)
+        violations += _port_violations(index, service_port, known, targets)
+    workloads = sorted({pod.workload for pod in selected})
     return ServiceReach(service, tuple(workloads), tuple(ports), tuple(violations))
 
 
-def _selects_nothing(service: Service, candidates: list[PodSource]) -> list[Violation]:
-    """RP401, when a pod template in the namespace carries one of the selector's label keys
-    (``candidates``).
-
-    With none, the Service's pods are deployed from elsewhere (another repository, a chart,
-    the platform): the given files cannot tell, so nothing is reported.
-    """
-    selector = dict(service.selector or ())
-    if not candidates:
+def _several_workloads(selected: list[PodSource]) -> list[Violation]:
+    workloads = sorted({pod.workload for pod in selected})
+    if len(workloads) < 2:
         return []
-    closest = max(candidates, key=lambda pod: len(set(selector.items()) & set(pod.labels)))
-    missing = sorted(set(selector.items()) - set(closest.labels))
-    has = dict(closest.labels)
-    gaps = ", ".join(
-        f"{key}={has[key]} not {key}={value}" if key in has else f"no {key} label"
-        for key, value in missing
-    )
-    labels = ", ".join(f"{k}={v}" for k, v in service.selector or ())
+    names = listed([f"{w.kind} {w.name}" for w in workloads[:NAMED]], len(workloads))
     return [Violation(
-        "RP401",
-        f"selector {labels} matches no pod template in namespace {service.ref.namespace} in "
-        f"the given files: the Service would have no endpoints (closest: "
-        f"{closest.workload.kind} {closest.workload.name}, {gaps})",
+        "RP406",
+        f"selects the pods of {len(workloads)} workloads ({names}): traffic is spread "
+        "across all of them (intended for canaries, a mistake otherwise)",
         ("spec", "selector"),
     )]  # fmt: skip
+
+
+# --- a selector that matches no pod template -------------------------------------------
+
+
+def _operator_made(service: Service, customs: list[PodSource]) -> list[PodSource]:
+    """Custom resources whose operator surely makes the selected pods: the selector names
+    the resource (``alertmanager: main`` for Alertmanager main) and its known pod labels,
+    if any, are among the selector's, none contradicting it."""
+    return [
+        pod
+        for pod in _in_order(customs)
+        if _names(service, pod)
+        and not _contradicted(service, pod.labels)
+        and (not pod.labels or _shared(service, pod.labels))
+    ]
+
+
+def _selects_nothing(service: Service, pods: _PodIndex, claimed: set[ObjectRef]) -> list[Violation]:
+    made_for = pods.made_for(service, claimed)
+    possible = [pod for pod in pods.customs(service) if _could_make(service, pod)]
+    if made_for and not possible:
+        return [_proven(service, _closest(service, made_for))]
+    elsewhere = pods.elsewhere(service)
+    if elsewhere:
+        return [_other_namespace(service, elsewhere)]
+    near = pods.sharing_a_key(service)
+    if possible or near:
+        return [_unproven(service, possible, near)]
+    return []  # nothing in the files hints at these pods: they are deployed from elsewhere
+
+
+def _contradicted(service: Service, labels: Labels) -> list[tuple[str, str, str]]:
+    """(key, the selector's value, the pod's value) for each selector label the pods carry
+    with another value."""
+    has = dict(labels)
+    return [
+        (key, value, has[key])
+        for key, value in service.selector or ()
+        if key in has and has[key] != value
+    ]
+
+
+def _shared(service: Service, labels: Labels) -> set[tuple[str, str]]:
+    return set(service.selector or ()) & set(labels)
+
+
+def _names(service: Service, pod: PodSource) -> bool:
+    """Whether a selector value is the resource's name or its kind (``prometheus: k8s``
+    for Prometheus k8s, ``app.kubernetes.io/name: alertmanager`` for an Alertmanager)."""
+    values = {value for _, value in service.selector or ()}
+    return pod.ref.name in values or pod.ref.kind.lower() in values
+
+
+def _could_make(service: Service, pod: PodSource) -> bool:
+    """A custom resource whose operator might label its pods so that the selector matches."""
+    if _contradicted(service, pod.labels):
+        return False
+    return bool(_shared(service, pod.labels)) or _names(service, pod)
+
+
+def _made_for(service: Service, pod: PodSource, claimed: set[ObjectRef]) -> bool:
+    """Proof that the workload was made for this Service and no longer matches it: its
+    template contradicts the selector (a label only missing may be added at run time, as
+    Patroni adds ``role: master``), and it has the Service's name, or the one label in
+    conflict differs by a typo and no other Service selects the workload."""
+    wrong = _contradicted(service, pod.labels)
+    if not wrong:
+        return False
+    if _same_app(service, pod):
+        return True
+    return len(wrong) == 1 and pod.ref not in claimed and _typo(*wrong[0][1:])
+
+
+# Name parts that say what an object is, not which app: web-svc, web-headless and
+# web-deployment are all web.
+_NAME_SUFFIXES = frozenset({
+    "-svc", "-service", "-headless", "-hl", "-internal", "-external", "-public", "-private",
+    "-lb", "-loadbalancer", "-nodeport", "-clusterip", "-metrics", "-http", "-https", "-grpc",
+    "-deployment", "-deploy", "-statefulset", "-sts", "-daemonset", "-ds", "-rc",
+    "-controller", "-pod", "-job", "-cronjob",
+})  # fmt: skip
+_NAME_PREFIXES = frozenset({"svc-", "service-"})
+
+
+def _same_app(service: Service, pod: PodSource) -> bool:
+    return _base(service.ref.name) == _base(pod.workload.name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _base(name: str) -> str:
+    name = name.lower()
+    stem, _, last = name.rpartition("-")
+    if stem and f"-{last}" in _NAME_SUFFIXES:
+        name = stem
+    first, _, rest = name.partition("-")
+    if rest and f"{first}-" in _NAME_PREFIXES:
+        return rest
+    return name
+
+
+def _typo(wanted: str, found: str) -> bool:
+    """Whether two label values differ as a typo does: case only, or one or two letters
+    (one for values of up to seven characters, only swapped neighbours up to four); values
+    that differ only in digits (v1, v2) name different things."""
+    if wanted.lower() == found.lower():
+        return True
+    if len(set(wanted) ^ set(found)) > 4:  # each edit changes two letters at most: quick no
+        return False
+    if _without_digits(wanted) == _without_digits(found):
+        return False
+    distance = _edit_distance(wanted, found)
+    longest = max(len(wanted), len(found))
+    if longest <= 4:
+        return distance == 1 and sorted(wanted) == sorted(found)
+    return distance <= (1 if longest <= 7 else 2)
+
+
+def _without_digits(text: str) -> str:
+    return "".join(char for char in text if not char.isdigit())
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of neighbours (optimal string
+    alignment): ``htpp`` is one from ``http``."""
+    previous: list[int] | None = None
+    row = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            cost = char != other
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
+            if previous is not None and i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                current[j] = min(current[j], previous[j - 2] + 1)
+        previous, row = row, current
+    return row[-1]
+
+
+_COMPARED = 50  # at most this many names are compared for similarity
+
+
+def _closest(service: Service, pods: list[PodSource]) -> PodSource:
+    """The candidate workload closest to the Service: its own name, then its name with a
+    suffix such as -svc, then the most selector labels shared, then the most similar name;
+    then by kind and name, so that ties always resolve the same way."""
+    selector = dict(service.selector or ())
+    base = _base(service.ref.name)
+
+    def rank(pod: PodSource) -> tuple[int, int]:
+        name = pod.workload.name
+        named = 0 if name == service.ref.name else 1 if _base(name) == base else 2
+        return named, -sum(selector.get(key) == value for key, value in pod.labels)
+
+    ranks = [(rank(pod), pod) for pod in pods]
+    best = min(r for r, _ in ranks)
+    tied = [pod for r, pod in ranks if r == best]
+    if len(tied) > _COMPARED:  # name similarity costs more: then the first by kind and name
+        tied = heapq.nsmallest(_COMPARED, tied, key=lambda pod: (pod.workload, pod.ref))
+    return min(
+        tied,
+        key=lambda pod: (
+            -difflib.SequenceMatcher(None, service.ref.name, pod.workload.name).ratio(),
+            pod.workload,
+            pod.ref,
+        ),
+    )
+
+
+def _selector_text(service: Service) -> str:
+    return ", ".join(f"{k}={v}" for k, v in service.selector or ())
+
+
+def _gaps(service: Service, pod: PodSource) -> str:
+    has = dict(pod.labels)
+    return ", ".join(
+        f"{key}={has[key]} not {key}={value}" if key in has else f"no {key} label"
+        for key, value in sorted(set(service.selector or ()) - set(pod.labels))
+    )
+
+
+def _proven(service: Service, closest: PodSource) -> Violation:
+    return Violation(
+        "RP401",
+        f"selector {_selector_text(service)} matches no pod template in namespace "
+        f"{service.ref.namespace} in the given files: the Service would have no endpoints "
+        f"(closest: {closest.workload.kind} {closest.workload.name}, {_gaps(service, closest)})",
+        ("spec", "selector"),
+    )
+
+
+def _other_namespace(service: Service, elsewhere: list[PodSource]) -> Violation:
+    namespaces = sorted({pod.ref.namespace for pod in elsewhere})
+    workloads = sorted({pod.workload for pod in elsewhere}, key=lambda w: (w.namespace, w))
+    names = [f"{w.kind} {w.namespace}/{w.name}" for w in workloads[:NAMED]]
+    where = listed(namespaces[:NAMED], len(namespaces))
+    return Violation(
+        "RP408",
+        f"selector {_selector_text(service)} matches no pod template in namespace "
+        f"{service.ref.namespace}, only {listed(names, len(workloads))} in namespace "
+        f"{where}: a Service selects pods of its own namespace only (a missing "
+        "metadata.namespace, or the wrong --namespace?)",
+        ("spec", "selector"),
+    )
+
+
+def _unproven(service: Service, possible: list[PodSource], near: list[PodSource]) -> Violation:
+    if possible:
+        refs = sorted({pod.ref for pod in possible})
+        names = listed([f"{r.kind} {r.name}" for r in refs[:NAMED]], len(refs))
+        source = f"its pods may be made by the operator of {names}, which adds labels of its own"
+    else:
+        source = f"its pods may come from {_origin(service)}"
+    message = (
+        f"selector {_selector_text(service)} matches no pod template in namespace "
+        f"{service.ref.namespace} in the given files: {source}"
+    )
+    if near:
+        closest = _closest(service, near)
+        message += (
+            f" (closest in the files: {closest.workload.kind} {closest.workload.name}, "
+            f"{_gaps(service, closest)})"
+        )
+    return Violation("RP409", message, ("spec", "selector"))
+
+
+_CHART_KEYS = frozenset({"helm.sh/chart", "chart", "heritage", "release"})
+
+
+def _origin(service: Service) -> str:
+    """Where pods selected by these labels are usually made, from the label keys."""
+    selector = dict(service.selector or ())
+    if _CHART_KEYS & selector.keys() or selector.get("app.kubernetes.io/managed-by") == "Helm":
+        return "a Helm chart not in the given files"
+    prefixes = sorted(
+        {
+            key.split("/", 1)[0]
+            for key in selector
+            if "/" in key and not key.split("/", 1)[0].endswith(("kubernetes.io", "k8s.io"))
+        }
+    )
+    if prefixes:
+        return f"an operator (the selector uses {listed(prefixes[:NAMED], len(prefixes))} labels)"
+    return "another repository, a chart or an operator"
+
+
+# --- ports ---------------------------------------------------------------------------------
 
 
 def _target(service_port: ServicePort, pod: PodSource) -> PortTarget:
@@ -186,11 +512,13 @@ def _port_problem(
         why = (
             f"declares {target!r} as {other[0].protocol}, not {service_port.protocol}"
             if other
-            else f"declares no container port named {target!r}"
+            else f"declares no container port named {target!r}{_did_you_mean(str(target), pod)}"
         )
         return "RP402", f"{why}: its pods get no endpoint for this port"
     declared = [p for p in pod.ports if p.container_port == port]
     if isinstance(target, int) and not declared:
+        if port in pod.mentioned_ports:
+            return None  # a probe, env or args show the app listening there
         return "RP403", (
             f"declares no container port {target}: traffic reaches it only if the app listens "
             "there anyway"
@@ -201,6 +529,19 @@ def _port_problem(
             f"{service_port.protocol}"
         )
     return None
+
+
+def _did_you_mean(target: str, pod: PodSource) -> str:
+    """`` (did you mean "http"?)`` for a declared port name that differs from the target
+    by case or at most two edits."""
+    names = sorted({p.name for p in pod.ports if p.name and p.name != target})
+    most = 1 if len(target) <= 4 else 2
+    close = [
+        (0 if name.lower() == target.lower() else _edit_distance(name, target), name)
+        for name in names
+    ]
+    close = [(distance, name) for distance, name in close if distance <= most]
+    return f' (did you mean "{min(close)[1]}"?)' if close else ""
 
 
 def _node_port_collisions(services: Sequence[Service]) -> dict[ObjectRef, tuple[Violation, ...]]:

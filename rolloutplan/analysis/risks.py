@@ -6,21 +6,29 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from fractions import Fraction
 from itertools import islice
 
-from rolloutplan.analysis.naming import NAMED, listed
+from rolloutplan.analysis.naming import NAMED, listed, plural
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import (
     Deployment,
+    IntOrPercent,
     Labels,
     LabelSelector,
     SelectorClaim,
     StrategyType,
 )
-from rolloutplan.model.quantity import pod_requests
-from rolloutplan.planner.budget import deployment_budget
+from rolloutplan.model.quantity import pod_request, pod_requests
+from rolloutplan.planner.budget import Budget, deployment_budget
 
 CONTAINERS = ("spec", "template", "spec", "containers")
+DEFAULT_SURGE = IntOrPercent(25, is_percent=True)
+# "large" surge requests: a whole general-purpose node (4 vCPU / 16 GiB, such as GKE
+# e2-standard-4, EKS m5.xlarge or AKS D4s), which a right-sized cluster rarely has free:
+# the autoscaler must add a node before the rollout can go on
+LARGE_CPU = Fraction(4)
+LARGE_MEMORY = Fraction(16 * 2**30)
 
 
 def deployment_risks(deployment: Deployment) -> list[Violation]:
@@ -89,18 +97,40 @@ def _budget(deployment: Deployment) -> list[Violation]:
             "replacement is ready, so every rollout can be an outage (use maxUnavailable: 0)",
             ("spec", "strategy"),
         ))  # fmt: skip
-    if budget.surge >= deployment.replicas:
-        requests = pod_requests(deployment.template, budget.max_pods)
-        figure = ", ".join(f"{k} {v}" for k, v in requests.items())
-        violations.append(Violation(
-            "RP306",
-            f"maxSurge resolves to {budget.surge} for {deployment.replicas} replicas: a "
-            f"rollout runs up to {budget.max_pods} pods"
-            + (f" (requests {figure})" if figure else "")
-            + "; the cluster needs room for them",
-            ("spec", "strategy", "rollingUpdate", "maxSurge"),
-        ))  # fmt: skip
+    violations += _surge(deployment, budget)
     return violations
+
+
+def _surge(deployment: Deployment, budget: Budget) -> list[Violation]:
+    """RP306, only for a surge someone chose: the default 25% (written or not) never reports,
+    as almost every Deployment has it and it adds one pod to a 1-replica Deployment."""
+    surge = deployment.strategy.max_surge
+    if surge is None or surge == DEFAULT_SURGE or budget.surge == 0:
+        return []
+    replicas = deployment.replicas
+    doubles = (surge.is_percent and surge.value >= 100) or budget.surge >= replicas >= 2
+    if not doubles and not _large(deployment, budget.surge):
+        return []
+    extra = pod_requests(deployment.template, budget.surge)
+    figure = " and ".join(f"{value} {resource}" for resource, value in extra.items())
+    requesting = f", requesting {figure} more" if figure else ""
+    return [Violation(
+        "RP306",
+        f"maxSurge {surge} resolves to {budget.surge} for {plural(replicas, 'replica')}: a "
+        f"rollout adds up to {plural(budget.surge, 'pod')} beyond replicas ({budget.max_pods} "
+        f"in all){requesting}; without that room free in the cluster the new pods stay "
+        "Pending and the rollout stalls",
+        ("spec", "strategy", "rollingUpdate", "maxSurge"),
+    )]  # fmt: skip
+
+
+def _large(deployment: Deployment, extra_pods: int) -> bool:
+    """The surge pods ask for at least a whole common node (4 cores, 16 GiB)."""
+    template = deployment.template
+    return (
+        pod_request(template, "cpu") * extra_pods >= LARGE_CPU
+        or pod_request(template, "memory") * extra_pods >= LARGE_MEMORY
+    )
 
 
 def bare_replica_set_risks(template_changed: bool) -> list[Violation]:

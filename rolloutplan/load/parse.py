@@ -34,6 +34,7 @@ from rolloutplan.model.objects import (
 
 Data = dict[str, Any]
 _PROBE_HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
+_INVOCATION = ("command", "args", "env", "envFrom", "workingDir")
 HASH_LABEL = "pod-template-hash"
 _SLEEP = re.compile(r"(?:^|[\s;&|])sleep\s+(\d+)(?:s)?\s*(?:$|[;&|])")
 
@@ -170,7 +171,11 @@ def _fingerprint(template: Data) -> str:
         if metadata
         else {k: v for k, v in template.items() if k != "metadata"}
     )
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), default=str)
+    return _digest(canonical)
+
+
+def _digest(data: object) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -193,6 +198,7 @@ def _container(raw: Data) -> Container:
         has_pre_stop=bool(lifecycle.get("preStop")),
         pre_stop_sleep_seconds=_pre_stop_sleep(lifecycle.get("preStop")),
         requests=_labels((raw.get("resources") or {}).get("requests")),
+        invocation=_digest({key: raw.get(key) for key in _INVOCATION}),
     )
 
 

@@ -114,6 +114,9 @@ class Container:
     has_pre_stop: bool = False
     pre_stop_sleep_seconds: int | None = None  # when the preStop hook is a plain sleep
     requests: Labels = ()  # resources.requests, e.g. (("cpu", "100m"), ("memory", "64Mi"))
+    # a digest of command, args, env, envFrom and workingDir: what the program is told to do
+    # (with image and ports, what tells two versions apart for their clients)
+    invocation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,12 +203,22 @@ class PodSource:
 
     Any kind with a pod template counts (StatefulSet, DaemonSet, Job, CronJob,
     ReplicationController ...), and a bare Pod, so that real repositories raise no false
-    "selects no pods" alarm."""
+    "selects no pods" alarm.  A custom resource whose operator creates pods (Prometheus,
+    Alertmanager, an Elasticsearch cluster ...) counts too, but is not ``complete``: the
+    operator adds labels and containers of its own, so the labels known here are only
+    some of its pods' labels, and its ports are not known."""
 
     ref: ObjectRef
     labels: Labels
     ports: tuple[ContainerPort, ...]
     owner: ObjectRef | None = None  # the controlling owner, e.g. a ReplicaSet's Deployment
+    complete: bool = True
+    # labels the controller adds to each pod with values the manifest does not fix
+    # (a StatefulSet's statefulset.kubernetes.io/pod-name, a Deployment's pod-template-hash)
+    controller_keys: tuple[str, ...] = ()
+    # port numbers the template shows the app using without declaring them: probes, env
+    # values (PORT=8080, :8080), command and args (--port=8080, -p 8080)
+    mentioned_ports: tuple[int, ...] = ()
 
     @property
     def workload(self) -> ObjectRef:

@@ -121,12 +121,18 @@ def pod_requests(template: PodTemplate, pods: int) -> dict[str, str]:
     pod's effective request when larger, as the scheduler does)."""
     totals: dict[str, str] = {}
     for resource, render in (("cpu", _cpu), ("memory", _memory)):
-        running = sum(_request(c.requests, resource) for c in template.containers)
-        init = max((_request(c.requests, resource) for c in template.init_containers), default=0)
-        per_pod = max(running, init)
+        per_pod = pod_request(template, resource)
         if per_pod:
             totals[resource] = render(per_pod * pods)
     return totals
+
+
+def pod_request(template: PodTemplate, resource: str) -> Fraction:
+    """One pod's effective request of ``resource`` (cores, bytes): its containers' sum, or its
+    largest init container's when that is larger, as the scheduler counts it."""
+    running = sum((_request(c.requests, resource) for c in template.containers), Fraction(0))
+    init = max((_request(c.requests, resource) for c in template.init_containers), default=0)
+    return max(running, Fraction(init))
 
 
 def _request(requests: tuple[tuple[str, str], ...], resource: str) -> Fraction:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from rolloutplan.model.finding import ObjectRef
-from rolloutplan.model.objects import Deployment, KubeObject, Labels, ReplicaSet
+from rolloutplan.model.objects import Deployment, Labels, PodTemplate, ReplicaSet
 from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
@@ -14,6 +15,8 @@ from rolloutplan.planner.controller import Cluster
 from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
 from rolloutplan.planner.timing import Timing, estimate_timing
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,9 @@ class RolloutPlan:
     notes: tuple[str, ...] = ()
     old_labels: Labels = ()  # the old pods' labels (the new template's when not known)
     repeated_rounds: int = 0  # rounds shown as "repeat" steps (a plan too long to list)
+    # the old pods' template when the inputs show it (--previous, live ReplicaSets)
+    old_template: PodTemplate | None = None
+    path: str = ""  # the file the Deployment is defined in
 
     @property
     def peak_pods(self) -> int:
@@ -60,26 +66,91 @@ class BareReplicaSet:
 
     ref: ObjectRef
     replicas: int
+    path: str = ""
+
+
+Placed = tuple[str, T]  # an object and the file it is defined in
+
+
+@dataclass(frozen=True, slots=True)
+class PlanUnit:
+    """The objects of one apply unit (see units.py): every Deployment, and the ReplicaSets
+    that apply there (the last copy of each)."""
+
+    deployments: tuple[Placed[Deployment], ...]
+    replica_sets: tuple[Placed[ReplicaSet], ...]
 
 
 def plan_all(
-    objects: Sequence[KubeObject],
-    previous: Sequence[KubeObject] | None,
+    units: Sequence[PlanUnit],
+    previous: Sequence[Placed[Deployment]] | None,
     options: PlanOptions,
 ) -> tuple[tuple[RolloutPlan, ...], tuple[BareReplicaSet, ...]]:
-    deployments = [o for o in objects if isinstance(o, Deployment)]
-    replica_sets = [o for o in objects if isinstance(o, ReplicaSet)]
-    before = {o.ref: o for o in previous or () if isinstance(o, Deployment)}
+    """A plan per Deployment copy (file and reference), started from the live ReplicaSets
+    of its units and from its previous version (see ``previous_copy``)."""
+    deployments: dict[tuple[str, ObjectRef], Deployment] = {}
+    live: dict[tuple[str, ObjectRef], dict[tuple[str, ObjectRef], ReplicaSet]] = {}
+    replica_sets: dict[tuple[str, ObjectRef], ReplicaSet] = {}
+    owned: set[tuple[str, ObjectRef]] = set()
+    for unit in units:
+        paths = {id(rs): path for path, rs in unit.replica_sets}
+        replica_sets.update(((path, rs.ref), rs) for path, rs in unit.replica_sets)
+        index = starts.ReplicaSetIndex([rs for _, rs in unit.replica_sets])
+        for path, deployment in unit.deployments:
+            key = (path, deployment.ref)
+            deployments[key] = deployment
+            mine = live.setdefault(key, {})
+            for rs in index.owned(deployment):
+                mine[(paths[id(rs)], rs.ref)] = rs
+                owned.add((paths[id(rs)], rs.ref))
+    before = _by_ref(previous or ())
     plans = []
-    owned: set[ObjectRef] = set()
-    index = starts.ReplicaSetIndex(replica_sets)
-    for deployment in deployments:
-        live = index.owned(deployment)
-        owned.update(rs.ref for rs in live)
-        old = before.get(deployment.ref)
-        plans.append(plan_deployment(deployment, old, live, options, previous is not None))
-    bare = tuple(BareReplicaSet(rs.ref, rs.replicas) for rs in replica_sets if rs.ref not in owned)
-    return tuple(sorted(plans, key=lambda p: p.deployment.ref)), bare
+    for path, ref in sorted(deployments, key=lambda key: (key[1], key[0].split("/"))):
+        deployment = deployments[(path, ref)]
+        old = previous_copy(path, before.get(ref, []))
+        replicas = list(live[(path, ref)].values())
+        plan = plan_deployment(deployment, old, replicas, options, previous is not None)
+        plans.append(replace(plan, path=path))
+    bare = tuple(
+        BareReplicaSet(ref, replica_sets[(path, ref)].replicas, path)
+        for path, ref in sorted(replica_sets, key=lambda key: (key[0].split("/"), key[1]))
+        if (path, ref) not in owned
+    )
+    return tuple(plans), bare
+
+
+def _by_ref(placed: Sequence[Placed[Deployment]]) -> dict[ObjectRef, list[Placed[Deployment]]]:
+    found: dict[ObjectRef, list[Placed[Deployment]]] = {}
+    for path, deployment in placed:
+        found.setdefault(deployment.ref, []).append((path, deployment))
+    return found
+
+
+def previous_copy(path: str, copies: Sequence[Placed[T]]) -> T | None:
+    """The previous version of an object defined in ``path``, among the previous copies of
+    it: the one in the same path, else the one whose path ends the same way longest (then
+    whose directory does: a renamed file), the later path on a tie; None without copies."""
+    if not copies:
+        return None
+    parts = path.split("/")
+
+    def likeness(copy: Placed[T]) -> tuple[int, int, int, list[str]]:
+        other = copy[0].split("/")
+        return (
+            copy[0] == path,
+            _common_suffix(parts, other),
+            _common_suffix(parts[:-1], other[:-1]),
+            other,
+        )
+
+    return max(copies, key=likeness)[1]
+
+
+def _common_suffix(first: list[str], second: list[str]) -> int:
+    length = 0
+    while length < min(len(first), len(second)) and first[-1 - length] == second[-1 - length]:
+        length += 1
+    return length
 
 
 def plan_deployment(
@@ -126,6 +197,7 @@ def plan_deployment(
     return replace(
         _planned(deployment, change, budget, start, result, timing, options, notes),
         old_labels=tuple(kv for kv in old_labels if kv[0] != starts.HASH_LABEL),
+        old_template=old_template,
     )
 
 

@@ -356,7 +356,8 @@ def _repeat_step(period: _Period, count: int, shown: int) -> Step:
     first = shown - len(period.steps) + 1
     old, new = period.step_delta[0], period.step_delta[1]
     last = _shift_step(period.steps[-1], period.step_delta, count)
-    text = f"repeat steps {first}-{shown} {count} more times (old {old:+}, new {new:+} each time)"
+    times = _verb(count, "time", "times")
+    text = f"repeat steps {first}-{shown} {count} more {times} (old {old:+}, new {new:+} each time)"
     return last._replace(kind="repeat", description=text)
 
 

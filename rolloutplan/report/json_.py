@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rolloutplan import __version__
+from rolloutplan.collect import NOT_OBJECTS
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
 from rolloutplan.report.escape import json_text
@@ -25,7 +26,9 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
             "files": report.files,
             "documents": report.documents,
             "checked": dict(sorted(report.checked.items())),
-            "skipped": dict(sorted(report.skipped.items())),
+            "skipped": {k: n for k, n in sorted(report.skipped.items()) if k != NOT_OBJECTS},
+            "notObjects": report.skipped.get(NOT_OBJECTS, 0),
+            "excluded": report.excluded,
             **{severity.value: report.count(severity) for severity in Severity},
             "suppressed": len(report.suppressed),
         },
@@ -34,12 +37,13 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
         document["services"] = services_json(report.services)
     if report.planned:
         document["plans"] = [
-            plan_json(plan, [t for t in report.endpoints if t.deployment == plan.deployment.ref])
-            for plan in report.plans
+            plan_json(plan, [t for t in report.endpoints if t.of(plan)]) for plan in report.plans
         ]
         document["bareReplicaSets"] = [bare_replica_set_json(rs) for rs in report.bare_replica_sets]
+        files = report.deleted_files or ("",) * len(report.deleted)
         document["deletedDeployments"] = [
-            {"namespace": ref.namespace, "name": ref.name} for ref in report.deleted
+            {"namespace": ref.namespace, "name": ref.name, "file": path}
+            for ref, path in zip(report.deleted, files, strict=True)
         ]
     return json_text(document)
 

@@ -22,6 +22,7 @@ from rolloutplan.report.plan_text import (
     HEADERS,
     bound_lines,
     describe_timeline,
+    in_file,
     step_rows,
     summary_lines,
 )
@@ -108,32 +109,40 @@ def _message(finding: Finding) -> str:
 def _plans(report: Report, *, diagram: bool) -> list[str]:
     blocks = [_plan(plan, report, diagram=diagram) for plan in report.plans]
     blocks.extend(
-        f"### ReplicaSet {escape(f'{rs.ref.namespace}/{rs.ref.name}')}\n\n"
-        f"No rollout: a ReplicaSet never rolls out. Its {rs.replicas} pod(s) keep the old "
-        "template until they are deleted."
+        f"### ReplicaSet {escape(f'{rs.ref.namespace}/{rs.ref.name}{in_file(rs.path)}')}\n\n"
+        f"No rollout: a ReplicaSet never rolls out. {_keep_old(rs.replicas)}"
         for rs in report.bare_replica_sets
     )
     blocks.extend(
-        f"### Deployment {escape(f'{ref.namespace}/{ref.name}')}\n\n"
+        f"### Deployment {escape(f'{ref.namespace}/{ref.name}{in_file(path)}')}\n\n"
         "Deleted: its ReplicaSets and pods go."
-        for ref in report.deleted
+        for ref, path in zip(
+            report.deleted, report.deleted_files or ("",) * len(report.deleted), strict=True
+        )
     )
     return blocks or ["No Deployment to plan."]
 
 
+def _keep_old(replicas: int) -> str:
+    if replicas == 1:
+        return "Its pod keeps the old template until it is deleted."
+    return f"Its {replicas} pods keep the old template until they are deleted."
+
+
 def _plan(plan: RolloutPlan, report: Report, *, diagram: bool) -> str:
     ref = plan.deployment.ref
-    blocks = [f"### Deployment {escape(f'{ref.namespace}/{ref.name}')}", _facts(plan)]
+    title = f"{ref.namespace}/{ref.name}{in_file(plan.path)}"
+    blocks = [f"### Deployment {escape(title)}", _facts(plan)]
     if plan.steps or plan.outcome is not Outcome.REFUSED:
         blocks.append(table(HEADERS, step_rows(plan)))
         if diagram:
             blocks.append(_fenced(render_diagram(plan)))
     blocks += _outcome(plan)
-    timelines = [t for t in report.endpoints if t.deployment == ref]
+    timelines = [t for t in report.endpoints if t.of(plan)]
     if timelines:
         lines = [line for t in timelines for line in describe_timeline(t)]
         blocks += ["**Services**", _bullets(lines)]
-    risks = [f for f in report.findings if f.obj == ref]
+    risks = [f for f in report.findings if f.obj == ref and f.location.path == plan.path]
     if risks:
         blocks += ["**Risks**", "\n".join(_risk(f) for f in risks)]
     return "\n\n".join(blocks)

@@ -12,6 +12,7 @@ def plan_json(plan: RolloutPlan, timelines: list[EndpointTimeline]) -> dict[str,
     d, budget, final = plan.deployment, plan.budget, plan.final
     return {
         "deployment": {"namespace": d.ref.namespace, "name": d.ref.name},
+        "file": plan.path,
         "change": plan.change.value,
         "strategy": d.strategy.type.value,
         "replicas": d.replicas,
@@ -54,6 +55,7 @@ def _timeline_json(timeline: EndpointTimeline) -> dict[str, Any]:
     ref = timeline.service.ref
     return {
         "service": {"namespace": ref.namespace, "name": ref.name},
+        "file": timeline.service_file,
         "selectsOldPods": timeline.selects_old,
         "selectsNewPods": timeline.selects_new,
         "endpoints": list(timeline.counts),
@@ -71,6 +73,7 @@ def bare_replica_set_json(rs: BareReplicaSet) -> dict[str, Any]:
     return {
         "namespace": rs.ref.namespace,
         "name": rs.ref.name,
+        "file": rs.path,
         "replicas": rs.replicas,
         "outcome": "no-rollout",
         "note": "a ReplicaSet never rolls out: a template change only affects pods created later",

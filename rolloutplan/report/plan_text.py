@@ -7,6 +7,7 @@ the helpers that Markdown shares return the lines unescaped.
 from __future__ import annotations
 
 from rolloutplan.analysis.endpoints import EndpointTimeline, describe_window
+from rolloutplan.analysis.naming import plural
 from rolloutplan.model.objects import StrategyType
 from rolloutplan.planner.budget import explain_bound
 from rolloutplan.planner.plan import BareReplicaSet, RolloutPlan
@@ -28,16 +29,13 @@ def render_plans(
     if not plans and not bare:
         return "No Deployment to plan.\n"
     blocks = [
-        render_plan(
-            plan, [t for t in timelines if t.deployment == plan.deployment.ref], diagram=diagram
-        )
-        for plan in plans
+        render_plan(plan, [t for t in timelines if t.of(plan)], diagram=diagram) for plan in plans
     ]
     blocks.extend(
         shown(
-            f"ReplicaSet {rs.ref.namespace}/{rs.ref.name}: no rollout. A ReplicaSet never rolls "
-            "out: a template change only affects pods created later; the existing "
-            f"{rs.replicas} pod(s) keep the old template until they are deleted."
+            f"ReplicaSet {rs.ref.namespace}/{rs.ref.name}{in_file(rs.path)}: no rollout. A "
+            "ReplicaSet never rolls out: a template change only affects pods created later; "
+            f"{_existing_keep_old(rs.replicas)}"
         )
         + "\n"
         for rs in bare
@@ -60,9 +58,15 @@ def render_plan(
         if plan.outcome is Outcome.STALLED and timeline.counts[-1] > 0:
             lines.append(
                 f"    the rollout stalls, but the old pods keep serving: "
-                f"{timeline.counts[-1]} endpoints while it waits"
+                f"{plural(timeline.counts[-1], 'endpoint')} while it waits"
             )
     return "\n".join(lines) + "\n"
+
+
+def _existing_keep_old(replicas: int) -> str:
+    if replicas == 1:
+        return "the existing pod keeps the old template until it is deleted."
+    return f"the existing {replicas} pods keep the old template until they are deleted."
 
 
 def describe_timeline(timeline: EndpointTimeline) -> list[str]:
@@ -74,8 +78,9 @@ def describe_timeline(timeline: EndpointTimeline) -> list[str]:
         (True, False): "old pods only: the new template's labels no longer match",
         (False, True): "new pods only: the old pods' labels did not match",
     }[(timeline.selects_old, timeline.selects_new)]
+    file = f"{timeline.service_file}; " if timeline.service_file else ""
     lines = [
-        f"Service {ref.namespace}/{ref.name} (selects {which}): ready endpoints "
+        f"Service {ref.namespace}/{ref.name} ({file}selects {which}): ready endpoints "
         f"{counts[0]} at the start, {counts[-1]} at the end, at least {timeline.minimum} "
         "throughout" + ("" if timeline.minimum else ":")
     ]
@@ -88,11 +93,17 @@ def describe_timeline(timeline: EndpointTimeline) -> list[str]:
     return lines
 
 
+def in_file(path: str) -> str:
+    """`` (deploy/prod/web.yaml)``: where an object of a plan is defined."""
+    return f" ({path})" if path else ""
+
+
 def _heading(plan: RolloutPlan) -> str:
     d = plan.deployment
     strategy = d.strategy.type.value
     return (
-        f"Deployment {d.ref.namespace}/{d.ref.name}: {plan.change.value}, {strategy}, "
+        f"Deployment {d.ref.namespace}/{d.ref.name}{in_file(plan.path)}: {plan.change.value}, "
+        f"{strategy}, "
         f"{d.replicas} replica{'s' if d.replicas != 1 else ''}"
     )
 
@@ -102,7 +113,8 @@ def bound_lines(plan: RolloutPlan) -> list[str]:
     if d.strategy.type is StrategyType.RECREATE:
         return [
             "  strategy:        Recreate: every old pod goes before any new pod is created",
-            f"  bounds:          at most {budget.replicas} pods, 0 available during the switch",
+            f"  bounds:          at most {plural(budget.replicas, 'pod')}, 0 available during the "
+            "switch",
         ]
     surge = explain_bound(d.strategy.max_surge, d.replicas, round_up=True)
     unavailable = explain_bound(d.strategy.max_unavailable, d.replicas, round_up=False)
@@ -113,7 +125,7 @@ def bound_lines(plan: RolloutPlan) -> list[str]:
     return [
         f"  maxSurge:        {surge}",
         f"  maxUnavailable:  {unavailable}",
-        f"  bounds:          at most {budget.max_pods} pods, at least "
+        f"  bounds:          at most {plural(budget.max_pods, 'pod')}, at least "
         f"{budget.min_available} available",
     ]
 
@@ -177,7 +189,7 @@ def _outcome(plan: RolloutPlan) -> str:
             )
         return text
     if plan.outcome is Outcome.COMPLETE:
-        return f"complete: {final.new_spec} new pods available, no old pod left"
+        return f"complete: {plural(final.new_spec, 'new pod')} available, no old pod left"
     if plan.outcome is Outcome.PAUSED:
         return "paused: no rollout until `kubectl rollout resume`"
     if plan.outcome is Outcome.NO_ROLLOUT:

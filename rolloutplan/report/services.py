@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rolloutplan.analysis.naming import NAMED, listed
 from rolloutplan.analysis.reachability import PortReach, ServiceReach
 from rolloutplan.model.finding import Finding
 from rolloutplan.report.table import render_table
 
-HEADERS = ("SERVICE", "TYPE", "PORTS", "SELECTS", "TARGETS", "FINDINGS")
+if TYPE_CHECKING:
+    from rolloutplan.collect import ServiceInFile
+
+HEADERS = ("SERVICE", "FILE", "TYPE", "PORTS", "SELECTS", "TARGETS", "FINDINGS")
 
 
-def render_services(services: tuple[ServiceReach, ...], findings: tuple[Finding, ...]) -> str:
+def render_services(services: tuple[ServiceInFile, ...], findings: tuple[Finding, ...]) -> str:
     if not services:
         return "No Service in the given files.\n"
-    rows = [_row(reach, findings) for reach in services]
+    rows = [_row(row.reach, row.path, findings) for row in services]
     return render_table(HEADERS, rows) + "\n"
 
 
-def _row(reach: ServiceReach, findings: tuple[Finding, ...]) -> tuple[str, ...]:
+def _row(reach: ServiceReach, path: str, findings: tuple[Finding, ...]) -> tuple[str, ...]:
     service = reach.service
-    rules = sorted({f.rule_id for f in findings if f.obj == service.ref})
+    rules = sorted(
+        {f.rule_id for f in findings if f.obj == service.ref and f.location.path == path}
+    )
     return (
         f"{service.ref.namespace}/{service.ref.name}",
+        path,
         service.type,
         ", ".join(_port(p.port, p.node_port, p.protocol) for p in service.ports) or "-",
         _selects(reach),
@@ -56,10 +62,11 @@ def _targets(port: PortReach) -> str:
     return f"{port.service_port.port}->{shown}"
 
 
-def services_json(services: tuple[ServiceReach, ...]) -> list[dict[str, Any]]:
+def services_json(services: tuple[ServiceInFile, ...]) -> list[dict[str, Any]]:
     return [
         {
             "service": {"namespace": r.service.ref.namespace, "name": r.service.ref.name},
+            "file": path,
             "type": r.service.type,
             "selector": dict(r.service.selector) if r.service.selector is not None else None,
             "selects": [
@@ -78,5 +85,5 @@ def services_json(services: tuple[ServiceReach, ...]) -> list[dict[str, Any]]:
                 for p in r.ports
             ],
         }
-        for r in services
+        for path, r in ((row.path, row.reach) for row in services)
     ]

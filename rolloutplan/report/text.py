@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rolloutplan.analysis.naming import plural
+from rolloutplan.collect import NOT_OBJECTS
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
 from rolloutplan.report.escape import defuse_text, shown
@@ -63,7 +65,9 @@ def summary_line(report: Report) -> str:
         + _breakdown(report.checked)
     ]
     if report.skipped:
-        parts.append(f"{sum(report.skipped.values())} skipped" + _breakdown(report.skipped))
+        parts.append(f"{sum(report.skipped.values())} skipped" + _skipped(report.skipped))
+    if report.excluded:
+        parts.append(f"{_plural(report.excluded, 'path')} excluded")
     counts = ", ".join(
         _plural(report.count(severity), severity.value if severity is not Severity.INFO else "info")
         for severity in Severity
@@ -73,6 +77,15 @@ def summary_line(report: Report) -> str:
     return "; ".join(parts) + f". {counts}."
 
 
+def _skipped(counter: Counter[str]) -> str:
+    """Skipped objects by kind, then the documents that are not Kubernetes objects."""
+    kinds = Counter({kind: n for kind, n in counter.items() if kind != NOT_OBJECTS})
+    shown = [f"{kind} {n}" for kind, n in sorted(kinds.items())]
+    if counter.get(NOT_OBJECTS):
+        shown.append(f"not Kubernetes objects {counter[NOT_OBJECTS]}")
+    return " (" + ", ".join(shown) + ")"
+
+
 def _breakdown(counter: Counter[str]) -> str:
     if not counter:
         return ""
@@ -80,6 +93,4 @@ def _breakdown(counter: Counter[str]) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    if noun == "info":
-        return f"{count} info"
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+    return plural(count, noun, many="info" if noun == "info" else None)

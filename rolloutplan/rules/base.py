@@ -14,11 +14,21 @@ RULE_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
 DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
 
-def rule_doc(what: str, why: str, example: str, fix: str) -> str:
-    """A rule's documentation in its fixed sections; ``example`` is YAML."""
+@dataclass(frozen=True, slots=True)
+class Yaml:
+    """A fix written as YAML: shown as a fenced block, so that Markdown (docs/rules.md, SARIF
+    ``help.markdown``) keeps its lines and indentation instead of joining them into one."""
+
+    text: str
+
+
+def rule_doc(what: str, why: str, example: str, fix: str | Yaml) -> str:
+    """A rule's documentation in its fixed sections; ``example`` is YAML, ``fix`` is prose
+    or ``Yaml``."""
+    use = f"```yaml\n{fix.text}\n```" if isinstance(fix, Yaml) else fix
     return (
         f"## What it does\n{what}\n\n## Why is this bad?\n{why}\n\n"
-        f"## Example\n```yaml\n{example}\n```\n\n## Use instead\n{fix}\n"
+        f"## Example\n```yaml\n{example}\n```\n\n## Use instead\n{use}\n"
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rolloutplan.model.finding import Severity
-from rolloutplan.rules.base import RuleInfo, rule_doc
+from rolloutplan.rules.base import RuleInfo, Yaml, rule_doc
 
 E = Severity.ERROR
 
@@ -80,7 +80,9 @@ LOADING_RULES: tuple[RuleInfo, ...] = (
         E,
         "An object has no kind.",
         rule_doc(
-            "Reports an object without a string `kind`.",
+            "Reports an object without a string `kind`. A document with neither `kind` nor "
+            "`apiVersion` is not a Kubernetes object (a docker-compose file, a CI config): "
+            "it is skipped and counted in the summary, unless `--strict-kinds`.",
             "kubectl fails with \"Object 'Kind' is missing\"; nothing can tell what the object is.",
             "apiVersion: apps/v1\nmetadata:\n  name: web",
             "Add `kind:`, for example `kind: Deployment`.",
@@ -92,7 +94,9 @@ LOADING_RULES: tuple[RuleInfo, ...] = (
         E,
         "An object has no apiVersion.",
         rule_doc(
-            "Reports an object without a string `apiVersion`.",
+            "Reports an object without a string `apiVersion`. A document with neither "
+            "`apiVersion` nor `kind` is skipped as not a Kubernetes object, unless "
+            "`--strict-kinds`.",
             "The API server cannot pick a schema or an endpoint without it; kubectl rejects it.",
             "kind: Deployment\nmetadata:\n  name: web",
             "Add `apiVersion:`, for example `apiVersion: apps/v1`.",
@@ -147,7 +151,8 @@ LOADING_RULES: tuple[RuleInfo, ...] = (
         "A kind that rolloutplan does not check (--strict-kinds).",
         rule_doc(
             "With `--strict-kinds`, reports objects whose kind is not Deployment, ReplicaSet or "
-            "Service. Without it they are counted as skipped in the summary.",
+            "Service (and documents that are not Kubernetes objects are RP005/RP006). Without "
+            "it they are counted as skipped in the summary.",
             "In a repository that should only hold workloads and Services, another kind is "
             "often a mistake (a misspelt kind, or a file that belongs elsewhere).",
             "apiVersion: v1\nkind: Deploymnet",
@@ -158,9 +163,12 @@ LOADING_RULES: tuple[RuleInfo, ...] = (
         "RP011",
         "no-objects",
         E,
-        "A file holds no Kubernetes objects.",
+        "A file holds no Kubernetes objects (--strict-kinds).",
         rule_doc(
-            "Reports a file that is empty or holds only comments and empty documents.",
+            "With `--strict-kinds`, reports a file that is empty or holds only comments and "
+            "empty documents. Without it such a file is skipped, as kubeconform and "
+            "kube-linter do: a manifest directory also holds placeholders and files whose "
+            "objects were all commented out.",
             '`kubectl apply -f` on such a file fails with "no objects passed to apply"; in a '
             "manifest directory it is usually a file emptied by mistake.",
             "# TODO: add the Deployment\n---",
@@ -207,8 +215,10 @@ LOADING_RULES: tuple[RuleInfo, ...] = (
             "name silently waives nothing.",
             'metadata:\n  annotations:\n    rolloutplan.io/ignore-unknown-feild: "set by a '
             'mutating webhook"',
-            'metadata:\n  annotations:\n    rolloutplan.io/ignore-unknown-field: "set by a '
-            'mutating webhook"',
+            Yaml(
+                'metadata:\n  annotations:\n    rolloutplan.io/ignore-unknown-field: "set by a '
+                'mutating webhook"'
+            ),
         ),
     ),
 )

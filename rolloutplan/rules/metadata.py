@@ -4,7 +4,7 @@ RP238: an update whose previous version cannot be compared with."""
 from __future__ import annotations
 
 from rolloutplan.model.finding import Severity
-from rolloutplan.rules.base import RuleInfo, rule_doc
+from rolloutplan.rules.base import RuleInfo, Yaml, rule_doc
 
 E = Severity.ERROR
 W = Severity.WARNING
@@ -36,7 +36,7 @@ METADATA_RULES: tuple[RuleInfo, ...] = (
             "of the kubectl context (`--namespace` here).",
             "The API server rejects the object.",
             "metadata:\n  namespace: Team_A",
-            "metadata:\n  namespace: team-a",
+            Yaml("metadata:\n  namespace: team-a"),
         ),
     ),
     RuleInfo(
@@ -51,7 +51,7 @@ METADATA_RULES: tuple[RuleInfo, ...] = (
             "template's labels and `matchLabels`.",
             "The API server rejects the object; selectors built on such labels cannot match.",
             "metadata:\n  labels:\n    app: my app   # a space",
-            "metadata:\n  labels:\n    app: my-app",
+            Yaml("metadata:\n  labels:\n    app: my-app"),
         ),
     ),
     RuleInfo(
@@ -65,7 +65,7 @@ METADATA_RULES: tuple[RuleInfo, ...] = (
             "The API server rejects the object. Large annotations usually come from "
             "`kubectl apply`'s last-applied-configuration of a huge object.",
             "metadata:\n  annotations:\n    'team name': platform",
-            "metadata:\n  annotations:\n    example.com/team-name: platform",
+            Yaml("metadata:\n  annotations:\n    example.com/team-name: platform"),
         ),
     ),
     RuleInfo(

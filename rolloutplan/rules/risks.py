@@ -81,14 +81,20 @@ RISK_RULES: tuple[RuleInfo, ...] = (
         "RP306",
         "surge-doubles-pods",
         INFO,
-        "maxSurge of 100% or more doubles the pods.",
+        "A maxSurge set to double the pods, or to add a node's worth of requests.",
         rule_doc(
-            "Reports a maxSurge that resolves to at least `replicas`, with the peak pod count "
-            "and its resource requests.",
-            "The rollout runs up to twice the pods at once; without room in the cluster the new "
-            "pods stay Pending and the rollout stalls.",
-            "strategy:\n  rollingUpdate:\n    maxSurge: 100%",
-            "Make sure the cluster has the capacity, or use a smaller maxSurge.",
+            "Reports a RollingUpdate maxSurge that someone set (not the default 25%) and that "
+            "doubles the pods (a percentage of 100% or more, or a surge of at least `replicas` "
+            "when there are 2 or more), or whose extra pods together request at least 4 CPU "
+            "or 16 GiB of memory, the size of a common node (4 vCPU, 16 GiB). The finding "
+            "gives the extra pods and their requests. The default surge is never reported: "
+            "on one replica it adds one pod, which is what a rolling update is.",
+            "The new pods are created before old ones go, so the cluster needs that much room "
+            "free while the rollout runs; without it they stay Pending until the autoscaler "
+            "adds nodes, or the rollout stalls and hits its progress deadline.",
+            "replicas: 10\nstrategy:\n  rollingUpdate:\n    maxSurge: 100%",
+            "Make sure the cluster has the room, or use a smaller surge:\n\n```yaml\n"
+            "strategy:\n  rollingUpdate:\n    maxSurge: 25%\n```",
         ),
     ),
     RuleInfo(
@@ -168,13 +174,21 @@ RISK_RULES: tuple[RuleInfo, ...] = (
         "RP314",
         "mixed-version-window",
         INFO,
-        "Old and new pods serve one Service at the same time during the rollout.",
+        "Old and new pods that clients can tell apart serve one Service at the same time.",
         rule_doc(
             "From the plan: reports, for each Service, the steps (and estimated seconds) during "
-            "which both old and new pods are ready behind it.",
+            "which both old and new pods are ready behind it, when the old pod template is "
+            "known (`--previous`, `check --base`, or the Deployment's ReplicaSets in the "
+            "inputs) and a container serving the Service (one declaring its target port, or "
+            "every container when none does) changed what clients see: its image, ports, "
+            "command, args or environment. Without a previous version the plan assumes a "
+            "change but cannot know what it is, so nothing is reported; a new Deployment has "
+            "no old pods; a change of resources, probes, labels or annotations (such as "
+            "`kubectl rollout restart`) leaves both versions answering alike.",
             "Requests alternate between versions; a changed schema or protocol must work both "
             "ways for that long.",
-            "# any RollingUpdate of a Deployment behind a Service",
+            "# --previous: image example.com/web:1.4.2; now:\n"
+            "containers:\n- name: app\n  image: example.com/web:1.5.0",
             "Nothing, if both versions are compatible; otherwise make them so, or use a "
             "blue/green switch of the Service selector.",
         ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rolloutplan.model.finding import Severity
-from rolloutplan.rules.base import RuleInfo, rule_doc
+from rolloutplan.rules.base import RuleInfo, Yaml, rule_doc
 
 SCHEMA_RULES: tuple[RuleInfo, ...] = (
     RuleInfo(
@@ -18,7 +18,7 @@ SCHEMA_RULES: tuple[RuleInfo, ...] = (
             "The API server rejects the object when it decodes it: `kubectl apply` fails and "
             "nothing in the object is applied.",
             'ports:\n- containerPort: "80"   # a string, not an integer',
-            "ports:\n- containerPort: 80",
+            Yaml("ports:\n- containerPort: 80"),
         ),
     ),
     RuleInfo(
@@ -34,7 +34,7 @@ SCHEMA_RULES: tuple[RuleInfo, ...] = (
             "API server then rejects unknown fields; with validation off they are silently "
             "dropped, so the setting you wrote never takes effect.",
             "spec:\n  replica: 3",
-            "spec:\n  replicas: 3",
+            Yaml("spec:\n  replicas: 3"),
         ),
     ),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rolloutplan.model.finding import Severity
-from rolloutplan.rules.base import RuleInfo, rule_doc
+from rolloutplan.rules.base import RuleInfo, Yaml, rule_doc
 
 E = Severity.ERROR
 W = Severity.WARNING
@@ -20,7 +20,7 @@ _PORTS_ERRORS: tuple[RuleInfo, ...] = (
             "`ClusterIP`.",
             "The API server rejects the Service: `spec.type: Unsupported value`.",
             "spec:\n  type: Loadbalancer",
-            "spec:\n  type: LoadBalancer",
+            Yaml("spec:\n  type: LoadBalancer"),
         ),
     ),
     RuleInfo(
@@ -34,7 +34,7 @@ _PORTS_ERRORS: tuple[RuleInfo, ...] = (
             "The API server rejects the Service: `spec.ports: Required value`. A cluster IP "
             "with no port would accept no traffic.",
             "spec:\n  selector:\n    app: web",
-            "spec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n    targetPort: 8080",
+            Yaml("spec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n    targetPort: 8080"),
         ),
     ),
     RuleInfo(
@@ -47,7 +47,7 @@ _PORTS_ERRORS: tuple[RuleInfo, ...] = (
             "`SCTP`, upper case; the default is `TCP`).",
             "The API server rejects the Service.",
             "ports:\n- port: 80\n  protocol: tcp",
-            "ports:\n- port: 80\n  protocol: TCP",
+            Yaml("ports:\n- port: 80\n  protocol: TCP"),
         ),
     ),
     RuleInfo(
@@ -61,7 +61,7 @@ _PORTS_ERRORS: tuple[RuleInfo, ...] = (
             "The API server rejects the Service: `spec.ports[1].name: Required value`. Names "
             "tell the ports apart in Endpoints and DNS SRV records.",
             "ports:\n- name: http\n  port: 80\n- port: 443",
-            "ports:\n- name: http\n  port: 80\n- name: https\n  port: 443",
+            Yaml("ports:\n- name: http\n  port: 80\n- name: https\n  port: 443"),
         ),
     ),
     RuleInfo(
@@ -75,7 +75,7 @@ _PORTS_ERRORS: tuple[RuleInfo, ...] = (
             "port names follow a different, 15-character rule.)",
             "The API server rejects the Service.",
             "ports:\n- name: HTTP_main\n  port: 80",
-            "ports:\n- name: http-main\n  port: 80",
+            Yaml("ports:\n- name: http-main\n  port: 80"),
         ),
     ),
     RuleInfo(
@@ -87,7 +87,7 @@ _PORTS_ERRORS: tuple[RuleInfo, ...] = (
             "Checks that port names are unique within the Service.",
             "The API server rejects the Service: `spec.ports[1].name: Duplicate value`.",
             "ports:\n- name: http\n  port: 80\n- name: http\n  port: 8080",
-            "ports:\n- name: http\n  port: 80\n- name: http-alt\n  port: 8080",
+            Yaml("ports:\n- name: http\n  port: 80\n- name: http-alt\n  port: 8080"),
         ),
     ),
     RuleInfo(
@@ -116,7 +116,7 @@ _PORTS_ERRORS: tuple[RuleInfo, ...] = (
             "defaults to `port`.",
             "The API server rejects the Service.",
             'ports:\n- port: 80\n  targetPort: "8080"',
-            "ports:\n- port: 80\n  targetPort: 8080",
+            Yaml("ports:\n- port: 80\n  targetPort: 8080"),
         ),
     ),
     RuleInfo(
@@ -130,7 +130,7 @@ _PORTS_ERRORS: tuple[RuleInfo, ...] = (
             "`_`, `.`).",
             "The API server rejects the Service.",
             "ports:\n- port: 443\n  appProtocol: https+h2",
-            "ports:\n- port: 443\n  appProtocol: https",
+            Yaml("ports:\n- port: 443\n  appProtocol: https"),
         ),
     ),
 )
@@ -214,7 +214,7 @@ _ADDRESS_ERRORS: tuple[RuleInfo, ...] = (
             "families. On update, releasing the secondary IP or family needs `SingleStack`.",
             "The API server rejects the Service.",
             "spec:\n  ipFamilies: [IPv4, IPv6]",
-            "spec:\n  ipFamilyPolicy: PreferDualStack\n  ipFamilies: [IPv4, IPv6]",
+            Yaml("spec:\n  ipFamilyPolicy: PreferDualStack\n  ipFamilies: [IPv4, IPv6]"),
         ),
     ),
     RuleInfo(
@@ -227,7 +227,7 @@ _ADDRESS_ERRORS: tuple[RuleInfo, ...] = (
             "name (one trailing dot allowed).",
             "The API server rejects the Service.",
             "spec:\n  type: ExternalName\n  externalName: DB.Example.com",
-            "spec:\n  type: ExternalName\n  externalName: db.example.com",
+            Yaml("spec:\n  type: ExternalName\n  externalName: db.example.com"),
         ),
     ),
     RuleInfo(
@@ -255,7 +255,7 @@ _ADDRESS_ERRORS: tuple[RuleInfo, ...] = (
             "not accepted.",
             "The API server rejects the Service.",
             "spec:\n  externalIPs: [127.0.0.1]",
-            "spec:\n  externalIPs: [203.0.113.10]",
+            Yaml("spec:\n  externalIPs: [203.0.113.10]"),
         ),
     ),
 )
@@ -290,7 +290,7 @@ _LOAD_BALANCER_ERRORS: tuple[RuleInfo, ...] = (
             "and a prefix length that fits the family.",
             "The API server rejects the Service.",
             "spec:\n  loadBalancerSourceRanges: [10.0.0.0/33, office.example.com]",
-            "spec:\n  loadBalancerSourceRanges: [10.0.0.0/8, 198.51.100.0/24]",
+            Yaml("spec:\n  loadBalancerSourceRanges: [10.0.0.0/8, 198.51.100.0/24]"),
         ),
     ),
     RuleInfo(
@@ -303,7 +303,7 @@ _LOAD_BALANCER_ERRORS: tuple[RuleInfo, ...] = (
             "lower case DNS prefix and a name (`example.com/internal-lb`).",
             "The API server rejects the Service.",
             "spec:\n  type: LoadBalancer\n  loadBalancerClass: Example.com/LB",
-            "spec:\n  type: LoadBalancer\n  loadBalancerClass: example.com/lb",
+            Yaml("spec:\n  type: LoadBalancer\n  loadBalancerClass: example.com/lb"),
         ),
     ),
     RuleInfo(
@@ -343,7 +343,7 @@ _LOAD_BALANCER_ERRORS: tuple[RuleInfo, ...] = (
             "Checks `internalTrafficPolicy`: `Cluster` (the default) or `Local`.",
             "The API server rejects the Service.",
             "spec:\n  internalTrafficPolicy: NodeLocal",
-            "spec:\n  internalTrafficPolicy: Local",
+            Yaml("spec:\n  internalTrafficPolicy: Local"),
         ),
     ),
     RuleInfo(
@@ -353,10 +353,11 @@ _LOAD_BALANCER_ERRORS: tuple[RuleInfo, ...] = (
         "trafficDistribution is not a supported value.",
         rule_doc(
             "Checks `trafficDistribution`: `PreferSameZone`, `PreferSameNode` (both from "
-            "Kubernetes 1.34 on) or the older `PreferClose`.",
+            "Kubernetes 1.34 on: with `--kubernetes-version` 1.33 or older only `PreferClose` "
+            "is accepted) or the older `PreferClose`.",
             "The API server rejects the Service.",
             "spec:\n  trafficDistribution: Random",
-            "spec:\n  trafficDistribution: PreferSameZone",
+            Yaml("spec:\n  trafficDistribution: PreferSameZone"),
         ),
     ),
     RuleInfo(
@@ -407,7 +408,7 @@ _WARNINGS: tuple[RuleInfo, ...] = (
             "Such values are ambiguous, and future Kubernetes releases will reject them (the "
             "`StrictIPCIDRValidation` feature already does).",
             "spec:\n  externalIPs: [010.0.0.1]\n  loadBalancerSourceRanges: [10.0.0.1/8]",
-            "spec:\n  externalIPs: [10.0.0.1]\n  loadBalancerSourceRanges: [10.0.0.0/8]",
+            Yaml("spec:\n  externalIPs: [10.0.0.1]\n  loadBalancerSourceRanges: [10.0.0.0/8]"),
         ),
     ),
     RuleInfo(
@@ -419,10 +420,11 @@ _WARNINGS: tuple[RuleInfo, ...] = (
             "Reports what the API server warns is deprecated: the "
             "`service.kubernetes.io/topology-aware-hints` annotation (use "
             "`service.kubernetes.io/topology-mode`) and `trafficDistribution: PreferClose` "
-            "(use `PreferSameZone`).",
+            "(use `PreferSameZone`; reported from Kubernetes 1.34 on, the first version that "
+            "has it).",
             "Deprecated spellings may stop working in a later release.",
             "spec:\n  trafficDistribution: PreferClose",
-            "spec:\n  trafficDistribution: PreferSameZone",
+            Yaml("spec:\n  trafficDistribution: PreferSameZone"),
         ),
     ),
 )

@@ -4,7 +4,7 @@ validates them (apps and core validation)."""
 from __future__ import annotations
 
 from rolloutplan.model.finding import Severity
-from rolloutplan.rules.base import RuleInfo, rule_doc
+from rolloutplan.rules.base import RuleInfo, Yaml, rule_doc
 
 E = Severity.ERROR
 W = Severity.WARNING
@@ -24,7 +24,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "value: empty selector is invalid for deployment`. A selector written as `selector:` "
             "with nothing under it is `null`, which counts as missing.",
             "spec:\n  selector:\n  template:\n    metadata:\n      labels:\n        app: web",
-            "spec:\n  selector:\n    matchLabels:\n      app: web",
+            Yaml("spec:\n  selector:\n    matchLabels:\n      app: web"),
         ),
     ),
     RuleInfo(
@@ -44,7 +44,9 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "template: the template's own errors only show up once the selector is fixed.",
             "selector:\n  matchExpressions:\n  - key: tier\n    operator: in   # case matters\n"
             "    values: [web]",
-            "selector:\n  matchExpressions:\n  - key: tier\n    operator: In\n    values: [web]",
+            Yaml(
+                "selector:\n  matchExpressions:\n  - key: tier\n    operator: In\n    values: [web]"
+            ),
         ),
     ),
     RuleInfo(
@@ -76,7 +78,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "The API server rejects the object: `Invalid value: -1: must be greater than or "
             "equal to 0`.",
             "spec:\n  replicas: -1",
-            "spec:\n  replicas: 0   # scale to zero",
+            Yaml("spec:\n  replicas: 0   # scale to zero"),
         ),
     ),
     RuleInfo(
@@ -92,7 +94,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "value: must be greater than minReadySeconds`. A deadline shorter than the time a "
             "pod must stay ready would report every rollout as failed.",
             "spec:\n  minReadySeconds: 900   # progressDeadlineSeconds defaults to 600",
-            "spec:\n  minReadySeconds: 900\n  progressDeadlineSeconds: 1800",
+            Yaml("spec:\n  minReadySeconds: 900\n  progressDeadlineSeconds: 1800"),
         ),
     ),
     RuleInfo(
@@ -108,7 +110,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "server reports the strategy, not its type), or `spec.strategy.rollingUpdate: "
             "Forbidden: may not be specified when strategy type is 'Recreate'`.",
             "strategy:\n  type: Recreate\n  rollingUpdate:\n    maxSurge: 1",
-            "strategy:\n  type: Recreate",
+            Yaml("strategy:\n  type: Recreate"),
         ),
     ),
     RuleInfo(
@@ -125,7 +127,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "The API server rejects the Deployment. With both bounds at zero a rollout could "
             "neither add a pod nor remove one.",
             'rollingUpdate:\n  maxSurge: 0\n  maxUnavailable: "0%"',
-            "rollingUpdate:\n  maxSurge: 1\n  maxUnavailable: 0",
+            Yaml("rollingUpdate:\n  maxSurge: 1\n  maxUnavailable: 0"),
         ),
     ),
     RuleInfo(
@@ -186,7 +188,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "Checks that `spec.template.spec.containers` has at least one container.",
             "The API server rejects the object: `spec.template.spec.containers: Required value`.",
             "template:\n  spec:\n    containers: []",
-            "template:\n  spec:\n    containers:\n    - name: web\n      image: nginx:1.27",
+            Yaml("template:\n  spec:\n    containers:\n    - name: web\n      image: nginx:1.27"),
         ),
     ),
     RuleInfo(
@@ -201,7 +203,9 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "The API server rejects the object (`Required value`, `Invalid value`, or "
             "`Duplicate value` at the second container).",
             "containers:\n- name: web\n  image: nginx:1.27\n- name: web\n  image: envoy:v1.31",
-            "containers:\n- name: web\n  image: nginx:1.27\n- name: proxy\n  image: envoy:v1.31",
+            Yaml(
+                "containers:\n- name: web\n  image: nginx:1.27\n- name: proxy\n  image: envoy:v1.31"
+            ),
         ),
     ),
     RuleInfo(
@@ -214,7 +218,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "The API server rejects the object: `image: Required value`. This is usually an "
             'unrendered template variable (`image: "{{ .Values.image }}"` rendered empty).',
             'containers:\n- name: web\n  image: ""',
-            "containers:\n- name: web\n  image: registry.example.com/web:1.4.2",
+            Yaml("containers:\n- name: web\n  image: registry.example.com/web:1.4.2"),
         ),
     ),
     RuleInfo(
@@ -229,7 +233,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "`hostNetwork: true`, a `hostPort` other than 0 must equal the `containerPort`.",
             "The API server rejects the object.",
             "ports:\n- containerPort: 8080\n  protocol: tcp",
-            "ports:\n- containerPort: 8080\n  protocol: TCP",
+            Yaml("ports:\n- containerPort: 8080\n  protocol: TCP"),
         ),
     ),
     RuleInfo(
@@ -246,7 +250,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "probes refer to, and a long name such as `metrics-endpoint` (16 characters) is a "
             "common surprise.",
             "ports:\n- name: http.metrics\n  containerPort: 9090",
-            "ports:\n- name: metrics\n  containerPort: 9090",
+            Yaml("ports:\n- name: metrics\n  containerPort: 9090"),
         ),
     ),
     RuleInfo(
@@ -281,7 +285,10 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "1, failure 3).",
             "The API server rejects the object.",
             "livenessProbe:\n  httpGet:\n    path: /healthz\n    port: 8080\n  successThreshold: 2",
-            "livenessProbe:\n  httpGet:\n    path: /healthz\n    port: 8080\n  failureThreshold: 3",
+            Yaml(
+                "livenessProbe:\n  httpGet:\n    path: /healthz\n    port: 8080\n"
+                "  failureThreshold: 3"
+            ),
         ),
     ),
     RuleInfo(
@@ -312,8 +319,10 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "The API server rejects the object, e.g. `lifecycle.preStop: Required value: must "
             "specify a handler type`.",
             "lifecycle:\n  preStop:\n    sleep:\n      seconds: 60   # grace period is 30",
-            "terminationGracePeriodSeconds: 75\n...\nlifecycle:\n  preStop:\n    sleep:\n"
-            "      seconds: 60",
+            Yaml(
+                "terminationGracePeriodSeconds: 75\n...\nlifecycle:\n  preStop:\n    sleep:\n"
+                "      seconds: 60"
+            ),
         ),
     ),
     RuleInfo(
@@ -331,7 +340,10 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "`secretRef` with a valid name, and a valid `prefix`.",
             "The API server rejects the object.",
             "env:\n- name: PHASE\n  valueFrom:\n    fieldRef:\n      fieldPath: status.phase",
-            "env:\n- name: POD_NAME\n  valueFrom:\n    fieldRef:\n      fieldPath: metadata.name",
+            Yaml(
+                "env:\n- name: POD_NAME\n  valueFrom:\n    fieldRef:\n"
+                "      fieldPath: metadata.name"
+            ),
         ),
     ),
     RuleInfo(
@@ -349,7 +361,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "The API server rejects the object, e.g. `resources.requests: Invalid value: "
             '"2": must be less than or equal to cpu limit of 1`.',
             'resources:\n  requests:\n    cpu: "2"\n  limits:\n    cpu: "1"',
-            'resources:\n  requests:\n    cpu: 500m\n  limits:\n    cpu: "1"',
+            Yaml('resources:\n  requests:\n    cpu: 500m\n  limits:\n    cpu: "1"'),
         ),
     ),
     RuleInfo(
@@ -443,7 +455,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "default when left out.",
             "The API server rejects the object: `Unsupported value`.",
             "containers:\n- name: web\n  image: nginx:1.27\n  imagePullPolicy: IfNotExists",
-            "containers:\n- name: web\n  image: nginx:1.27\n  imagePullPolicy: IfNotPresent",
+            Yaml("containers:\n- name: web\n  image: nginx:1.27\n  imagePullPolicy: IfNotPresent"),
         ),
     ),
     RuleInfo(
@@ -458,8 +470,10 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "characters in all, each a DNS name; option names present.",
             "The API server rejects the object.",
             "dnsPolicy: None",
-            "dnsPolicy: None\ndnsConfig:\n  nameservers: [10.0.0.10]\n"
-            "  searches: [svc.cluster.local]",
+            Yaml(
+                "dnsPolicy: None\ndnsConfig:\n  nameservers: [10.0.0.10]\n"
+                "  searches: [svc.cluster.local]"
+            ),
         ),
     ),
     RuleInfo(
@@ -477,7 +491,10 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "`preemptionPolicy`.",
             "The API server rejects the object.",
             "tolerations:\n- key: dedicated\n  operator: Exists\n  value: gpu",
-            "tolerations:\n- key: dedicated\n  operator: Equal\n  value: gpu\n  effect: NoSchedule",
+            Yaml(
+                "tolerations:\n- key: dedicated\n  operator: Equal\n  value: gpu\n"
+                "  effect: NoSchedule"
+            ),
         ),
     ),
     RuleInfo(
@@ -492,7 +509,7 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "`controller.kubernetes.io/pod-deletion-cost` (a 32-bit integer).",
             "The API server rejects the object.",
             "template:\n  spec:\n    serviceAccountName: Deployer",
-            "template:\n  spec:\n    serviceAccountName: deployer",
+            Yaml("template:\n  spec:\n    serviceAccountName: deployer"),
         ),
     ),
     RuleInfo(
@@ -510,8 +527,10 @@ _WORKLOAD: tuple[RuleInfo, ...] = (
             "allowed at all is a cluster setting and is not checked.",
             "The API server rejects the object.",
             "securityContext:\n  allowPrivilegeEscalation: false\n  privileged: true",
-            "securityContext:\n  allowPrivilegeEscalation: false\n  capabilities:\n"
-            "    add: [NET_BIND_SERVICE]",
+            Yaml(
+                "securityContext:\n  allowPrivilegeEscalation: false\n  capabilities:\n"
+                "    add: [NET_BIND_SERVICE]"
+            ),
         ),
     ),
 )
@@ -531,7 +550,7 @@ _WARNINGS: tuple[RuleInfo, ...] = (
             "surprising behavior; a DNS label is recommended`). Pod names and hostnames are "
             "built from it, and a dotted hostname is not what the pod sees as its name.",
             "metadata:\n  name: web-v1.2",
-            "metadata:\n  name: web-v1-2",
+            Yaml("metadata:\n  name: web-v1-2"),
         ),
     ),
 )

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from rolloutplan.model.finding import Violation
-from rolloutplan.model.source import FieldPath
+from rolloutplan.model.source import Document, FieldPath
 
 SCHEMA_FILES = {
     ("apps/v1", "Deployment"): "deployment-apps-v1",
@@ -68,8 +69,12 @@ def _schema(version: str, stem: str) -> dict[str, Any]:
     return schema
 
 
-def validate(data: dict[str, Any], version: str) -> list[Violation]:
-    """Schema violations of a Deployment/ReplicaSet/Service; [] for kinds without a schema."""
+def validate(
+    data: dict[str, Any], version: str, document: Document | None = None
+) -> list[Violation]:
+    """Schema violations of a Deployment/ReplicaSet/Service; [] for kinds without a schema.
+    ``document`` is where ``data`` was read from: a number or boolean where a string is
+    wanted is then reported as written (``1.10``, not ``1.1``)."""
     stem = SCHEMA_FILES.get((data.get("apiVersion"), data.get("kind")))  # type: ignore[arg-type]
     if stem is None:
         return []
@@ -77,7 +82,7 @@ def validate(data: dict[str, Any], version: str) -> list[Violation]:
     if _fast_validator(version, stem).is_valid(data):
         return out_of_range
     errors = _validator(version, stem).iter_errors(data)
-    violations = out_of_range + [v for error in errors for v in _violations(error)]
+    violations = out_of_range + [v for error in errors for v in _violations(error, document)]
     violations = _date_unknown_fields(data, stem, version, violations)
     return sorted(violations, key=lambda v: (tuple(map(str, v.field)), v.message))
 
@@ -196,7 +201,7 @@ def _date_unknown_fields(
     ]
 
 
-def _violations(error: Any) -> Iterator[Violation]:
+def _violations(error: Any, document: Document | None) -> Iterator[Violation]:
     path: FieldPath = tuple(error.absolute_path)
     keyword = error.validator
     if keyword == "additionalProperties":
@@ -211,6 +216,10 @@ def _violations(error: Any) -> Iterator[Violation]:
     elif keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else ""
         yield Violation("RP101", f'required field "{missing}" is missing', (*path, missing))
+    elif keyword == "type" and _scalar_for_string(error.instance, error.validator_value):
+        yield Violation(
+            "RP101", _quote_hint(error.instance, _written(document, path, error.instance)), path
+        )
     elif keyword == "type":
         yield Violation("RP101", _type_message(error.instance, error.validator_value), path)
     elif keyword in ("anyOf", "oneOf") and _branch_types(error.validator_value):
@@ -258,3 +267,86 @@ def _describe(instance: Any) -> str:
         return json.dumps(instance)  # YAML spells them true, false, null
     text = repr(instance)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# A plain scalar as YAML 1.1 (go-yaml v2) reads it: the token at a value's position.
+_PLAIN_TOKEN = re.compile(r"[^\s,\[\]{}#]+")
+_BASES = (("0x", "hexadecimal"), ("0o", "octal"), ("0b", "binary"))
+
+
+def _scalar_for_string(instance: Any, expected: Any) -> bool:
+    """A number or boolean where only a string is wanted: YAML typed what was meant as text."""
+    names = [expected] if isinstance(expected, str) else list(expected)
+    return [n for n in names if n != "null"] == ["string"] and isinstance(instance, int | float)
+
+
+def _written(document: Document | None, path: FieldPath, instance: object) -> str | None:
+    """The value as written in the source, if it is a plain scalar there."""
+    if document is None:
+        return None
+    from rolloutplan.load.yaml_docs import locate  # only for documents with such errors
+
+    full = (*document.prefix, *path)
+    line, column, found = locate(document.text, document.index, full)
+    if found != full:
+        return None
+    lines = _lines(document.text)
+    if line > len(lines):
+        return None
+    token = _PLAIN_TOKEN.match(lines[line - 1], column - 1)
+    # an anchor, tag or quoted text there is not the scalar's own spelling: say nothing
+    # rather than show a token that does not read as the value
+    if token is None or _reads_as(token.group()) != instance:
+        return None
+    return token.group()
+
+
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """Split once per file, however many of its values need a hint."""
+    return tuple(text.split("\n"))
+
+
+_BOOLEANS = {"y": True, "yes": True, "true": True, "on": True}
+_BOOLEANS |= {"n": False, "no": False, "false": False, "off": False}
+
+
+def _reads_as(token: str) -> object:
+    """What a YAML 1.1 boolean or number token reads as, roughly (None: not one)."""
+    lowered = token.lower().replace("_", "")
+    if lowered in _BOOLEANS:
+        return _BOOLEANS[lowered]
+    digits = lowered.lstrip("+-")
+    try:
+        if digits[:2] in ("0x", "0o", "0b"):
+            return int(lowered, 0)
+        if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
+            return int(lowered, 8)
+        return float(lowered.replace(".inf", "inf"))
+    except ValueError:
+        return None
+
+
+def _quote_hint(instance: int | float, written: str | None) -> str:
+    """``a string is wanted, but YAML reads 1.10 as the number 1.1: quote it ("1.10")``."""
+    kind = "boolean" if isinstance(instance, bool) else "number"
+    shown = json.dumps(instance) if isinstance(instance, bool) else str(instance)
+    if written == shown:
+        read = f"a {kind}"
+    elif isinstance(instance, int) and not isinstance(instance, bool) and written is not None:
+        read = f"the {_base(written)}number {shown}"
+    else:
+        read = f"the {kind} {shown}"
+    if written is None:
+        return f"a string is wanted, but YAML reads this value as {read}: quote it"
+    return (
+        f"a string is wanted, but YAML reads {written} as {read}: quote it ({json.dumps(written)})"
+    )
+
+
+def _base(written: str) -> str:
+    digits = written.lstrip("+-").lower()
+    for prefix, name in _BASES:
+        if digits.startswith(prefix):
+            return f"{name} "
+    return "octal " if len(digits) > 1 and digits.startswith("0") else ""

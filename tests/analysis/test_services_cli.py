@@ -24,16 +24,17 @@ def test_services_table_for_the_seed_four_service_types(run_cli: RunCli) -> None
     assert result.exit_code == 0
     table = result.stdout[result.stdout.index("SERVICE ") :].split("\n\n")[0].splitlines()
     # files in path order, whatever order they were given in
-    assert [line.split()[:2] for line in table] == [
+    assert [[line.split()[0], line.split()[2]] for line in table] == [
         ["SERVICE", "TYPE"],
         ["default/hello-server-service", "ClusterIP"],
         ["default/external-db", "ExternalName"],
         ["default/hello-server-lb", "LoadBalancer"],
         ["default/hello-server-nodeport", "NodePort"],
     ]
+    assert table[1].split()[1] == f"{SEED}/service-clusterip.yaml"  # each row names its file
     assert "(DNS alias of db.example.com)" in table[2]
-    assert table[3].split()[2:6] == ["80/TCP", "Deployment", "hello-server", "80->8080"]
-    assert table[4].split()[2:6] == ["8080:30080/TCP", "Deployment", "hello-server", "8080->8080"]
+    assert table[3].split()[3:7] == ["80/TCP", "Deployment", "hello-server", "80->8080"]
+    assert table[4].split()[3:7] == ["8080:30080/TCP", "Deployment", "hello-server", "8080->8080"]
     assert run_cli("services", *reversed(SEED_SERVICES)).stdout == result.stdout
 
 
@@ -77,7 +78,8 @@ def test_stalled_hello_server_keeps_three_endpoints_and_says_so(run_cli: RunCli)
     result = run_cli("plan", "--new-pods", "never-ready", *args)
     assert result.exit_code == 0
     assert (
-        "Service default/hello-server-service (selects old and new pods): ready endpoints "
+        f"Service default/hello-server-service ({SEED}/service-clusterip.yaml; selects old and "
+        "new pods): ready endpoints "
         "3 at the start, 3 at the end, at least 3 throughout" in result.stdout
     )
     assert "the old pods keep serving: 3 endpoints while it waits" in result.stdout

@@ -27,7 +27,8 @@ API = Service(ObjectRef("Service", "default", "api"), "ClusterIP", (("app", "api
 # Every shape a file's results are stored in: waivers (kept with their documents, applied to
 # findings added across files), a map key in a field path, selector expressions, a Service
 # without a selector and an ExternalName one, a ReplicaSet's owner, a skipped kind, and
-# findings added across files (RP307, RP401, RP402, RP406) at positions in stored documents.
+# findings added across files (RP307, RP401, RP402, RP406) at positions in stored documents,
+# pod sources with the ports their containers mention and a custom resource's (incomplete).
 SHAPES = {
     "a-web.yaml": """\
 apiVersion: apps/v1
@@ -51,6 +52,7 @@ spec:
       containers:
         - name: web
           image: nginx:1.27
+          args: ["--admin=:9999"]
           ports: [{containerPort: 8080, name: http}, {containerPort: 9090, protocol: UDP}]
           resources:
             requests: {cpu: 500m, memory: 64Mi}
@@ -111,7 +113,7 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: lonely}
+metadata: {name: broken}
 spec:
   selector: {app: nobody}
   ports: [{port: 80, targetPort: 8080}]
@@ -127,6 +129,13 @@ spec:
     metadata: {labels: {app: broken}}
     spec:
       containers: [{name: b, image: "b:1", resources: {requests: {cpu: lots}}}]
+---
+apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata: {name: main}
+spec:
+  replicas: 1
+  podMetadata: {labels: {app: alerts}}
 """,
 }
 

@@ -132,7 +132,9 @@ def test_a_deleted_file_lists_its_deployments(run_cli: RunCli, repo: Path) -> No
     (repo / "deploy" / "worker.yaml").unlink()
     code, document = check(run_cli)
     assert code == 0
-    assert document["deletedDeployments"] == [{"namespace": "default", "name": "worker"}]
+    assert document["deletedDeployments"] == [
+        {"namespace": "default", "name": "worker", "file": "deploy/worker.yaml"}
+    ]
     text = run_cli("check", "--base", "HEAD", "deploy").stdout
     assert "Deployment default/worker: deleted" in text
 

@@ -182,7 +182,8 @@ def test_live_replica_sets_give_the_starting_state(run_cli: RunCli) -> None:
 def test_bare_replica_sets_never_roll_out(run_cli: RunCli) -> None:
     result = run_cli("plan", PLANS / "replicaset-bare.yaml")
     assert result.exit_code == 0
-    assert "ReplicaSet default/httpserver: no rollout." in result.stdout
+    assert "ReplicaSet default/httpserver (" in result.stdout
+    assert "replicaset-bare.yaml): no rollout." in result.stdout
     document = json.loads(
         run_cli("plan", "--format", "json", PLANS / "replicaset-bare.yaml").stdout
     )

@@ -31,6 +31,7 @@ HELLO_BAD_IMAGE = (
     f"{SEED}/deployment-hello-server-bad-image.yaml",
     f"{SEED}/service-clusterip.yaml",
 )
+HELLO_RUNNING = (f"{SEED}/deployment-hello-server.yaml",)  # what bad-image replaces
 
 
 def sources(paths: Sequence[str]) -> list[SourceText | engine.UnreadablePath]:
@@ -53,8 +54,11 @@ def lint_report(*paths: str) -> engine.Report:
     return engine.run(sources(paths), config())
 
 
-def plan_report(*paths: str, new_pods: NewPods = NewPods.READY) -> engine.Report:
-    return engine.plan(sources(paths), config(), PlanOptions(new_pods))
+def plan_report(
+    *paths: str, new_pods: NewPods = NewPods.READY, previous: Sequence[str] | None = None
+) -> engine.Report:
+    before = None if previous is None else sources(previous)
+    return engine.plan(sources(paths), config(), PlanOptions(new_pods), before)
 
 
 WEB = ObjectRef("Deployment", "default", "web")

@@ -15,6 +15,7 @@ from rolloutplan.report.github import annotation, escape_data, escape_property, 
 from tests.report import (
     BAD,
     HELLO_BAD_IMAGE,
+    HELLO_RUNNING,
     LINT_INPUTS,
     assert_golden,
     finding,
@@ -110,7 +111,7 @@ def test_suppressed_findings_are_not_annotated() -> None:
 
 
 def test_plan_findings_are_annotated_and_the_output_is_stable() -> None:
-    first = render_github(plan_report(*HELLO_BAD_IMAGE))
-    assert first == render_github(plan_report(*HELLO_BAD_IMAGE))
+    first = render_github(plan_report(*HELLO_BAD_IMAGE, previous=HELLO_RUNNING))
+    assert first == render_github(plan_report(*HELLO_BAD_IMAGE, previous=HELLO_RUNNING))
     assert "::warning file=fixtures/seed/deployment-hello-server-bad-image.yaml,line=23" in first
     assert "::notice file=fixtures/seed/service-clusterip.yaml,line=8,col=3" in first

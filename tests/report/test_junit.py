@@ -15,6 +15,7 @@ from rolloutplan.report.junit import UNKNOWN_FILE, render_junit
 from tests.report import (
     BAD,
     HELLO_BAD_IMAGE,
+    HELLO_RUNNING,
     SEED,
     WAIVER,
     assert_golden,
@@ -89,7 +90,8 @@ def test_suite_counts_tests_and_failures() -> None:
 
 
 def test_info_findings_are_not_failures() -> None:
-    element = suite(plan_report(*HELLO_BAD_IMAGE))  # RP314 (info) on the Service
+    # RP314 (info) on the Service: the image changes from the running version
+    element = suite(plan_report(*HELLO_BAD_IMAGE, previous=HELLO_RUNNING))
     service = next(c for c in element if c.get("name") == "Service default/hello-server-service")
     assert service.findall("failure") == []
     assert "info RP314" in (service.findtext("system-out") or "")

@@ -43,7 +43,10 @@ def test_hello_server_bad_image_plan_matches_the_golden_file() -> None:
 
 def test_hello_server_bad_image_shows_the_plan_table_and_the_stall() -> None:
     text = hello_never_ready()
-    assert "### Deployment default/hello-server\n" in text
+    assert (
+        "### Deployment default/hello-server "
+        "(fixtures/seed/deployment-hello-server-bad-image.yaml)\n" in text
+    )
     assert "- maxSurge: 25% of 3 = 0.75 -> 1 (rounded up)\n" in text
     assert "- maxUnavailable: 25% of 3 = 0.75 -> 0 (rounded down)\n" in text
     assert (
@@ -55,8 +58,8 @@ def test_hello_server_bad_image_shows_the_plan_table_and_the_stall() -> None:
     assert "**Outcome:** stalled at old 3 / new 1 (kubectl get deploy: READY 3/3" in text
     assert "ProgressDeadlineExceeded at \\~600s" in text
     assert (
-        "- Service default/hello-server-service (selects old and new pods): ready endpoints 3"
-        in text
+        "- Service default/hello-server-service (fixtures/seed/service-clusterip.yaml; selects "
+        "old and new pods): ready endpoints 3" in text
     )
 
 

@@ -15,6 +15,7 @@ from tests.test_lint_cli import BAD_INPUTS
 TESTED_ELSEWHERE = {
     "RP000": "no input triggers it (our own failure): the engine's guard is all there is",
     "RP010": "tests/test_lint_cli.py::test_other_kinds_are_skipped_unless_strict",
+    "RP011": "tests/inputs/test_walking.py::test_a_file_without_documents_is_skipped",
     "RP012": "tests/test_lint_cli.py::test_missing_path_exits_2_but_the_other_files_are_checked",
     "RP013": "tests/test_lint_cli.py::test_removed_api_versions_are_reported",
 }

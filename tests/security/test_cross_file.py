@@ -72,7 +72,9 @@ def test_a_deployment_that_gains_an_error_is_reported_not_deleted(
 def test_a_deployment_really_deleted_is_still_listed(run_cli: RunCli, repo: Path) -> None:
     (repo / "deploy" / "api.yaml").unlink()
     document = json.loads(run_cli("check", "--format", "json", "--base", "HEAD", "deploy").stdout)
-    assert document["deletedDeployments"] == [{"namespace": "default", "name": "api"}]
+    assert document["deletedDeployments"] == [
+        {"namespace": "default", "name": "api", "file": "deploy/api.yaml"}
+    ]
 
 
 def test_an_invalid_base_service_is_reported_and_the_file_still_checked(

@@ -25,7 +25,9 @@ def validate_create(
     if kind in WORKLOADS:
         return workload.validate(kind, data, kubernetes_version=kubernetes_version)
     if kind == "Service":
-        return service.validate(data, node_port_range=node_port_range)
+        return service.validate(
+            data, node_port_range=node_port_range, kubernetes_version=kubernetes_version
+        )
     return []
 
 
@@ -43,7 +45,9 @@ def validate_update(
     """
     kind = new.get("kind")
     if kind == "Service":
-        return service.validate_update(old, new, node_port_range=node_port_range)
+        return service.validate_update(
+            old, new, node_port_range=node_port_range, kubernetes_version=kubernetes_version
+        )
     if kind in WORKLOADS:
         created = workload.validate(kind, new, kubernetes_version=kubernetes_version)
         return created + workload.validate_update(kind, old, new)

@@ -12,6 +12,7 @@ from typing import Any
 from rolloutplan.model.finding import Violation
 from rolloutplan.model.source import FieldPath
 from rolloutplan.validate.apiserver import primitives
+from rolloutplan.validate.apiserver.flow import flow
 
 NameCheck = Callable[[str], list[str]]
 ANNOTATIONS_MAX_BYTES = 256 * 1024
@@ -83,12 +84,26 @@ def validate_object_meta_update(old: dict[str, Any], new: dict[str, Any]) -> lis
     old_meta: dict[str, Any] = old.get("metadata") or {}
     new_meta: dict[str, Any] = new.get("metadata") or {}
     return [
-        immutable(("metadata", key), new_meta.get(key))
+        immutable(("metadata", key), old_meta[key], new_meta[key])
         for key in IMMUTABLE_METADATA
         if key in old_meta and key in new_meta and old_meta[key] != new_meta[key]
     ]
 
 
-def immutable(path: FieldPath, value: Any) -> Violation:
-    """RP205: the server refuses to change this field of an existing object."""
-    return Violation("RP205", f"Invalid value: {value!r}: field is immutable", path)
+def immutable(path: FieldPath, before: Any, after: Any) -> Violation:
+    """RP205: the server refuses to change this field of an existing object.  The message
+    shows the change as YAML, narrowed to the mapping that holds it:
+    ``field is immutable, the update changes matchLabels: {app: web} -> {app: web2}``."""
+    inside: list[str] = []
+    while isinstance(before, dict) and isinstance(after, dict):
+        changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+        if len(changed) != 1:
+            break
+        key = changed[0]
+        if not (isinstance(before.get(key), dict) and isinstance(after.get(key), dict)):
+            break
+        inside.append(str(key))
+        before, after = before[key], after[key]
+    what = ".".join(inside) if inside else "it"
+    change = f"{flow(before)} -> {flow(after)}"
+    return Violation("RP205", f"field is immutable, the update changes {what}: {change}", path)

@@ -38,9 +38,12 @@ from rolloutplan.validate.apiserver.service_warnings import warnings
 
 
 def validate(
-    data: dict[str, Any], node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE
+    data: dict[str, Any],
+    node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE,
+    kubernetes_version: str | None = None,
 ) -> list[Violation]:
-    """A new Service; ``node_port_range`` is the cluster's ``--service-node-port-range``."""
+    """A new Service; ``node_port_range`` is the cluster's ``--service-node-port-range``,
+    ``kubernetes_version`` ("1.33") selects version-dependent values (None: the newest)."""
     service = with_defaults(data)
     normalize_cluster_ips(service, None)
     spec = c.spec_of(service)
@@ -50,13 +53,15 @@ def validate(
         if not validate_cluster_ip_fields(spec):
             violations += service_alloc.single_stack_conflicts(spec)
     violations += service_alloc.node_ports_on_create(spec, node_port_range)
-    return violations + validate_service(service) + warnings(data, service)
+    version = kubernetes_version
+    return violations + validate_service(service, version) + warnings(data, service, version)
 
 
 def validate_update(
     old: dict[str, Any],
     new: dict[str, Any],
     node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE,
+    kubernetes_version: str | None = None,
 ) -> list[Violation]:
     """``new`` applied over the existing ``old``: the create checks in update context (values
     the server allocated are kept, fields a type change leaves unused are cleared) and the
@@ -81,10 +86,11 @@ def validate_update(
     violations += validate_ip_families_update(old_spec, spec)
     violations += _load_balancer_class_update(old_spec, spec)
     violations += _health_check_node_port_update(old_spec, spec)
-    return violations + validate_service(after) + warnings(new, after)
+    version = kubernetes_version
+    return violations + validate_service(after, version) + warnings(new, after, version)
 
 
-def validate_service(service: dict[str, Any]) -> list[Violation]:
+def validate_service(service: dict[str, Any], version: str | None = None) -> list[Violation]:
     """ValidateService on the prepared copy."""
     spec = c.spec_of(service)
     annotations = c.annotations_of(service)
@@ -101,7 +107,7 @@ def validate_service(service: dict[str, Any]) -> list[Violation]:
         + service_spec.validate_type(spec)
         + service_spec.validate_source_ranges(spec, annotations)
         + service_spec.validate_load_balancer(spec)
-        + service_spec.validate_traffic_policies(spec)
+        + service_spec.validate_traffic_policies(spec, version)
     )
 
 

@@ -3,6 +3,7 @@ fields, traffic policies, traffic distribution and the topology annotations."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rolloutplan.model.finding import Violation
@@ -13,8 +14,10 @@ from rolloutplan.validate.apiserver import service_common as c
 TYPES = (c.CLUSTER_IP_TYPE, c.EXTERNAL_NAME_TYPE, c.LOAD_BALANCER, c.NODE_PORT_TYPE)
 AFFINITIES = ("ClientIP", c.NONE)
 TRAFFIC_POLICIES = ("Cluster", "Local")
-# PreferSameZone and PreferSameNode: PreferSameTrafficDistribution, on by default since 1.34
+# PreferSameZone and PreferSameNode: PreferSameTrafficDistribution, alpha (off) in 1.33, on
+# by default since 1.34, when PreferClose became their deprecated older name
 TRAFFIC_DISTRIBUTIONS = ("PreferClose", "PreferSameNode", "PreferSameZone")
+PREFER_SAME_SINCE = 34
 MAX_CLIENT_IP_TIMEOUT = 86400
 SOURCE_RANGES_ANNOTATION = "service.beta.kubernetes.io/load-balancer-source-ranges"
 TOPOLOGY_MODE = "service.kubernetes.io/topology-mode"
@@ -136,7 +139,13 @@ def validate_load_balancer(spec: dict[str, Any]) -> list[Violation]:
     return violations
 
 
-def validate_traffic_policies(spec: dict[str, Any]) -> list[Violation]:
+def prefer_same_served(version: str | None) -> bool:
+    """Whether a cluster of this minor version ("1.33"; None: the newest) takes PreferSameZone
+    and PreferSameNode."""
+    return version is None or int(version.split(".")[1]) >= PREFER_SAME_SINCE
+
+
+def validate_traffic_policies(spec: dict[str, Any], version: str | None = None) -> list[Violation]:
     violations = _external_traffic_policy(spec) + _health_check_node_port(spec)
     internal = spec.get("internalTrafficPolicy")
     path = ("spec", "internalTrafficPolicy")
@@ -147,11 +156,16 @@ def validate_traffic_policies(spec: dict[str, Any]) -> list[Violation]:
             c.not_supported(c.INTERNAL_TRAFFIC_POLICY, path, internal, TRAFFIC_POLICIES)
         )
     distribution = spec.get("trafficDistribution")
-    if distribution is not None and distribution not in TRAFFIC_DISTRIBUTIONS:
+    served = TRAFFIC_DISTRIBUTIONS if prefer_same_served(version) else ("PreferClose",)
+    if distribution is not None and distribution not in served:
         path = ("spec", "trafficDistribution")
-        violations.append(
-            c.not_supported(c.TRAFFIC_DISTRIBUTION, path, distribution, TRAFFIC_DISTRIBUTIONS)
-        )
+        refused = c.not_supported(c.TRAFFIC_DISTRIBUTION, path, distribution, served)
+        if distribution in TRAFFIC_DISTRIBUTIONS:
+            since = f"1.{PREFER_SAME_SINCE}"
+            refused = replace(
+                refused, message=f"{refused.message} ({distribution} needs Kubernetes {since})"
+            )
+        violations.append(refused)
     return violations
 
 

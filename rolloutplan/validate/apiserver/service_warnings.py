@@ -12,16 +12,23 @@ from rolloutplan.model.finding import Violation
 from rolloutplan.model.source import MapKey
 from rolloutplan.validate.apiserver import service_common as c
 from rolloutplan.validate.apiserver import service_net
-from rolloutplan.validate.apiserver.service_spec import TOPOLOGY_HINTS, TOPOLOGY_MODE
+from rolloutplan.validate.apiserver.service_spec import (
+    TOPOLOGY_HINTS,
+    TOPOLOGY_MODE,
+    prefer_same_served,
+)
 
 
-def warnings(raw: dict[str, Any], service: dict[str, Any]) -> list[Violation]:
-    """``raw`` is the manifest as written, ``service`` the copy the server validates."""
+def warnings(
+    raw: dict[str, Any], service: dict[str, Any], version: str | None = None
+) -> list[Violation]:
+    """``raw`` is the manifest as written, ``service`` the copy the server validates;
+    ``version`` is the cluster's minor version (None: the newest)."""
     spec = c.spec_of(service)
     return (
         _ignored(c.spec_of(raw), spec)
         + _non_standard_ips(spec)
-        + _deprecated(spec, c.annotations_of(service))
+        + _deprecated(spec, c.annotations_of(service), version)
     )
 
 
@@ -76,13 +83,16 @@ def _non_standard_ips(spec: dict[str, Any]) -> list[Violation]:
     return [c.warning(c.NON_STANDARD_IP, path, message) for path, message in found]
 
 
-def _deprecated(spec: dict[str, Any], annotations: dict[str, Any]) -> list[Violation]:
+def _deprecated(
+    spec: dict[str, Any], annotations: dict[str, Any], version: str | None
+) -> list[Violation]:
     found = []
     if TOPOLOGY_HINTS in annotations:
         path = ("metadata", "annotations", MapKey(TOPOLOGY_HINTS))
         message = f"annotation {TOPOLOGY_HINTS} is deprecated, please use {TOPOLOGY_MODE} instead"
         found.append(c.warning(c.DEPRECATED_FIELD, path, message))
-    if spec.get("trafficDistribution") == "PreferClose":
+    # before 1.34 PreferClose is the only value: nothing to move to
+    if spec.get("trafficDistribution") == "PreferClose" and prefer_same_served(version):
         message = '"PreferClose" is deprecated; use "PreferSameZone"'
         found.append(c.warning(c.DEPRECATED_FIELD, ("spec", "trafficDistribution"), message))
     return found

@@ -111,9 +111,9 @@ def _rounds_to_zero(unavailable: Any, surge: Any, replicas: int) -> list[Violati
     if _scaled(unavailable, replicas, up=False) != 0:
         return []
     message = (
-        f"maxUnavailable {unavailable} of {replicas} replicas rounds down to 0 and maxSurge "
-        f"{surge} allows no extra pod, so the controller takes pods down one at a time "
-        f"anyway (maxUnavailable 1)"
+        f"maxUnavailable {unavailable} of {replicas} replica{'' if replicas == 1 else 's'} "
+        f"rounds down to 0 and maxSurge {surge} allows no extra pod, so the controller takes "
+        "pods down one at a time anyway (maxUnavailable 1)"
     )
     return [Violation(ROUNDS_TO_ZERO, message, (*ROLLING_PATH, "maxUnavailable"))]
 

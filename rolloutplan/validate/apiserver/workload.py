@@ -1,7 +1,8 @@
 """Deployments and ReplicaSets as the API server validates them (apps ValidateDeployment,
 ValidateReplicaSet and their update rules), after apps/v1 and core/v1 defaulting.
 
-Rules RP206-RP237 (see rolloutplan/rules/workload.py); RP201-RP205 come from ``metadata``.
+Rules RP206-RP237 (see rolloutplan/rules/workload.py); RP201-RP205 come from ``metadata``,
+the template's warnings (RP239-RP248) from ``pod_warnings``.
 ``kubernetes_version`` ("1.33") selects version-dependent rules; None means the newest.
 """
 
@@ -13,6 +14,7 @@ from rolloutplan.model.finding import Violation
 from rolloutplan.validate.apiserver import (
     defaults,
     metadata,
+    pod_warnings,
     podspec,
     primitives,
     selectors,
@@ -50,7 +52,7 @@ def validate(
         )
     if kind == "Deployment":
         violations += strategy.validate(spec)
-    return violations
+    return violations + pod_warnings.warnings(mapping(spec, "template"))
 
 
 def _name_warning(meta: dict[str, Any]) -> list[Violation]:
@@ -107,7 +109,7 @@ def validate_update(kind: str, old: dict[str, Any], new: dict[str, Any]) -> list
     before = defaults.apply(kind, old)["spec"].get("selector")
     after = defaults.apply(kind, new)["spec"].get("selector")
     if _normalized(before) != _normalized(after):
-        violations.append(metadata.immutable(("spec", "selector"), after))
+        violations.append(metadata.immutable(("spec", "selector"), before, after))
     return violations
 
 
