@@ -202,6 +202,35 @@ def test_rp101_without_a_plain_spelling_still_suggests_quotes(
     )
 
 
+def test_rp101_does_not_repeat_a_long_number_it_read(run_cli: RunCli, tmp_path: Path) -> None:
+    # the hint quotes what was written, twice: a value of 10,000 digits must not make a
+    # message of 20,000 characters
+    path = tmp_path / "long.yaml"
+    path.write_text(VALUES.replace("version: 1.10", f"version: 0{'0' * 10_000}17"))
+    (line,) = [
+        line
+        for line in lines_of(run_cli("lint", "-q", path).stdout, "RP101")
+        if ".version:" in line
+    ]
+    assert "a string is wanted, but YAML reads this value as the number 15: quote it" in line
+    assert "0" * 50 not in line
+
+
+def test_rp101_quotes_only_what_reads_as_the_value(run_cli: RunCli, tmp_path: Path) -> None:
+    # "Yes" and "1_0" read as true and 10; a value met through an alias is shown as written
+    text = VALUES.replace("enabled: on", "enabled: &on Yes").replace("v: 2", "v: 1_0")
+    path = tmp_path / "web.yaml"
+    path.write_text(text.replace("reviewed: no", "reviewed: *on"))
+    out = "\n".join(lines_of(run_cli("lint", "-q", path).stdout, "RP101"))
+    assert (
+        'labels.v: a string is wanted, but YAML reads 1_0 as the number 10: quote it ("1_0")' in out
+    )
+    assert (
+        "annotations.reviewed: a string is wanted, but YAML reads this value as the boolean true"
+        in out
+    )
+
+
 # --- counts agree with their nouns ------------------------------------------------------
 
 

@@ -79,9 +79,13 @@ _GO_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _GO_INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
 _TIMESTAMP_START = re.compile(r"[0-9]{4}-")
 _NON_FINITE = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)")
-# A run of text between blanks and flow indicators, where a plain scalar may hold a colon.
-_RUN = re.compile(r"[^\s,\[\]{}]+")
+# A run of text between blanks and flow indicators, where a plain scalar may hold a colon;
+# a verbatim tag (``!<tag:yaml.org,2002:str>``) is one run, commas and all.
+_RUN = re.compile(r"!<[^>\s]*>|[^\s,\[\]{}]+")
 _NOT_TEXT_COLON = frozenset("\"'")  # after a closing quote, ':' is the value indicator
+_NOT_PLAIN_START = frozenset("!&*#\"'")  # a tag, anchor, alias, comment or quoted scalar
+# A character written as an escape in a double-quoted scalar: not free to be a placeholder.
+_ESCAPED = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
 _UNEXPECTED_COLON = "found unexpected ':'"
 _YAML_VERSION = "%YAML"
 _BOM = "\ufeff"
@@ -191,35 +195,58 @@ def _swap(text: str, *, colons: bool) -> tuple[str, Swaps] | None:
     for private-use characters (of the same length: positions stay exact), and the swaps;
     None when the text leaves too few such characters unused.  Every BOM goes (the one
     that starts the text is gone already); with ``colons``, each ':' that go-yaml reads as
-    part of a plain scalar even in a flow collection: not one at the start of a run, after
-    a closing quote, or in a tag, anchor or alias; one in a quoted, block or block-context
-    scalar or a comment is text either way."""
-    used = set(text)
-    free = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in used)
+    part of a plain scalar even in a flow collection (see ``_text_colons``)."""
+    free = _free_characters(text)
     bom, placeholder = next(free, None), next(free, None)
     if bom is None or placeholder is None:
         return None
     text = text[:1] + text[1:].replace(_BOM, bom)  # a BOM that starts the text is one
     if not colons:
         return text, ((bom, _BOM),)
+    return _text_colons(text, placeholder), ((bom, _BOM), (placeholder, ":"))
+
+
+def _free_characters(text: str) -> Iterator[str]:
+    """Private-use characters that neither the text nor an escape in it (``"\\ue000"``)
+    holds: put back as the swapped character in every scalar, one that was there would
+    change its value."""
+    used = set(text)
+    escaped = {int(short or long, 16) for short, long in _ESCAPED.findall(text)}
+    return (chr(c) for c in range(0xE000, 0xF900) if c not in escaped and chr(c) not in used)
+
+
+def _text_colons(text: str, placeholder: str) -> str:
+    """``text`` with ``placeholder`` for each ':' that go-yaml reads as part of a plain
+    scalar: one followed by a non-blank, not after a closing quote nor in a tag, anchor or
+    alias, and at the start of a run only where it goes on a plain scalar after blanks
+    (``[a :b]`` is the text "a :b").  One in a quoted, block or block-context scalar or a
+    comment is text either way, and is put back."""
+    after_plain = False  # the run before, with only blanks since, ends a plain scalar
+    end_before = 0
 
     def swap(match: re.Match[str]) -> str:
+        nonlocal after_plain, end_before
         run = match.group()
-        if ":" not in run[1:] or run[0] in "!&*":
+        start, end = match.span()
+        goes_on = after_plain and text[end_before:start].isspace()
+        after_plain = (
+            run[0] not in _NOT_PLAIN_START and run[-1] not in ":\"'" and run not in ("-", "?")
+        )
+        end_before = end
+        if ":" not in run[0 if goes_on else 1 :] or run[0] in "!&*":
             return run
-        end = match.end()
         last_is_text = end < len(text) and text[end] in ",[]{}"
         chars = list(run)
-        for index in range(1, len(chars)):
+        for index in range(0 if goes_on else 1, len(chars)):
             if (
                 chars[index] == ":"
-                and run[index - 1] not in _NOT_TEXT_COLON
+                and (index == 0 or run[index - 1] not in _NOT_TEXT_COLON)
                 and (index + 1 < len(chars) or last_is_text)
             ):
                 chars[index] = placeholder
         return "".join(chars)
 
-    return _RUN.sub(swap, text), ((bom, _BOM), (placeholder, ":"))
+    return _RUN.sub(swap, text)
 
 
 def _compose_all(text: str, limit: int | None = None, swaps: Swaps = ()) -> Iterator[Node]:
@@ -455,7 +482,9 @@ class _Builder:
             if plain_key:  # the common case: resolve it here
                 if self.scalars is not None:
                     self._count_scalar(key_node)
-                key = _json_key(resolve_plain(key_node.value), key_node)
+                key = resolve_plain(key_node.value)
+                if type(key) is not str:  # nearly every key is text: no call for it
+                    key = _json_key(key, key_node)
             else:
                 key = self._key(key_node)
             if written is None:

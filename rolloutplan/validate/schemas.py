@@ -271,6 +271,7 @@ def _describe(instance: Any) -> str:
 
 # A plain scalar as YAML 1.1 (go-yaml v2) reads it: the token at a value's position.
 _PLAIN_TOKEN = re.compile(r"[^\s,\[\]{}#]+")
+_LONGEST_SHOWN = 40  # characters of a token quoted in the message; longer ones are not shown
 _BASES = (("0x", "hexadecimal"), ("0o", "octal"), ("0b", "binary"))
 
 
@@ -284,7 +285,7 @@ def _written(document: Document | None, path: FieldPath, instance: object) -> st
     """The value as written in the source, if it is a plain scalar there."""
     if document is None:
         return None
-    from rolloutplan.load.yaml_docs import locate  # only for documents with such errors
+    from rolloutplan.load.yaml_docs import locate, resolve_plain  # only for such errors
 
     full = (*document.prefix, *path)
     line, column, found = locate(document.text, document.index, full)
@@ -293,10 +294,14 @@ def _written(document: Document | None, path: FieldPath, instance: object) -> st
     lines = _lines(document.text)
     if line > len(lines):
         return None
-    token = _PLAIN_TOKEN.match(lines[line - 1], column - 1)
+    start = column - 1
+    token = _PLAIN_TOKEN.match(lines[line - 1], start, start + _LONGEST_SHOWN + 1)
     # an anchor, tag or quoted text there is not the scalar's own spelling: say nothing
-    # rather than show a token that does not read as the value
-    if token is None or _reads_as(token.group()) != instance:
+    # rather than show a token that does not read as the value; nor one too long to show
+    if token is None or len(token.group()) > _LONGEST_SHOWN:
+        return None
+    read = resolve_plain(token.group())
+    if type(read) is not type(instance) or read != instance:
         return None
     return token.group()
 
@@ -305,26 +310,6 @@ def _written(document: Document | None, path: FieldPath, instance: object) -> st
 def _lines(text: str) -> tuple[str, ...]:
     """Split once per file, however many of its values need a hint."""
     return tuple(text.split("\n"))
-
-
-_BOOLEANS = {"y": True, "yes": True, "true": True, "on": True}
-_BOOLEANS |= {"n": False, "no": False, "false": False, "off": False}
-
-
-def _reads_as(token: str) -> object:
-    """What a YAML 1.1 boolean or number token reads as, roughly (None: not one)."""
-    lowered = token.lower().replace("_", "")
-    if lowered in _BOOLEANS:
-        return _BOOLEANS[lowered]
-    digits = lowered.lstrip("+-")
-    try:
-        if digits[:2] in ("0x", "0o", "0b"):
-            return int(lowered, 0)
-        if len(digits) > 1 and digits.startswith("0") and digits.isdigit():
-            return int(lowered, 8)
-        return float(lowered.replace(".inf", "inf"))
-    except ValueError:
-        return None
 
 
 def _quote_hint(instance: int | float, written: str | None) -> str:

@@ -75,6 +75,28 @@ FLOW = [
         doc(x="[a:b]\n", z=["c:d"]),
     ),
     Row("colon-in-comment", "x: [a:b] # see http://x\n", doc(x=["a:b"])),
+    Row("flow-colon-after-blank", "x: [a :b, c]\n", doc(x=["a :b", "c"])),
+    Row("flow-colon-after-blank-key", "x: {a :b: c}\n", doc(x={"a :b": "c"})),
+    Row("flow-colon-after-line-break", "x: [a\n  :b]\n", doc(x=["a :b"])),
+    Row("flow-colon-after-blank-end", "x: [a :]\n", doc(x=["a :"])),
+    Row("flow-colon-after-blank-twice", "x: [a:b :c :d]\n", doc(x=["a:b :c :d"])),
+    Row("flow-colon-after-comma", "x: [a, :b]\n", Rejected("RP001", 1, 8), GoRejects()),
+    Row("flow-colon-after-quoted-blank", "x: ['a' :b]\n", doc(x=[{"a": "b"}])),
+    Row("flow-colon-after-indicator", "x: [a: :b]\n", Rejected("RP001", 1, 8), GoRejects()),
+    Row("flow-colon-after-comment", "x: [a #c d\n  :b]\n", Rejected("RP001", 2, 3), GoRejects()),
+    Row(
+        "flow-colon-verbatim-tag", "x: [a:b, !<tag:yaml.org,2002:str> c:d]\n", doc(x=["a:b", "c:d"])
+    ),
+    Row("flow-colon-private-use", "a: \ue000\ue001\nx: [a:b]\n", doc(a="\ue000\ue001", x=["a:b"])),
+    Row(
+        "flow-colon-escaped-private-use",
+        'a: ["\\ue000", "\\U0000e001"]\nx: [a:b]\n',
+        doc(a=["\ue000", "\ue001"], x=["a:b"]),
+    ),
+    Row("flow-colon-in-quoted-key", 'x: {"a:b": c:d}\n', doc(x={"a:b": "c:d"})),
+    Row("flow-colon-second-document", "a: 1\n---\nx: [a:b]\n", [{"a": 1}, {"x": ["a:b"]}]),
+    Row("flow-colon-anchored", "x: &n [a:b]\nz: *n\n", doc(x=["a:b"], z=["a:b"])),
+    Row("flow-colon-complex-key", "? [a:b]\n: 1\n", Rejected("RP001", 1, 3), GoRejects()),
 ]
 
 TABS_AND_LAYOUT = [

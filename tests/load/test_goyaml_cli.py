@@ -91,3 +91,36 @@ def test_what_go_yaml_rejects_in_a_flow_list_stays_rp001(run_cli: RunCli, tmp_pa
     path.write_text(DEPLOYMENT.replace("[--listen", "[--listen?x").replace("nginx:1.27", "[a:b"))
     found = [(f["rule"], f["line"]) for f in findings(run_cli, path)]
     assert [rule for rule, _ in found] == ["RP001"]
+
+
+def test_a_colon_after_a_blank_in_a_flow_list_is_text(run_cli: RunCli, tmp_path: Path) -> None:
+    # go-yaml reads "[--listen :8080]" as the one string "--listen :8080"; libyaml refuses it
+    text = DEPLOYMENT.replace(
+        "[--listen=0.0.0.0:8080,", "[--listen :8080, --peer\n          :9090,"
+    )
+    path = tmp_path / "deploy.yaml"
+    path.write_text(text)
+    found = [(f["rule"], f["line"], f["column"]) for f in findings(run_cli, path)]
+    assert found == [("RP102", 7, 3), ("RP101", *position(text, "name: BAD", "1}"))]
+
+
+def test_a_verbatim_tag_beside_a_flow_colon_is_read(run_cli: RunCli, tmp_path: Path) -> None:
+    text = DEPLOYMENT.replace("image: nginx:1.27", "image: !<tag:yaml.org,2002:str> nginx:1.27")
+    path = tmp_path / "deploy.yaml"
+    path.write_text(text)
+    assert [f["rule"] for f in findings(run_cli, path)] == ["RP102", "RP101"]
+
+
+def test_an_escaped_private_use_character_keeps_its_value(run_cli: RunCli, tmp_path: Path) -> None:
+    # the retry swaps ':' for a private-use character the text does not hold; one written as
+    # an escape ("\ue000") must not be taken for it and turned into something else
+    text = (
+        DEPLOYMENT.replace("tier: front:end", 'tier: "a\\ue000\\ue001\\U0000e002b"')
+        .replace("replica:", "replicas:")
+        .replace("value: 1}", "value: '1'}")
+    )
+    path = tmp_path / "deploy.yaml"
+    path.write_text(text)
+    result = run_cli("lint", "--format", "json", "--select", "RP203", path)
+    (label,) = json.loads(result.stdout)["findings"]
+    assert "'a\\ue000\\ue001\\ue002b'" in label["message"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -112,7 +113,7 @@ def test_table_row_is_what_go_yaml_v2_does(row: Row, table_outcomes: dict[str, O
         assert go_documents(outcome) == typed(expected)
 
 
-def agrees(ours: LoadResult, outcome: Outcome) -> bool:
+def agrees(text: str, ours: LoadResult, outcome: Outcome) -> bool:
     """Whether the loader's verdict is go-yaml's: the same documents, or a rejection that
     go-yaml makes too (duplicate keys: in its strict mode, as Kubernetes decodes)."""
     if not ours.problems:
@@ -121,7 +122,19 @@ def agrees(ours: LoadResult, outcome: Outcome) -> bool:
     rule = ours.problems[0].rule_id
     if rule == "RP002":
         return not outcome["strict"]["ok"]
+    if known_gap(text, ours.problems[0].message):
+        return True
     return not outcome["plain"]["ok"]
+
+
+def known_gap(text: str, problem: str) -> bool:
+    """The table's known gaps, which go-yaml accepts and the loader refuses: a redefined
+    anchor (anchor-redefined) and a quote right before a colon inside a flow plain scalar
+    (flow-colon-after-quote-in-plain)."""
+    return "found duplicate anchor" in problem or (
+        "found unexpected ':'" in problem
+        and re.search(r"[^\s\[{,]\s*['\"][^\s,\]}]*:", text) is not None
+    )
 
 
 # Pieces of YAML around the constructs where libyaml and go-yaml differ.
@@ -163,6 +176,11 @@ PIECES = [
     "!!str ",
     "\r\n",
     "?",
+    " :",
+    " :b",
+    "\ue000",
+    '"\\ue001"',
+    "!<tag:yaml.org,2002:str> ",
 ]
 texts = st.lists(st.sampled_from(PIECES), min_size=1, max_size=12).map("".join)
 
@@ -173,6 +191,6 @@ def test_generated_yaml_is_read_as_go_yaml_v2_reads_it(goyaml: Path, batch: list
     wrong = [
         (text, ours.problems[:1] or [d.data for d in ours.documents], outcome)
         for text, outcome in zip(batch, outcomes, strict=True)
-        if not agrees(ours := load_documents(text), outcome)
+        if not agrees(text, ours := load_documents(text), outcome)
     ]
     assert wrong == []
