@@ -104,6 +104,11 @@ class _PodIndex:
                 self.by_added_key.setdefault((namespace, key), []).append(pod)
             if not pod.complete:
                 self.custom.setdefault(namespace, []).append(pod)
+        # each source's place in the order of workloads, computed once: comparing numbers
+        # is what keeps ties among thousands of candidates cheap
+        self.position = {pod.ref: place for place, pod in enumerate(_in_order(pods))}
+        for listed_by_key in self.by_key.values():
+            listed_by_key.sort(key=lambda pod: self.position[pod.ref])
 
     def selected_by(self, service: Service) -> list[PodSource]:
         namespace = service.ref.namespace
@@ -117,13 +122,35 @@ class _PodIndex:
         )  # fmt: skip
         return _in_order(pod for pod in itertools.chain(*rarest) if selects(service, pod))
 
-    def sharing_a_key(self, service: Service) -> list[PodSource]:
-        """Complete sources in the Service's namespace with one of its selector's keys."""
-        found: dict[ObjectRef, PodSource] = {}
-        for key, _ in service.selector or ():
-            for pod in self.by_key.get((service.ref.namespace, key), []):
-                found[pod.ref] = pod
-        return list(found.values())
+    def near(self, service: Service) -> list[PodSource]:
+        """The complete sources in the Service's namespace with one of its selector's keys
+        that ``_closest`` could pick among them all: those named like the Service if any,
+        else those sharing the most selector labels, else the first few by workload.  Each
+        is found through the index: thousands may share a key such as
+        app.kubernetes.io/name, and a Service that selects nothing looks at a few."""
+        namespace = service.ref.namespace
+        keys = {key for key, _ in service.selector or ()}
+        named = [
+            pod
+            for pod in self.by_base.get((namespace, _base(service.ref.name)), [])
+            if keys.intersection(key for key, _ in pod.labels)
+        ]
+        if named:
+            return named
+        shared: dict[ObjectRef, int] = {}
+        sources: dict[ObjectRef, PodSource] = {}
+        for key, value in service.selector or ():
+            for pod in self.by_label.get((namespace, key, value), []):
+                if pod.complete:
+                    shared[pod.ref] = shared.get(pod.ref, 0) + 1
+                    sources[pod.ref] = pod
+        if shared:
+            most = max(shared.values())
+            return [sources[ref] for ref, count in shared.items() if count == most]
+        lists = [self.by_key.get((namespace, key), []) for key in sorted(keys)]
+        merged = heapq.merge(*lists, key=lambda pod: self.position[pod.ref])
+        first = {pod.ref: pod for pod in itertools.islice(merged, _COMPARED * len(lists))}
+        return heapq.nsmallest(_COMPARED, first.values(), key=lambda pod: self.position[pod.ref])
 
     def made_for(self, service: Service, claimed: set[ObjectRef]) -> list[PodSource]:
         """The workloads that prove the Service's selector wrong (see ``_made_for``): only
@@ -242,13 +269,13 @@ def _selects_nothing(service: Service, pods: _PodIndex, claimed: set[ObjectRef])
     made_for = pods.made_for(service, claimed)
     possible = [pod for pod in pods.customs(service) if _could_make(service, pod)]
     if made_for and not possible:
-        return [_proven(service, _closest(service, made_for))]
+        return [_proven(service, _closest(service, made_for, pods.position))]
     elsewhere = pods.elsewhere(service)
     if elsewhere:
         return [_other_namespace(service, elsewhere)]
-    near = pods.sharing_a_key(service)
+    near = pods.near(service)
     if possible or near:
-        return [_unproven(service, possible, near)]
+        return [_unproven(service, possible, near, pods.position)]
     return []  # nothing in the files hints at these pods: they are deployed from elsewhere
 
 
@@ -296,35 +323,49 @@ def _made_for(service: Service, pod: PodSource, claimed: set[ObjectRef]) -> bool
 
 # Name parts that say what an object is, not which app: web-svc, web-headless and
 # web-deployment are all web.
-_NAME_SUFFIXES = frozenset({
-    "-svc", "-service", "-headless", "-hl", "-internal", "-external", "-public", "-private",
-    "-lb", "-loadbalancer", "-nodeport", "-clusterip", "-metrics", "-http", "-https", "-grpc",
-    "-deployment", "-deploy", "-statefulset", "-sts", "-daemonset", "-ds", "-rc",
-    "-controller", "-pod", "-job", "-cronjob",
+_KIND_SUFFIXES = frozenset({
+    "-svc", "-service", "-headless", "-hl", "-deployment", "-deploy", "-statefulset", "-sts",
+    "-daemonset", "-ds", "-rc", "-controller", "-pod", "-job", "-cronjob",
 })  # fmt: skip
+# Name parts that say how a Service exposes an app: web-internal is likely web's, but it may
+# well select other pods (an exporter's, an internal tier's), so these only rank candidates
+# and never prove a Service made for a workload.
+_EXPOSURE_SUFFIXES = frozenset({
+    "-internal", "-external", "-public", "-private", "-lb", "-loadbalancer", "-nodeport",
+    "-clusterip", "-metrics", "-http", "-https", "-grpc",
+})  # fmt: skip
+_ALL_SUFFIXES = _KIND_SUFFIXES | _EXPOSURE_SUFFIXES
 _NAME_PREFIXES = frozenset({"svc-", "service-"})
 
 
 def _same_app(service: Service, pod: PodSource) -> bool:
-    return _base(service.ref.name) == _base(pod.workload.name)
+    return _stem(service.ref.name, _KIND_SUFFIXES) == _stem(pod.workload.name, _KIND_SUFFIXES)
+
+
+def _base(name: str) -> str:
+    """The name without the parts that say what an object is or how it is exposed; the
+    same for two names that ``_same_app`` finds equal, and for more."""
+    return _stem(name, _ALL_SUFFIXES)
 
 
 @functools.lru_cache(maxsize=65536)
-def _base(name: str) -> str:
+def _stem(name: str, suffixes: frozenset[str]) -> str:
     name = name.lower()
-    stem, _, last = name.rpartition("-")
-    if stem and f"-{last}" in _NAME_SUFFIXES:
-        name = stem
     first, _, rest = name.partition("-")
     if rest and f"{first}-" in _NAME_PREFIXES:
-        return rest
+        name = rest
+    stem, _, last = name.rpartition("-")
+    while stem and f"-{last}" in suffixes:
+        name = stem
+        stem, _, last = name.rpartition("-")
     return name
 
 
 def _typo(wanted: str, found: str) -> bool:
     """Whether two label values differ as a typo does: case only, or one or two letters
-    (one for values of up to seven characters, only swapped neighbours up to four); values
-    that differ only in digits (v1, v2) name different things."""
+    (one for values of up to seven characters, only swapped neighbours up to four, two only
+    after the same first letter); values that differ only in digits (v1, v2) name different
+    things, and words that differ at the start are more likely a pair (internal, external)."""
     if wanted.lower() == found.lower():
         return True
     if len(set(wanted) ^ set(found)) > 4:  # each edit changes two letters at most: quick no
@@ -335,7 +376,9 @@ def _typo(wanted: str, found: str) -> bool:
     longest = max(len(wanted), len(found))
     if longest <= 4:
         return distance == 1 and sorted(wanted) == sorted(found)
-    return distance <= (1 if longest <= 7 else 2)
+    if distance == 2:
+        return longest > 7 and wanted[0].lower() == found[0].lower()
+    return distance == 1
 
 
 def _without_digits(text: str) -> str:
@@ -361,29 +404,28 @@ def _edit_distance(a: str, b: str) -> int:
 _COMPARED = 50  # at most this many names are compared for similarity
 
 
-def _closest(service: Service, pods: list[PodSource]) -> PodSource:
+def _closest(service: Service, pods: list[PodSource], position: dict[ObjectRef, int]) -> PodSource:
     """The candidate workload closest to the Service: its own name, then its name with a
     suffix such as -svc, then the most selector labels shared, then the most similar name;
-    then by kind and name, so that ties always resolve the same way."""
-    selector = dict(service.selector or ())
+    then by kind and name (``position``), so that ties always resolve the same way."""
+    wanted = set(service.selector or ())
     base = _base(service.ref.name)
 
     def rank(pod: PodSource) -> tuple[int, int]:
         name = pod.workload.name
         named = 0 if name == service.ref.name else 1 if _base(name) == base else 2
-        return named, -sum(selector.get(key) == value for key, value in pod.labels)
+        return named, -len(wanted.intersection(pod.labels))
 
     ranks = [(rank(pod), pod) for pod in pods]
     best = min(r for r, _ in ranks)
     tied = [pod for r, pod in ranks if r == best]
     if len(tied) > _COMPARED:  # name similarity costs more: then the first by kind and name
-        tied = heapq.nsmallest(_COMPARED, tied, key=lambda pod: (pod.workload, pod.ref))
+        tied = heapq.nsmallest(_COMPARED, tied, key=lambda pod: position[pod.ref])
     return min(
         tied,
         key=lambda pod: (
             -difflib.SequenceMatcher(None, service.ref.name, pod.workload.name).ratio(),
-            pod.workload,
-            pod.ref,
+            position[pod.ref],
         ),
     )
 
@@ -425,7 +467,12 @@ def _other_namespace(service: Service, elsewhere: list[PodSource]) -> Violation:
     )
 
 
-def _unproven(service: Service, possible: list[PodSource], near: list[PodSource]) -> Violation:
+def _unproven(
+    service: Service,
+    possible: list[PodSource],
+    near: list[PodSource],
+    position: dict[ObjectRef, int],
+) -> Violation:
     if possible:
         refs = sorted({pod.ref for pod in possible})
         names = listed([f"{r.kind} {r.name}" for r in refs[:NAMED]], len(refs))
@@ -437,7 +484,7 @@ def _unproven(service: Service, possible: list[PodSource], near: list[PodSource]
         f"{service.ref.namespace} in the given files: {source}"
     )
     if near:
-        closest = _closest(service, near)
+        closest = _closest(service, near, position)
         message += (
             f" (closest in the files: {closest.workload.kind} {closest.workload.name}, "
             f"{_gaps(service, closest)})"

@@ -63,7 +63,12 @@ _WORKLOAD_WORDS = (
 )  # fmt: skip
 _SEARCH_DEPTH = 6  # how deep in a custom resource's spec pod templates are looked for
 
-_PORT_IN_TEXT = re.compile(r"[=:]([0-9]{1,5})(?![0-9.])")
+_HOST_PORT = re.compile(r":([0-9]{1,5})(?![0-9.])")  # 0.0.0.0:8080, :8080, http://web:80/
+# The words of a flag or variable name that say its value is a port (--port, LISTEN_ADDR,
+# -Dserver.port, metricsBindAddress): a number after any other flag (--timeout=3000,
+# --workers 80, --report-interval 80) is no evidence.
+_PORT_WORDS = frozenset({"port", "ports", "listen", "addr", "address", "bind"})
+_NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _NUMBER = re.compile(r"[0-9]{1,5}")
 
 
@@ -208,12 +213,13 @@ def _mentioned_ports(spec: Data) -> tuple[int, ...]:
     for container in _containers(spec):
         for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
             found.update(_probe_ports(_mapping(container.get(probe))))
-        for variable in _list(container.get("env")):
-            value = _mapping(variable).get("value")
+        for variable in map(_mapping, _list(container.get("env"))):
+            value = variable.get("value")
             if isinstance(value, str | int) and not isinstance(value, bool):
                 text = str(value).strip()
-                found.update(_numbers([text]))
-                found.update(_numbers(_PORT_IN_TEXT.findall(text)))
+                if _names_port(str(variable.get("name"))):
+                    found.update(_numbers([text]))
+                found.update(_command_ports(text.split()))
         words = [str(w) for w in _list(container.get("command")) + _list(container.get("args"))]
         found.update(_command_ports(words))
     return tuple(sorted(found))
@@ -228,13 +234,21 @@ def _probe_ports(probe: Data) -> Iterator[int]:
 
 
 def _command_ports(words: list[str]) -> Iterator[int]:
-    """``--port=8080``, ``--listen=0.0.0.0:8080``, ``http://localhost:8080/``, ``-p 8080``:
-    a shell line (``sh -c "..."``) is split into its words."""
+    """``--port=8080``, ``--port 8080``, ``-p 8080``, ``--listen=0.0.0.0:8080``,
+    ``http://localhost:8080/``, ``-Dserver.port=8080``: a shell line (``sh -c "..."``) is
+    split into its words."""
     tokens = [token for word in words for token in word.split()]
     for before, token in zip(["", *tokens], tokens, strict=False):
-        if before.startswith("-"):
+        if before == "-p" or (before.startswith("-") and _names_port(before)):
             yield from _numbers([token])
-        yield from _numbers(_PORT_IN_TEXT.findall(token))
+        name, equals, value = token.partition("=")
+        if equals and _names_port(name):
+            yield from _numbers([value])
+        yield from _numbers(_HOST_PORT.findall(token))
+
+
+def _names_port(name: str) -> bool:
+    return any(word.lower() in _PORT_WORDS for word in _NAME_WORD.findall(name))
 
 
 def _numbers(texts: list[str]) -> Iterator[int]:

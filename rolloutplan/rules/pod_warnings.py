@@ -26,7 +26,10 @@ POD_WARNING_RULES: tuple[RuleInfo, ...] = (
             "Kubernetes deprecated: `beta.kubernetes.io/os` and `beta.kubernetes.io/arch` "
             "(since v1.14), `failure-domain.beta.kubernetes.io/zone`, "
             "`failure-domain.beta.kubernetes.io/region` and `beta.kubernetes.io/instance-type` "
-            "(since v1.17).",
+            "(since v1.17), `node-role.kubernetes.io/master` (use "
+            "`node-role.kubernetes.io/control-plane`), `app.kubernetes.io/created-by` and "
+            "`scheduler.alpha.kubernetes.io/preferAvoidPods`. Tolerations and `matchFields` "
+            "are not checked, as the server does not check them.",
             SERVER.format(
                 "... nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; "
                 'use "kubernetes.io/os" instead'
@@ -37,7 +40,7 @@ POD_WARNING_RULES: tuple[RuleInfo, ...] = (
             _fix(
                 "Use the GA label: `kubernetes.io/os`, `kubernetes.io/arch`, "
                 "`topology.kubernetes.io/zone`, `topology.kubernetes.io/region`, "
-                "`node.kubernetes.io/instance-type`.",
+                "`node.kubernetes.io/instance-type`, `node-role.kubernetes.io/control-plane`.",
                 "nodeSelector:\n  kubernetes.io/os: linux",
             ),
         ),

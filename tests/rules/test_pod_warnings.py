@@ -109,3 +109,32 @@ def test_annotations_of_sidecars_and_init_containers(run_cli: RunCli, tmp_path: 
     assert (rule, line) == ("RP242", 14)  # only init: app has the field
     assert field.endswith("annotations[container.seccomp.security.alpha.kubernetes.io/init]")
     assert "in the securityContext of container 'init'" in message
+
+
+@pytest.mark.parametrize(
+    ("key", "says"),
+    [
+        (
+            "node-role.kubernetes.io/master",
+            'deprecated; use "node-role.kubernetes.io/control-plane"',
+        ),
+        ("app.kubernetes.io/created-by", "deprecated since v1.9"),
+        ("scheduler.alpha.kubernetes.io/preferAvoidPods", "deprecated since v1.22; use taints"),
+    ],
+)
+def test_every_node_label_the_server_deprecates_is_warned_about(
+    run_cli: RunCli, tmp_path: Path, key: str, says: str
+) -> None:
+    affinity = (
+        "      affinity:\n        nodeAffinity:\n"
+        "          preferredDuringSchedulingIgnoredDuringExecution:\n"
+        "          - weight: 1\n            preference:\n              matchExpressions:\n"
+        f"              - key: {key}\n                operator: DoesNotExist\n"
+    )
+    path = tmp_path / "web.yaml"
+    path.write_text(workload(affinity))
+    [(rule, line, column, field, message)] = lint(run_cli, path)
+    assert (rule, line, column) == ("RP239", 20, 22)
+    assert field.endswith("preferredDuringSchedulingIgnoredDuringExecution[0].preference"
+                          ".matchExpressions[0].key")  # fmt: skip
+    assert message.startswith(f"{key} is {says}")

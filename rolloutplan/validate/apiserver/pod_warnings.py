@@ -35,12 +35,26 @@ CONTAINER_LISTS = ("initContainers", "containers", "ephemeralContainers")  # the
 REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
 PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 
+# the server's list of deprecated node labels, with what it says of each
 NODE_LABELS = {
-    "beta.kubernetes.io/arch": ("v1.14", "kubernetes.io/arch"),
-    "beta.kubernetes.io/os": ("v1.14", "kubernetes.io/os"),
-    "failure-domain.beta.kubernetes.io/region": ("v1.17", "topology.kubernetes.io/region"),
-    "failure-domain.beta.kubernetes.io/zone": ("v1.17", "topology.kubernetes.io/zone"),
-    "beta.kubernetes.io/instance-type": ("v1.17", "node.kubernetes.io/instance-type"),
+    "beta.kubernetes.io/arch": 'deprecated since v1.14; use "kubernetes.io/arch" instead',
+    "beta.kubernetes.io/os": 'deprecated since v1.14; use "kubernetes.io/os" instead',
+    "failure-domain.beta.kubernetes.io/region": (
+        'deprecated since v1.17; use "topology.kubernetes.io/region" instead'
+    ),
+    "failure-domain.beta.kubernetes.io/zone": (
+        'deprecated since v1.17; use "topology.kubernetes.io/zone" instead'
+    ),
+    "beta.kubernetes.io/instance-type": (
+        'deprecated since v1.17; use "node.kubernetes.io/instance-type" instead'
+    ),
+    "app.kubernetes.io/created-by": "deprecated since v1.9",
+    "scheduler.alpha.kubernetes.io/preferAvoidPods": (
+        "deprecated since v1.22; use taints and tolerations instead"
+    ),
+    "node-role.kubernetes.io/master": (
+        'deprecated; use "node-role.kubernetes.io/control-plane" instead'
+    ),
 }
 SYSCTLS_FIELD = 'non-functional in v1.11+; use the "sysctls" field of securityContext instead'
 ANNOTATIONS_REPLACED = {
@@ -93,8 +107,7 @@ def warnings(template: dict[str, Any]) -> list[Violation]:
 def _node_label(path: FieldPath, key: str, *, at_key: bool = False) -> list[Violation]:
     if key not in NODE_LABELS:
         return []
-    since, label = NODE_LABELS[key]
-    message = f'{key} is deprecated since {since}; use "{label}" instead'
+    message = f"{key} is {NODE_LABELS[key]}"
     return [Violation(DEPRECATED_NODE_LABEL, message, path, at_key=at_key)]
 
 
