@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -40,7 +41,7 @@ from rolloutplan.tally import (
     storable,
     thaw,
 )
-from rolloutplan.units import Copy, Units, apply_units
+from rolloutplan.units import Copy, PreviousCopies, Units, apply_units
 
 if TYPE_CHECKING:
     from rolloutplan.analysis.reachability import ServiceReach
@@ -85,14 +86,20 @@ ObjectKey = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
 
 @dataclass(frozen=True, slots=True)
 class PreviousIndex:
-    """The previous manifests' documents by key, checked against the schema only when a
-    checked object is compared with one (a cache hit never is)."""
+    """The previous manifests' documents by key, then by file (the last copy in a file
+    counts), checked against the schema only when a checked object is compared with one (a
+    cache hit never is)."""
 
-    documents: dict[ObjectKey, Document] = field(default_factory=dict)
+    documents: dict[ObjectKey, PreviousCopies[Document]] = field(default_factory=dict)
 
-    def lookup(self, key: ObjectKey, config: Config) -> tuple[dict[str, Any] | None, str | None]:
-        """The previous object to compare with, or None and why it cannot be."""
-        document = self.documents.get(key)
+    def lookup(
+        self, key: ObjectKey, path: str, config: Config
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """The previous version of the copy in ``path`` to compare with (see
+        ``PreviousCopies``: staging's copy is never compared with prod's), or None and why
+        it cannot be."""
+        copies = self.documents.get(key)
+        document = None if copies is None else copies.of(path)
         if document is None:
             return None, None
         why = _unusable(document, config)
@@ -239,12 +246,15 @@ def _duplicate_findings(
     """RP407 on each copy of an object that replaces another in the same apply unit, at the
     start of its document: the documents kept with the results know where they start, so
     a run served by the cache reads no YAML for it (except for kinds kept without one)."""
+    kept: dict[int, dict[ObjectRef, list[Document]]] = {}
     parsed: dict[int, dict[ObjectRef, list[Document]]] = {}
 
     def copy_of(copy: Copy, ref: ObjectRef) -> Document | None:
-        kept = _kept_document(collected.parts[copy.file], copy.nth, ref)
-        if kept is not None:
-            return kept
+        if copy.file not in kept:
+            kept[copy.file] = _kept_documents(collected.parts[copy.file])
+        found = kept[copy.file].get(ref, [])
+        if copy.nth < len(found):
+            return found[copy.nth]
         if copy.file not in parsed:
             parsed[copy.file] = _documents_by_ref(sources[copy.file], config)
         found = parsed[copy.file].get(ref, [])
@@ -266,14 +276,17 @@ def _duplicate_findings(
         tally.findings.extend(findings)
 
 
-def _kept_document(part: Tally, nth: int, ref: ObjectRef) -> Document | None:
-    """The document of a file's ``nth`` copy of ``ref``, if its results kept one."""
-    if ref.kind == "Service":
-        documents = [d for s, d in part.services if s.ref == ref]
-        return documents[nth] if nth < len(documents) else None
-    if ref.kind == "Deployment" and part.declared_deployments.count(ref) == 1:
-        return part.deployment_documents.get(ref)
-    return None
+def _kept_documents(part: Tally) -> dict[ObjectRef, list[Document]]:
+    """The documents a file's results kept, of each copy in file order: every Service's, and
+    a Deployment's when the file defines it once (only the last copy's is kept)."""
+    found: dict[ObjectRef, list[Document]] = {}
+    for service, document in part.services:
+        found.setdefault(service.ref, []).append(document)
+    declared = Counter(part.declared_deployments)
+    for ref, document in part.deployment_documents.items():
+        if declared[ref] == 1:
+            found[ref] = [document]
+    return found
 
 
 def _documents_by_ref(
@@ -428,7 +441,7 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
         violations = schemas.validate(data, config.kubernetes_version, document)
         if not violations:
             key = _key(data, ref)
-            old, why = index.lookup(key, config)
+            old, why = index.lookup(key, document.path, config)
             violations = [] if why is None else [Violation(PREVIOUS_INVALID, why, ("metadata",))]
             ports = config.node_port_range
             version = config.kubernetes_version
@@ -455,7 +468,7 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
             tally.deployment_documents[ref] = _for_later_findings(document)
             add_findings(document, ref, risks.deployment_risks(typed), config, tally)
         elif isinstance(typed, ReplicaSet) and typed.owner is None:
-            old, _ = index.lookup(_key(data, ref), config)
+            old, _ = index.lookup(_key(data, ref), document.path, config)
             changed = old is not None and _template(old) != _template(data)
             add_findings(document, ref, risks.bare_replica_set_risks(changed), config, tally)
 
@@ -530,11 +543,11 @@ def _key(data: dict[str, Any], ref: ObjectRef) -> ObjectKey:
 
 
 def _index(sources: Sequence[SourceText | UnreadablePath], config: Config) -> PreviousIndex:
-    """The readable objects of the previous manifests, by apiVersion, kind, namespace, name;
-    a later path's copy of an object counts."""
+    """The readable objects of the previous manifests, by apiVersion, kind, namespace, name,
+    and file."""
     from rolloutplan.load.yaml_docs import load_documents
 
-    index = PreviousIndex()
+    found: dict[ObjectKey, dict[str, Document]] = {}
     for source in sources:
         if isinstance(source, UnreadablePath):
             continue
@@ -546,8 +559,8 @@ def _index(sources: Sequence[SourceText | UnreadablePath], config: Config) -> Pr
                 data = document.data
                 if isinstance(data, dict) and not check_type_meta(document):
                     key = _key(data, object_ref(data, config.default_namespace))
-                    index.documents[key] = document
-    return index
+                    found.setdefault(key, {})[source.path] = document
+    return PreviousIndex({key: PreviousCopies(by_file.items()) for key, by_file in found.items()})
 
 
 def _unusable(document: Document, config: Config) -> str | None:

@@ -251,11 +251,8 @@ def parse_globs(globs: list[str] | tuple[str, ...]) -> list[str]:
 
 
 def parse_units(path: Path, value: Any) -> tuple[tuple[str, ...], ...]:
-    """``units:``: one entry per apply unit, a glob or a list of globs (see units.py)."""
-    import re
-
-    from rolloutplan.units import compile_glob
-
+    """``units:``: one entry per apply unit, a glob or a list of globs, in the syntax of
+    ``exclude`` (see inputs.py)."""
     example = "e.g. [deploy/staging/**, [deploy/base/**, deploy/prod/**]]"
     if not isinstance(value, list):
         raise ConfigError(f"{path}: 'units' must be a list of globs, one per unit; {example}")
@@ -267,16 +264,10 @@ def parse_units(path: Path, value: Any) -> tuple[tuple[str, ...], ...]:
                 f"{path}: 'units' entry {number} must be a glob or a non-empty list of globs; "
                 f"{example}"
             )
-        for glob in globs:
-            if not glob.strip("/") or len(glob) > MAX_GLOB:
-                raise ConfigError(f"{path}: 'units' entry {number}: {glob[:40]!r} is not a glob")
-            try:
-                compile_glob(glob)
-            except re.error as exc:
-                raise ConfigError(
-                    f"{path}: 'units' entry {number}: {glob!r} is not a valid glob ({exc})"
-                ) from None
-        units.append(tuple(globs))
+        try:
+            units.append(tuple(parse_globs(globs)))
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: 'units' entry {number}: {exc}") from None
     return tuple(units)
 
 

@@ -45,8 +45,8 @@ class Report:
     services: tuple[ServiceInFile, ...] = ()  # each Service copy that applies, in file order
     plans: tuple[RolloutPlan, ...] = ()
     endpoints: tuple[EndpointTimeline, ...] = ()
-    deleted: tuple[ObjectRef, ...] = ()  # Deployments the change removes (check --base)
-    deleted_files: tuple[str, ...] = ()  # the file each deleted Deployment was in
+    # Deployments the change removes (check --base), each with the file it was in
+    deleted: tuple[tuple[ObjectRef, str], ...] = ()
     deployment_files: tuple[tuple[str, ObjectRef], ...] = ()  # each copy, valid or not
     unparsed_files: frozenset[str] = frozenset()  # files whose objects were not all read
     bare_replica_sets: tuple[BareReplicaSet, ...] = ()
@@ -127,6 +127,7 @@ class _Files:
         ]  # the last copy in a file replaces the ones before it
         units = collected.units.units
         self.services = [self._last(unit.files, Service) for unit in units]
+        self.service_documents: dict[int, dict[ObjectRef, Document]] = {}
 
     def _last(self, files: Sequence[int], kind: type) -> list[tuple[str, Any]]:
         """The objects of ``kind`` in ``files``, the last copy of each (as applied)."""
@@ -162,11 +163,15 @@ class _Files:
         return list(found.values())
 
     def document(self, path: str, ref: ObjectRef) -> tuple[int, Document]:
-        part = self.collected.parts[self.index[path]]
+        """The file (its index) and document of the copy of ``ref`` in ``path``: the last
+        one in the file, as applied."""
+        file = self.index[path]
+        part = self.collected.parts[file]
         if ref.kind == "Deployment":
-            return self.index[path], part.deployment_documents[ref]
-        found = [d for s, d in part.services if s.ref == ref]
-        return self.index[path], found[-1]
+            return file, part.deployment_documents[ref]
+        if file not in self.service_documents:
+            self.service_documents[file] = {s.ref: d for s, d in part.services}
+        return file, self.service_documents[file][ref]
 
 
 def _plan_findings(
@@ -177,12 +182,14 @@ def _plan_findings(
 ) -> None:
     """The risks each plan shows, on the Deployment copy and the Service copies it is about
     (once per copy: see CrossFindings)."""
+    from rolloutplan.analysis.endpoints import by_plan
     from rolloutplan.analysis.plan_risks import plan_risks
 
     collected = files.collected
     found = CrossFindings(collected.units)
+    timelines_of = by_plan(timelines)
     for plan in plans:
-        own = [t for t in timelines if t.of(plan)]
+        own = timelines_of(plan)
         file, document = files.document(plan.path, plan.deployment.ref)
         unit = collected.units.of_file[file][0]
         for ref, violations in plan_risks([plan], []).items():
@@ -225,8 +232,7 @@ def check(
         endpoints=tuple(
             t for t in report.endpoints if (t.deployment_file, t.deployment) in copies
         ),
-        deleted=tuple(ref for ref, _ in deleted),
-        deleted_files=tuple(path for _, path in deleted),
+        deleted=tuple(deleted),
     )  # fmt: skip
 
 
@@ -243,17 +249,18 @@ def _deleted(
     before: Sequence[tuple[str, ObjectRef]], report: Report
 ) -> list[tuple[ObjectRef, str]]:
     """The Deployment copies of ``before`` that are gone.  Each copy now is matched with its
-    previous version (``previous_copy``); a copy that none matches is gone, unless the
+    previous version (``PreviousCopies``); a copy that none matches is gone, unless the
     object is still defined in its directory.  A Deployment the change breaks is still there
     (reported, not deleted), and one whose file cannot be read now may be too: only one that
     is gone from a readable file is."""
-    from rolloutplan.planner.plan import previous_copy
+    from rolloutplan.units import PreviousCopies
 
-    earlier: dict[ObjectRef, list[tuple[str, str]]] = {}
+    paths: dict[ObjectRef, list[tuple[str, str]]] = {}
     for path, ref in before:
-        earlier.setdefault(ref, []).append((path, path))
+        paths.setdefault(ref, []).append((path, path))
+    earlier = {ref: PreviousCopies(copies) for ref, copies in paths.items()}
     now = report.deployment_files
-    kept = {(previous_copy(path, earlier.get(ref, [])), ref) for path, ref in now}
+    kept = {(earlier[ref].of(path), ref) for path, ref in now if ref in earlier}
     here = {(path.rpartition("/")[0], ref) for path, ref in now}
     return sorted(
         (ref, path)

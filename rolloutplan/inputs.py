@@ -19,7 +19,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -249,6 +249,13 @@ def exclusion(path: str, excludes: Excludes, roots: Sequence[str]) -> str | None
         if found is None and parts[: len(top)] == top and within:
             found = _below(within, top, _matcher(excludes))
     return found
+
+
+def path_matcher(globs: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a path matches one of ``globs`` as a named path matches an exclude: the path
+    from the working directory, or a directory above it (``units:`` in the config)."""
+    matcher = _compiled(tuple(globs), False)
+    return lambda path: matcher.match_named(_parts_from_cwd(path), False) is not None
 
 
 def _below(within: tuple[str, ...], top: tuple[str, ...], matcher: _Matcher) -> str | None:

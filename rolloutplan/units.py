@@ -19,20 +19,23 @@ all, everything is one unit.
 
 Copies that no directory separates (in one file, or in two files of one directory) end in
 one unit: a true duplicate, reported as RP407.  Explicit units (``units:`` in the config
-file, one list of globs per unit) take the files they match; a file matched by none falls
-back to the rule above.
+file, one list of globs per unit, matched as excludes match a named path) take the files
+they match; a file matched by none falls back to the rule above.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from rolloutplan.model.finding import ObjectRef
 
 Dir = tuple[str, ...]
-DIRECT = ""  # the branch of the files directly in a splitting directory (never a name)
+T = TypeVar("T")
+# the branch of the files directly in a splitting directory: "/" is never a part's name
+# ("" is: the first part of an absolute path)
+DIRECT = "/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +76,10 @@ def apply_units(
     """The units of files ``paths``, whose objects are ``refs`` (one iterable per file, with
     each copy: a file may define an object twice).  ``explicit``: one list of globs per unit."""
     refs = [list(file_refs) for file_refs in refs]
-    matchers = [[compile_glob(glob) for glob in globs] for globs in explicit]
-    chosen = [
-        tuple(i for i, unit in enumerate(matchers) if any(m.match(path) for m in unit))
-        for path in paths
-    ]
+    from rolloutplan.inputs import path_matcher
+
+    matchers = [path_matcher(globs) for globs in explicit]
+    chosen = [tuple(i for i, matches in enumerate(matchers) if matches(path)) for path in paths]
     automatic = [i for i, units in enumerate(chosen) if not units]
     tree = _Tree.build([_directory(paths[i]) for i in automatic], [refs[i] for i in automatic])
     names = [" ".join(globs) for globs in explicit]
@@ -97,36 +99,48 @@ def apply_units(
     return Units(units, tuple(map(tuple, of_file)), _duplicates(paths, refs, chosen))
 
 
-def compile_glob(glob: str) -> re.Pattern[str]:
-    """A glob over ``/``-separated paths: ``*`` and ``?`` stay within a path segment, ``**``
-    spans segments (``deploy/**`` matches everything below ``deploy``), ``[...]`` a class."""
-    out = []
-    i = 0
-    while i < len(glob):
-        char = glob[i]
-        if glob.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if glob.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[" and "]" in glob[i + 2 :]:
-            end = glob.index("]", i + 2)
-            body = glob[i + 1 : end]
-            negate = body.startswith("!")
-            body = body[negate:].replace("\\", "\\\\")
-            out.append(f"[{'^' if negate else ''}{body}]")
-            i = end
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return re.compile("(?:\\./)?" + "".join(out) + r"\Z", re.DOTALL)
+class PreviousCopies(Generic[T]):
+    """The previous copies of one object, each with its file, to find the previous version
+    of a copy defined in a given path: the one in the same path, else the one whose path
+    ends the same way longest (then whose directory does: a renamed file), the later path
+    on a tie.  Indexed by path endings, so that finding one takes steps in the path's
+    depth, not in the number of copies (thousands of environments, each compared)."""
+
+    def __init__(self, copies: Iterable[tuple[str, T]]) -> None:
+        self.exact: dict[str, T] = {}
+        self.by_end: dict[Dir, tuple[list[str], T]] = {}  # path ending -> the later copy
+        self.by_directory_end: dict[Dir, tuple[list[str], T]] = {}
+        for path, value in copies:
+            self.exact[path] = value
+            parts = path.split("/")
+            for depth in range(len(parts) + 1):
+                _keep_later(self.by_end, tuple(parts[len(parts) - depth :]), parts, value)
+                if depth < len(parts):
+                    end = tuple(parts[len(parts) - 1 - depth : -1])
+                    _keep_later(self.by_directory_end, end, parts, value)
+
+    def of(self, path: str) -> T | None:
+        """The previous version of the copy in ``path``; None without copies."""
+        if path in self.exact:
+            return self.exact[path]
+        parts = path.split("/")
+        for depth in range(len(parts), 0, -1):
+            found = self.by_end.get(tuple(parts[len(parts) - depth :]))
+            if found is not None:
+                return found[1]
+        for depth in range(len(parts) - 1, -1, -1):
+            found = self.by_directory_end.get(tuple(parts[len(parts) - 1 - depth : -1]))
+            if found is not None:
+                return found[1]
+        return None
+
+
+def _keep_later(
+    table: dict[Dir, tuple[list[str], T]], end: Dir, parts: list[str], value: T
+) -> None:
+    kept = table.get(end)
+    if kept is None or parts > kept[0]:
+        table[end] = (parts, value)
 
 
 def _directory(path: str) -> Dir:
@@ -136,17 +150,13 @@ def _directory(path: str) -> Dir:
 def _name(leaf: Dir) -> str:
     if leaf and leaf[-1] == DIRECT:
         return "/".join(leaf[:-1]) + "/*" if len(leaf) > 1 else "*"
-    return "/".join(leaf)
+    return "/".join(leaf) or "/"
 
 
 def _rest_name(anchor: Dir, leaves: bool) -> str:
     if not anchor:
         return "(the other files)" if leaves else "(all files)"
     return f"{_name(anchor)} (the other files)"
-
-
-def _under(inner: Dir, outer: Dir) -> bool:
-    return inner[: len(outer)] == outer
 
 
 class _Tree:
@@ -220,11 +230,13 @@ class _Tree:
     def units(self) -> list[tuple[str, list[int]]]:
         """Each unit's name and files (positions): a leaf takes the files in it and those
         above it whose anchor leads to it; the files no leaf takes form a unit per anchor."""
-        by_directory: dict[Dir, list[int]] = {}
+        by_directory: dict[Dir, tuple[list[int], list[int]]] = {}
         by_anchor: dict[Dir, list[int]] = {}
         for position, directory in enumerate(self.directories):
-            by_directory.setdefault(directory, []).append(position)
-            by_anchor.setdefault(self.anchors[position], []).append(position)
+            shared, direct = by_directory.setdefault(directory, ([], []))
+            anchor = self.anchors[position]
+            (direct if anchor == (*directory, DIRECT) else shared).append(position)
+            by_anchor.setdefault(anchor, []).append(position)
         taken = [False] * len(self.directories)
         found = []
         for leaf in self.leaves:
@@ -241,14 +253,20 @@ class _Tree:
             found.append((_rest_name(anchor, bool(self.leaves)), files))
         return found
 
-    def _above(self, point: Dir, by_directory: dict[Dir, list[int]]) -> list[int]:
-        """The files in the directories along ``point`` whose anchor leads to it."""
-        return [
-            position
-            for depth in range(len(point) + 1)
-            for position in by_directory.get(point[:depth], [])
-            if _under(point, self.anchors[position])
-        ]
+    @staticmethod
+    def _above(point: Dir, by_directory: dict[Dir, tuple[list[int], list[int]]]) -> list[int]:
+        """The files in the directories along ``point`` whose anchor leads to it.  A file's
+        anchor is its directory, a directory above it, or the branch of the files directly
+        in its directory: so of a directory along ``point``, every file is taken but those
+        of that branch, unless ``point`` is that branch.  (Testing each file's anchor would
+        take leaves x files steps when a directory holds many files and many branches.)"""
+        found: list[int] = []
+        for depth in range(len(point) + 1):
+            shared, direct = by_directory.get(point[:depth], ([], []))
+            found += shared
+            if point[depth:] == (DIRECT,):
+                found += direct
+        return found
 
 
 def _common(directories: list[Dir]) -> Dir:

@@ -7,7 +7,7 @@ traffic to it fails for that window.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from rolloutplan.model.finding import ObjectRef
@@ -51,9 +51,16 @@ class EndpointTimeline:
     def minimum(self) -> int:
         return min(self.counts)
 
-    def of(self, plan: RolloutPlan) -> bool:
-        """Whether this timeline is of ``plan`` (a Deployment copy: its file and reference)."""
-        return self.deployment == plan.deployment.ref and self.deployment_file == plan.path
+
+def by_plan(
+    timelines: Sequence[EndpointTimeline],
+) -> Callable[[RolloutPlan], list[EndpointTimeline]]:
+    """The timelines of each plan (a Deployment copy: its file and reference), grouped once:
+    filtering them for every plan would take plans x timelines steps."""
+    grouped: dict[tuple[str, ObjectRef], list[EndpointTimeline]] = {}
+    for timeline in timelines:
+        grouped.setdefault((timeline.deployment_file, timeline.deployment), []).append(timeline)
+    return lambda plan: grouped.get((plan.path, plan.deployment.ref), [])
 
 
 def timelines(

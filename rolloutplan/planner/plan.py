@@ -15,6 +15,7 @@ from rolloutplan.planner.controller import Cluster
 from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
 from rolloutplan.planner.timing import Timing, estimate_timing
+from rolloutplan.units import PreviousCopies
 
 T = TypeVar("T")
 
@@ -87,7 +88,7 @@ def plan_all(
     options: PlanOptions,
 ) -> tuple[tuple[RolloutPlan, ...], tuple[BareReplicaSet, ...]]:
     """A plan per Deployment copy (file and reference), started from the live ReplicaSets
-    of its units and from its previous version (see ``previous_copy``)."""
+    of its units and from its previous version (see ``PreviousCopies``)."""
     deployments: dict[tuple[str, ObjectRef], Deployment] = {}
     live: dict[tuple[str, ObjectRef], dict[tuple[str, ObjectRef], ReplicaSet]] = {}
     replica_sets: dict[tuple[str, ObjectRef], ReplicaSet] = {}
@@ -107,7 +108,7 @@ def plan_all(
     plans = []
     for path, ref in sorted(deployments, key=lambda key: (key[1], key[0].split("/"))):
         deployment = deployments[(path, ref)]
-        old = previous_copy(path, before.get(ref, []))
+        old = before[ref].of(path) if ref in before else None
         replicas = list(live[(path, ref)].values())
         plan = plan_deployment(deployment, old, replicas, options, previous is not None)
         plans.append(replace(plan, path=path))
@@ -119,38 +120,11 @@ def plan_all(
     return tuple(plans), bare
 
 
-def _by_ref(placed: Sequence[Placed[Deployment]]) -> dict[ObjectRef, list[Placed[Deployment]]]:
+def _by_ref(placed: Sequence[Placed[Deployment]]) -> dict[ObjectRef, PreviousCopies[Deployment]]:
     found: dict[ObjectRef, list[Placed[Deployment]]] = {}
     for path, deployment in placed:
         found.setdefault(deployment.ref, []).append((path, deployment))
-    return found
-
-
-def previous_copy(path: str, copies: Sequence[Placed[T]]) -> T | None:
-    """The previous version of an object defined in ``path``, among the previous copies of
-    it: the one in the same path, else the one whose path ends the same way longest (then
-    whose directory does: a renamed file), the later path on a tie; None without copies."""
-    if not copies:
-        return None
-    parts = path.split("/")
-
-    def likeness(copy: Placed[T]) -> tuple[int, int, int, list[str]]:
-        other = copy[0].split("/")
-        return (
-            copy[0] == path,
-            _common_suffix(parts, other),
-            _common_suffix(parts[:-1], other[:-1]),
-            other,
-        )
-
-    return max(copies, key=likeness)[1]
-
-
-def _common_suffix(first: list[str], second: list[str]) -> int:
-    length = 0
-    while length < min(len(first), len(second)) and first[-1 - length] == second[-1 - length]:
-        length += 1
-    return length
+    return {ref: PreviousCopies(copies) for ref, copies in found.items()}
 
 
 def plan_deployment(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rolloutplan import __version__
+from rolloutplan.analysis.endpoints import by_plan
 from rolloutplan.collect import NOT_OBJECTS
 from rolloutplan.engine import Report
 from rolloutplan.model.finding import Finding, Severity
@@ -36,14 +37,12 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
     if report.show_services:
         document["services"] = services_json(report.services)
     if report.planned:
-        document["plans"] = [
-            plan_json(plan, [t for t in report.endpoints if t.of(plan)]) for plan in report.plans
-        ]
+        timelines_of = by_plan(report.endpoints)
+        document["plans"] = [plan_json(plan, timelines_of(plan)) for plan in report.plans]
         document["bareReplicaSets"] = [bare_replica_set_json(rs) for rs in report.bare_replica_sets]
-        files = report.deleted_files or ("",) * len(report.deleted)
         document["deletedDeployments"] = [
             {"namespace": ref.namespace, "name": ref.name, "file": path}
-            for ref, path in zip(report.deleted, files, strict=True)
+            for ref, path in report.deleted
         ]
     return json_text(document)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from rolloutplan.analysis.endpoints import EndpointTimeline, by_plan
 from rolloutplan.engine import Report, Suppressed
 from rolloutplan.model.finding import Finding
 from rolloutplan.planner.plan import RolloutPlan
@@ -27,7 +28,7 @@ from rolloutplan.report.plan_text import (
     summary_lines,
 )
 from rolloutplan.report.sarif import rule_help_uri
-from rolloutplan.report.services import render_services
+from rolloutplan.report.services import by_copy, render_services
 from rolloutplan.report.text import summary_line
 from rolloutplan.rules import REGISTRY
 
@@ -107,7 +108,11 @@ def _message(finding: Finding) -> str:
 
 
 def _plans(report: Report, *, diagram: bool) -> list[str]:
-    blocks = [_plan(plan, report, diagram=diagram) for plan in report.plans]
+    timelines_of, of_copy = by_plan(report.endpoints), by_copy(report.findings)
+    blocks = [
+        _plan(plan, timelines_of(plan), of_copy.get((plan.path, plan.deployment.ref), []), diagram)
+        for plan in report.plans
+    ]
     blocks.extend(
         f"### ReplicaSet {escape(f'{rs.ref.namespace}/{rs.ref.name}{in_file(rs.path)}')}\n\n"
         f"No rollout: a ReplicaSet never rolls out. {_keep_old(rs.replicas)}"
@@ -116,9 +121,7 @@ def _plans(report: Report, *, diagram: bool) -> list[str]:
     blocks.extend(
         f"### Deployment {escape(f'{ref.namespace}/{ref.name}{in_file(path)}')}\n\n"
         "Deleted: its ReplicaSets and pods go."
-        for ref, path in zip(
-            report.deleted, report.deleted_files or ("",) * len(report.deleted), strict=True
-        )
+        for ref, path in report.deleted
     )
     return blocks or ["No Deployment to plan."]
 
@@ -129,7 +132,9 @@ def _keep_old(replicas: int) -> str:
     return f"Its {replicas} pods keep the old template until they are deleted."
 
 
-def _plan(plan: RolloutPlan, report: Report, *, diagram: bool) -> str:
+def _plan(
+    plan: RolloutPlan, timelines: list[EndpointTimeline], risks: list[Finding], diagram: bool
+) -> str:
     ref = plan.deployment.ref
     title = f"{ref.namespace}/{ref.name}{in_file(plan.path)}"
     blocks = [f"### Deployment {escape(title)}", _facts(plan)]
@@ -138,11 +143,9 @@ def _plan(plan: RolloutPlan, report: Report, *, diagram: bool) -> str:
         if diagram:
             blocks.append(_fenced(render_diagram(plan)))
     blocks += _outcome(plan)
-    timelines = [t for t in report.endpoints if t.of(plan)]
     if timelines:
         lines = [line for t in timelines for line in describe_timeline(t)]
         blocks += ["**Services**", _bullets(lines)]
-    risks = [f for f in report.findings if f.obj == ref and f.location.path == plan.path]
     if risks:
         blocks += ["**Risks**", "\n".join(_risk(f) for f in risks)]
     return "\n\n".join(blocks)

@@ -6,7 +6,7 @@ the helpers that Markdown shares return the lines unescaped.
 
 from __future__ import annotations
 
-from rolloutplan.analysis.endpoints import EndpointTimeline, describe_window
+from rolloutplan.analysis.endpoints import EndpointTimeline, by_plan, describe_window
 from rolloutplan.analysis.naming import plural
 from rolloutplan.model.objects import StrategyType
 from rolloutplan.planner.budget import explain_bound
@@ -28,9 +28,8 @@ def render_plans(
 ) -> str:
     if not plans and not bare:
         return "No Deployment to plan.\n"
-    blocks = [
-        render_plan(plan, [t for t in timelines if t.of(plan)], diagram=diagram) for plan in plans
-    ]
+    timelines_of = by_plan(timelines)
+    blocks = [render_plan(plan, timelines_of(plan), diagram=diagram) for plan in plans]
     blocks.extend(
         shown(
             f"ReplicaSet {rs.ref.namespace}/{rs.ref.name}{in_file(rs.path)}: no rollout. A "

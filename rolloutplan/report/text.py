@@ -22,7 +22,7 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
             shown(f"{_finding_line(s.finding)} (suppressed: {s.reason})") for s in report.suppressed
         )
     if report.planned:
-        from rolloutplan.report.plan_text import render_plans  # lint starts without tabulate
+        from rolloutplan.report.plan_text import in_file, render_plans  # lint: no tabulate
 
         if lines:
             lines.append("")
@@ -30,9 +30,12 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
             render_plans(report.plans, report.bare_replica_sets, report.endpoints, diagram=diagram)
         )
         lines.extend(
-            shown(f"Deployment {ref.namespace}/{ref.name}: deleted (its ReplicaSets and pods go)")
+            shown(
+                f"Deployment {ref.namespace}/{ref.name}{in_file(path)}: deleted (its ReplicaSets "
+                "and pods go)"
+            )
             + "\n"
-            for ref in report.deleted
+            for ref, path in report.deleted
         )
     if report.show_services:
         from rolloutplan.report.services import render_services

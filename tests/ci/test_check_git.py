@@ -136,7 +136,7 @@ def test_a_deleted_file_lists_its_deployments(run_cli: RunCli, repo: Path) -> No
         {"namespace": "default", "name": "worker", "file": "deploy/worker.yaml"}
     ]
     text = run_cli("check", "--base", "HEAD", "deploy").stdout
-    assert "Deployment default/worker: deleted" in text
+    assert "Deployment default/worker (deploy/worker.yaml): deleted" in text
 
 
 def test_only_changed_files_are_linted_unless_all(run_cli: RunCli, repo: Path) -> None:

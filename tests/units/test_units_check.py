@@ -61,3 +61,5 @@ def test_a_copy_deleted_in_one_environment_is_listed_with_its_file(
     ]
     text = run_cli("check", "--format", "markdown", "--base", "HEAD", "deploy").stdout
     assert "### Deployment default/web (deploy/prod/web.yaml)\n\nDeleted" in text
+    text = run_cli("check", "--base", "HEAD", "deploy").stdout  # before: no file named
+    assert "Deployment default/web (deploy/prod/web.yaml): deleted" in text
