@@ -15,21 +15,7 @@ from tests.conftest import FIXTURES, RunCli
 REALWORLD = FIXTURES / "realworld"
 APPS = sorted(path.name for path in REALWORLD.iterdir() if path.is_dir())
 
-# app -> why it still gets a false error (rule and cause). Strict: a fixed app fails its
-# mark, so the entry must go when the cause is fixed.
-KNOWN_FALSE_ERRORS: dict[str, str] = {}
-
-
-def cases() -> list[object]:
-    return [
-        pytest.param(app, marks=pytest.mark.xfail(strict=True, reason=KNOWN_FALSE_ERRORS[app]))
-        if app in KNOWN_FALSE_ERRORS
-        else app
-        for app in APPS
-    ]
-
-
-@pytest.mark.parametrize("app", cases())
+@pytest.mark.parametrize("app", APPS)
 def test_application_checks_with_zero_errors(run_cli: RunCli, app: str) -> None:
     result = run_cli("check", "--format", "json", REALWORLD / app)
     report = json.loads(result.stdout)
