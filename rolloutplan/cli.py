@@ -19,7 +19,6 @@ import click
 
 from rolloutplan import __version__
 from rolloutplan.inputs import (
-    CHART_TEMPLATES,
     DEFAULT_EXCLUDES,
     Excludes,
     exclusion,
@@ -277,9 +276,8 @@ def _read(paths: Sequence[str], settings: Settings) -> tuple[list[object], int]:
     sources, excluded = read_sources(paths, settings.excludes)
     for item in excluded:
         if item.named or settings.verbose:
-            chart = item.pattern == CHART_TEMPLATES
-            why = item.pattern if chart else f"excluded by {item.pattern!r}"
-            default = chart or item.pattern in DEFAULT_EXCLUDES
+            why = item.pattern if item.rule else f"excluded by {item.pattern!r}"
+            default = item.rule or item.pattern in DEFAULT_EXCLUDES
             how = " (a default exclude; --no-default-excludes checks it)" if default else ""
             _say(f"{item.path}: not checked: {why}{how}")
     return sources, len(excluded)

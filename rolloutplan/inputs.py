@@ -9,6 +9,16 @@ Excludes (``--exclude``, ``exclude:`` in the config, and DEFAULT_EXCLUDES) leave
 and directories, found by walking or named: pre-commit names every staged file, so an
 exclude must apply to named files for the hook to benefit.  What is left out is returned
 as an Excluded record, for ``-v`` and the summary, never silently dropped.
+
+With the default excludes, the files a kustomization lists as patches (and its other
+files that are not objects: replacements, transformer configurations, generator data) are
+left out too: kubectl never applies them, only ``kustomize build`` output.  A kustomization
+counts where it lies in the walked directory (or, for a named file, in the file's directory
+or one above it up to the working directory), and only the files it lists in or below its
+own directory, as kustomize's default load restrictor allows: an absolute path, a ``..``
+escape or a URL lists nothing.  Kustomizations are untrusted input too: each is read at
+most MAX_KUSTOMIZATION_BYTES with the manifests' YAML loader, and one that cannot be read
+is ignored.
 """
 
 from __future__ import annotations
@@ -19,10 +29,12 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from rolloutplan.kustomize import KUSTOMIZATIONS, MAX_KUSTOMIZATION_BYTES, listed_files
 from rolloutplan.model.source import SourceText
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -81,6 +93,7 @@ class Excluded:
     path: str
     pattern: str
     named: bool
+    rule: bool = False  # ``pattern`` is a default rule's reason, not a glob
 
 
 def read_sources(
@@ -94,11 +107,12 @@ def read_sources(
     sources: list[object] = []
     excluded: list[Excluded] = []
     seen: set[str] = set()
+    kustomizations: _Cache = {}  # pre-commit names many files of one directory
     for given in paths:
         if given == "-":
             sources.append(_read_stdin())
             continue
-        files, problems, left_out = _expand(Path(given), excludes)
+        files, problems, left_out = _expand(Path(given), excludes, kustomizations)
         sources += [UnreadablePath(name, reason) for name, reason in problems]
         excluded += left_out
         for name in files:
@@ -163,7 +177,7 @@ def _not_readable(info: os.stat_result) -> str | None:
 
 
 def _expand(
-    path: Path, excludes: Excludes
+    path: Path, excludes: Excludes, kustomizations: _Cache
 ) -> tuple[list[str], list[tuple[str, str]], list[Excluded]]:
     """The manifest files under ``path`` as POSIX paths in path order, (path, why) for what
     could not be read, and what the excludes left out.  Hidden directories (.git, .github,
@@ -175,8 +189,12 @@ def _expand(
         return [], [(top, "no such file or directory")], []
     pattern = _named_exclude(top, is_dir, excludes)
     if pattern is not None:
-        return [], [], [Excluded(top + "/" if is_dir else top, pattern, named=True)]
+        rule = pattern == CHART_TEMPLATES
+        return [], [], [Excluded(top + "/" if is_dir else top, pattern, True, rule)]
     if not is_dir:
+        listed = _kustomize_reason(top, None, kustomizations) if excludes.defaults else None
+        if listed is not None:
+            return [], [], [Excluded(top, listed, named=True, rule=True)]
         return [top], [], []
     found, problems, excluded = _walk(top, _matcher(excludes))
     found.sort(key=lambda name: name.split("/"))  # as Paths sort: part by part
@@ -190,13 +208,15 @@ def _walk(top: str, matcher: _Matcher) -> tuple[list[str], list[tuple[str, str]]
     (an excluded directory is not read).  A symbolic link is followed when it leads inside
     ``top`` or the working directory: a pull request can commit one to /dev/zero, /proc or
     /.  Each directory is read once however many links lead to it, so loops end;
-    directories reached by a link are read after all the others."""
+    directories reached by a link are read after all the others.  A directory's
+    kustomization is read before its entries: what it lists lies in or below it."""
     inside = (os.path.realpath(top), os.path.realpath(os.curdir))
     from_cwd = _parts_from_cwd(top)
     visited: set[tuple[int, int]] = set()
     found: list[str] = []
     problems: list[tuple[str, str]] = []
     excluded: list[Excluded] = []
+    kustomized = _KustomizeListing()
     # each folder with its parts below ``top``
     folders: list[tuple[str, tuple[str, ...]]] = [(top, ())]
     linked: list[tuple[str, tuple[str, ...]]] = []
@@ -214,6 +234,8 @@ def _walk(top: str, matcher: _Matcher) -> tuple[list[str], list[tuple[str, str]]
             continue
         prefix = "" if folder == "." else folder + "/"
         chart = matcher.defaults and any(e.name == "Chart.yaml" for e in entries)
+        if matcher.defaults:
+            kustomized.read(prefix, {e.name for e in entries if e.name in KUSTOMIZATIONS}, inside)
         for entry in entries:
             name = prefix + entry.name
             is_dir = entry.is_dir()
@@ -226,8 +248,12 @@ def _walk(top: str, matcher: _Matcher) -> tuple[list[str], list[tuple[str, str]]
                 if chart and is_dir and entry.name == "templates"
                 else matcher.match((*within, entry.name), is_dir, from_cwd)
             )
+            listed = None if is_dir or pattern is not None else kustomized.reason(name)
             if pattern is not None:
-                excluded.append(Excluded(name + "/" if is_dir else name, pattern, named=False))
+                rule = pattern == CHART_TEMPLATES
+                excluded.append(Excluded(name + "/" if is_dir else name, pattern, False, rule))
+            elif listed is not None:
+                excluded.append(Excluded(name, listed, named=False, rule=True))
             elif entry.is_symlink() and not _leads_inside(name, inside):
                 problems.append((name, "a symbolic link leading outside the directory "
                                  "walked and the working directory; not followed"))  # fmt: skip
@@ -243,11 +269,17 @@ def exclusion(path: str, excludes: Excludes, roots: Sequence[str]) -> str | None
     may be gone from the disk: a file at a git revision), or None."""
     found = _named_exclude(path, False, excludes)
     parts = _parts_from_cwd(path)
+    below: tuple[str, ...] | None = None  # the outermost root ``path`` lies under
     for root in (r for r in roots if r != "-"):
         top = _parts_from_cwd(root)
         within = parts[len(top) :]
-        if found is None and parts[: len(top)] == top and within:
-            found = _below(within, top, _matcher(excludes))
+        if parts[: len(top)] == top and within:
+            below = top if below is None or len(top) < len(below) else below
+            if found is None:
+                found = _below(within, top, _matcher(excludes))
+    if found is None and excludes.defaults:
+        levels = None if below is None else len(parts) - len(below)
+        found = _kustomize_reason(path, levels)
     return found
 
 
@@ -277,6 +309,99 @@ def _named_exclude(path: str, is_dir: bool, excludes: Excludes) -> str | None:
     if excludes.defaults and _in_chart_templates(path):
         return CHART_TEMPLATES
     return _matcher(excludes).match_named(parts, is_dir)
+
+
+def _kustomize_reason(
+    path: str, levels: int | None = None, cache: _Cache | None = None
+) -> str | None:
+    """Why the file ``path`` is left out as one a kustomization lists, or None.  The
+    kustomizations read are those in its directory and the ``levels`` - 1 directories
+    above it; by default up to the working directory (just its own directory when it lies
+    outside the working directory), as for a named file.  ``cache`` keeps what each
+    kustomization lists across the files of one run."""
+    normal = os.path.normpath(path)
+    parts = _parts_from_cwd(normal)
+    if levels is None:
+        levels = 1 if not parts or parts[0] == ".." else len(parts)
+    directories = [os.path.dirname(normal)]
+    while len(directories) < levels and directories[-1] not in ("", os.sep):
+        directories.append(os.path.dirname(directories[-1]))
+    inside = (os.path.realpath(directories[-1] or os.curdir), os.path.realpath(os.curdir))
+    kustomized = _KustomizeListing(cache)
+    for directory in reversed(directories):  # outermost first: the nearest one names it
+        prefix = directory.rstrip("/") + "/" if directory else ""
+        kustomized.read(prefix, KUSTOMIZATIONS, inside)
+    return kustomized.reason(normal.replace(os.sep, "/"))
+
+
+# kustomization path -> (the files it lists that are not objects, the resources it lists);
+# None when it is missing or cannot be read
+_Cache = dict[str, tuple[dict[str, str], set[str]] | None]
+
+
+class _KustomizeListing:
+    """The files kustomizations list, by their paths as walked or named, with what each is;
+    and the resources they list, which stay checked however else a kustomization lists them.
+    """
+
+    def __init__(self, cache: _Cache | None = None) -> None:
+        self._cache: _Cache = {} if cache is None else cache
+        self._files: dict[str, str] = {}
+        self._resources: set[str] = set()
+
+    def read(self, prefix: str, names: Iterable[str], inside: tuple[str, ...]) -> None:
+        """Add what the kustomizations of a directory list: those among ``names`` (in
+        KUSTOMIZATIONS' order); ``prefix`` is the directory's path with a trailing '/'
+        ("" for the working directory).  A link leading outside ``inside`` is not read."""
+        for name in (prefix + n for n in KUSTOMIZATIONS if n in names):
+            if name not in self._cache:
+                self._cache[name] = _listed_by(name, inside)
+            listed = self._cache[name]
+            if listed is not None:
+                files, resources = listed
+                self._files.update(
+                    {prefix + path: f"{what} listed in {name}" for path, what in files.items()}
+                )
+                self._resources.update(prefix + path for path in resources)
+
+    def reason(self, name: str) -> str | None:
+        return None if name in self._resources else self._files.get(name)
+
+
+def _listed_by(name: str, inside: tuple[str, ...]) -> tuple[dict[str, str], set[str]] | None:
+    if os.path.islink(name) and not _leads_inside(name, inside):
+        return None
+    data = _read_kustomization(name)
+    return None if data is None else listed_files(data)
+
+
+def _read_kustomization(name: str) -> dict[str, Any] | None:
+    """The settings of the kustomization file ``name``; None when it is not a regular file
+    of at most MAX_KUSTOMIZATION_BYTES, or not a YAML mapping: it is then ignored."""
+    from rolloutplan.load.text import decode
+    from rolloutplan.load.yaml_docs import load_documents
+
+    try:
+        if not _small_regular(os.stat(name)):  # devices and FIFOs are never even opened
+            return None
+        with open(name, "rb", opener=_open_nonblocking) as file:
+            if not _small_regular(os.fstat(file.fileno())):
+                return None
+            data = file.read(MAX_KUSTOMIZATION_BYTES + 1)
+    except OSError:
+        return None
+    text = decode(data)
+    if not isinstance(text, str) or len(data) > MAX_KUSTOMIZATION_BYTES:
+        return None
+    loaded = load_documents(text)
+    if loaded.problems or len(loaded.documents) != 1:
+        return None
+    settings = loaded.documents[0].data
+    return settings if isinstance(settings, dict) else None
+
+
+def _small_regular(info: os.stat_result) -> bool:
+    return stat.S_ISREG(info.st_mode) and info.st_size <= MAX_KUSTOMIZATION_BYTES
 
 
 def _in_chart_templates(path: str) -> bool:

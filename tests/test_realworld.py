@@ -15,6 +15,7 @@ from tests.conftest import FIXTURES, RunCli
 REALWORLD = FIXTURES / "realworld"
 APPS = sorted(path.name for path in REALWORLD.iterdir() if path.is_dir())
 
+
 @pytest.mark.parametrize("app", APPS)
 def test_application_checks_with_zero_errors(run_cli: RunCli, app: str) -> None:
     result = run_cli("check", "--format", "json", REALWORLD / app)
