@@ -79,36 +79,69 @@ class _PodIndex:
     """Pod sources by namespace and label, so that each Service looks at a few, not all."""
 
     def __init__(self, pods: list[PodSource]) -> None:
+        self.pods = pods
         self.by_label: dict[tuple[str, str, str], list[PodSource]] = {}
-        self.by_key: dict[tuple[str, str], list[PodSource]] = {}  # complete sources
         self.by_added_key: dict[tuple[str, str], list[PodSource]] = {}  # controller keys
-        self.anywhere: dict[tuple[str, str], list[PodSource]] = {}
         self.custom: dict[str, list[PodSource]] = {}  # incomplete sources by namespace
-        # complete sources by namespace and name without suffixes such as -deployment
-        self.by_base: dict[tuple[str, str], list[PodSource]] = {}
-        # the values complete sources give each key (with their letters), by namespace, key
-        # and length
-        self.values: dict[tuple[str, str, int], dict[str, frozenset[str]]] = {}
         for pod in pods:
             namespace = pod.ref.namespace
             for key, value in pod.labels:
                 self.by_label.setdefault((namespace, key, value), []).append(pod)
-                self.anywhere.setdefault((key, value), []).append(pod)
-                if pod.complete:
-                    self.by_key.setdefault((namespace, key), []).append(pod)
-                    values = self.values.setdefault((namespace, key, len(value)), {})
-                    values[value] = values.get(value) or frozenset(value)
-            if pod.complete:
-                self.by_base.setdefault((namespace, _base(pod.workload.name)), []).append(pod)
             for key in pod.controller_keys:
                 self.by_added_key.setdefault((namespace, key), []).append(pod)
             if not pod.complete:
                 self.custom.setdefault(namespace, []).append(pod)
-        # each source's place in the order of workloads, computed once: comparing numbers
-        # is what keeps ties among thousands of candidates cheap
-        self.position = {pod.ref: place for place, pod in enumerate(_in_order(pods))}
-        for listed_by_key in self.by_key.values():
+
+    # What only a Service that selects nothing needs, built on first use: most select some.
+
+    @functools.cached_property
+    def position(self) -> dict[ObjectRef, int]:
+        """Each source's place in the order of workloads, computed once: comparing numbers
+        is what keeps ties among thousands of candidates cheap."""
+        return {pod.ref: place for place, pod in enumerate(_in_order(self.pods))}
+
+    @functools.cached_property
+    def by_key(self) -> dict[tuple[str, str], list[PodSource]]:
+        """Complete sources by namespace and label key, in the order of workloads."""
+        found: dict[tuple[str, str], list[PodSource]] = {}
+        for pod in self.pods:
+            if pod.complete:
+                for key, _ in pod.labels:
+                    found.setdefault((pod.ref.namespace, key), []).append(pod)
+        for listed_by_key in found.values():
             listed_by_key.sort(key=lambda pod: self.position[pod.ref])
+        return found
+
+    @functools.cached_property
+    def by_base(self) -> dict[tuple[str, str], list[PodSource]]:
+        """Complete sources by namespace and name without suffixes such as -deployment."""
+        found: dict[tuple[str, str], list[PodSource]] = {}
+        for pod in self.pods:
+            if pod.complete:
+                found.setdefault((pod.ref.namespace, _base(pod.workload.name)), []).append(pod)
+        return found
+
+    @functools.cached_property
+    def values(self) -> dict[tuple[str, str, int], dict[str, frozenset[str]]]:
+        """The values complete sources give each key (with their letters), by namespace,
+        key and length."""
+        found: dict[tuple[str, str, int], dict[str, frozenset[str]]] = {}
+        for pod in self.pods:
+            if pod.complete:
+                for key, value in pod.labels:
+                    values = found.setdefault((pod.ref.namespace, key, len(value)), {})
+                    if value not in values:
+                        values[value] = frozenset(value)
+        return found
+
+    @functools.cached_property
+    def anywhere(self) -> dict[tuple[str, str], list[PodSource]]:
+        """Sources by label, in every namespace."""
+        found: dict[tuple[str, str], list[PodSource]] = {}
+        for pod in self.pods:
+            for label in pod.labels:
+                found.setdefault(label, []).append(pod)
+        return found
 
     def selected_by(self, service: Service) -> list[PodSource]:
         namespace = service.ref.namespace
@@ -187,7 +220,13 @@ class _PodIndex:
 
 def _in_order(pods: Iterable[PodSource]) -> list[PodSource]:
     """Each source once, by workload: results must not depend on the order of the files."""
-    return sorted({pod.ref: pod for pod in pods}.values(), key=lambda pod: (pod.workload, pod.ref))
+    return sorted({pod.ref: pod for pod in pods}.values(), key=_workload_order)
+
+
+def _workload_order(pod: PodSource) -> tuple[str, ...]:
+    """(workload, ref) as strings: tuples of strings compare in C, dataclasses do not."""
+    workload, ref = pod.workload, pod.ref
+    return (workload.kind, workload.namespace, workload.name, ref.kind, ref.namespace, ref.name)
 
 
 def selects(service: Service, pod: PodSource) -> bool:
