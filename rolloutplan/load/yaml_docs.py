@@ -411,12 +411,10 @@ class _Builder:
             self._count(known[1], node)
             return known
         if id(node) in self.building:
-            mark = node.start_mark
-            raise YamlProblem(
+            raise _problem(
+                node,
                 "RP001",
                 "YAML error: an alias refers to a value that contains it (a cycle)",
-                mark.line + 1,
-                mark.column + 1,
             )
         self.building.add(id(node))
         build = self._mapping if isinstance(node, MappingNode) else self._sequence
@@ -430,13 +428,11 @@ class _Builder:
         size, so only what aliases repeat can grow without bound."""
         self.expanded += size
         if self.expanded > MAX_EXPANDED_NODES:
-            mark = node.start_mark
-            raise YamlProblem(
+            raise _problem(
+                node,
                 "RP008",
                 f"aliases expand this document to more than {MAX_EXPANDED_NODES:,} values; "
                 "refused (a YAML alias bomb?)",
-                mark.line + 1,
-                mark.column + 1,
             )
 
     def _count_scalar(self, node: Node) -> None:
@@ -507,13 +503,11 @@ class _Builder:
 
     def _key(self, node: Node) -> str:
         if not isinstance(node, ScalarNode):
-            mark = node.start_mark
             hint = " (an unrendered {{ template }}?)" if getattr(node, "flow_style", False) else ""
-            raise YamlProblem(
+            raise _problem(
+                node,
                 "RP001",
                 f"YAML syntax error: a mapping key must be a scalar, not a collection{hint}",
-                mark.line + 1,
-                mark.column + 1,
             )
         if self.scalars is not None:
             self._count_scalar(node)
@@ -523,13 +517,11 @@ class _Builder:
 def _finite(value: Any, node: Node) -> Any:
     """``value``, unless it is a float JSON cannot hold (sigs.k8s.io/yaml fails on it)."""
     if isinstance(value, float) and not math.isfinite(value):
-        mark = node.start_mark
-        raise YamlProblem(
+        raise _problem(
+            node,
             "RP001",
             f"YAML value {node.value!r} is {value} as a float, which JSON cannot hold: "
             "Kubernetes fails to convert the document (quote it to make it a string)",
-            mark.line + 1,
-            mark.column + 1,
         )
     return value
 
@@ -539,14 +531,12 @@ def _json_key(key: Any, node: Node) -> str:
     int64 (go-yaml's uint64) are refused, as it refuses them."""
     text = _key_text(key)
     if text is None:
-        mark = node.start_mark
         what = "null" if key is None else f"the integer {key} (beyond int64)"
-        raise YamlProblem(
+        raise _problem(
+            node,
             "RP001",
             f"YAML error: a mapping key cannot be {what}; Kubernetes cannot convert it to a "
             "JSON key (quote it to make it a string)",
-            mark.line + 1,
-            mark.column + 1,
         )
     return text
 
@@ -562,12 +552,10 @@ def _merge_sources(value: Any, node: Node) -> list[dict[str, Any]]:
         return [value]
     if isinstance(value, list) and all(isinstance(item, dict) for item in value):
         return value
-    mark = node.start_mark
-    raise YamlProblem(
+    raise _problem(
+        node,
         "RP001",
         "YAML syntax error: a merge key (<<) needs a mapping or a list of mappings",
-        mark.line + 1,
-        mark.column + 1,
     )
 
 
@@ -579,13 +567,11 @@ def _check_tag(node: Node, expected: str) -> None:
 
 
 def _refuse_tag(node: Node) -> None:
-    mark = node.start_mark
-    raise YamlProblem(
+    raise _problem(
+        node,
         "RP007",
         f"YAML tag {_tag(node).replace(_TAG, '!!')!r} is not allowed in Kubernetes manifests; "
         "it was not constructed",
-        mark.line + 1,
-        mark.column + 1,
     )
 
 
@@ -602,12 +588,10 @@ def _scalar(node: ScalarNode) -> Any:
         value = resolve_plain(text)
         if _type_tag(value) == tag or (tag == _FLOAT and _type_tag(value) == _INT):
             return float(value) if tag == _FLOAT else value
-        mark = node.start_mark
-        raise YamlProblem(
+        raise _problem(
+            node,
             "RP001",
             f"YAML error: cannot decode {text!r} as {tag.replace(_TAG, '!!')}",
-            mark.line + 1,
-            mark.column + 1,
         )
     _refuse_tag(node)
     return None  # pragma: no cover - _refuse_tag raises
@@ -622,12 +606,10 @@ def _binary(node: ScalarNode) -> str:
             "utf-8", errors="replace"
         )
     except (binascii.Error, UnicodeEncodeError):
-        mark = node.start_mark
-        raise YamlProblem(
+        raise _problem(
+            node,
             "RP001",
             "YAML error: a !!binary value is not valid base64",
-            mark.line + 1,
-            mark.column + 1,
         ) from None
 
 
@@ -828,3 +810,9 @@ def _child(node: Node, part: str | int, indexes: _KeyIndexes) -> tuple[Any, Node
 
 def _scalar_or_text(node: ScalarNode) -> Any:
     return resolve_plain(node.value) if _tag(node) == _PLAIN else node.value
+
+
+def _problem(node: Node, rule: str, message: str) -> YamlProblem:
+    """A problem at the start of ``node``."""
+    mark = node.start_mark
+    return YamlProblem(rule, message, mark.line + 1, mark.column + 1)
