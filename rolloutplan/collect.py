@@ -223,7 +223,9 @@ def _cross_file(collected: Collected, config: Config) -> None:
         pods = [pod for f in unit.files for pod in parts[f].pod_sources]
         analysed = reachability.analyse([s for _, s, _ in services.values()], pods)
         for (file, service, document), reach in zip(services.values(), analysed, strict=True):
-            reaches.setdefault((file, service.ref), reach)
+            key = (file, service.ref)
+            if key not in reaches or (reach.selected and not reaches[key].selected):
+                reaches[key] = reach  # a shared Service's row: a unit where it selects pods
             found.add(file, service.ref, document, number, reach.violations)
         claims = [claim for f in unit.files for claim in parts[f].claims]
         documents = {

@@ -12,7 +12,13 @@ import pytest
 from rolloutplan.analysis import reachability
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import PodSource, Service
-from tests.analysis.test_service_proof_cli import deployment, lint, rules, service
+from tests.analysis.test_service_proof_cli import (
+    deployment,
+    lint,
+    quiet_and_resolved,
+    rules,
+    service,
+)
 from tests.conftest import RunCli
 
 # --- RP401 needs proof ----------------------------------------------------------------
@@ -100,7 +106,7 @@ def test_a_flag_or_variable_named_for_a_port_is_evidence(
 ) -> None:
     ports = "  - port: 80\n    targetPort: 9000\n"
     text = deployment("web", {"app": "web"}, container) + service("web", {"app": "web"}, ports)
-    assert lint(run_cli, tmp_path, text, "--fail-on", "info") == (0, [])
+    assert quiet_and_resolved(run_cli, tmp_path, text) == [["Deployment web"]]
 
 
 def test_huge_args_are_read_in_one_pass(run_cli: RunCli, tmp_path: Path) -> None:
@@ -108,7 +114,7 @@ def test_huge_args_are_read_in_one_pass(run_cli: RunCli, tmp_path: Path) -> None
     container = f"        args: [{many}, --port=9000]\n"
     ports = "  - port: 80\n    targetPort: 9000\n"
     text = deployment("web", {"app": "web"}, container) + service("web", {"app": "web"}, ports)
-    assert lint(run_cli, tmp_path, text, "--fail-on", "info") == (0, [])
+    assert quiet_and_resolved(run_cli, tmp_path, text) == [["Deployment web"]]
 
 
 # --- a Service that selects nothing among thousands ------------------------------------

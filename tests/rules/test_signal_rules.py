@@ -41,10 +41,17 @@ def surge(value: str) -> str:
     return f"  strategy:\n    rollingUpdate:\n      maxSurge: {value}\n"
 
 
-def findings(run_cli: RunCli, *args: str | Path, rule: str) -> list[tuple[str, int, str]]:
+def findings(
+    run_cli: RunCli, *args: str | Path, rule: str, deployments: int = 1
+) -> list[tuple[str, int, str]]:
+    """``rule``'s findings, once every Deployment was checked and planned (a silence is only
+    meaningful then: a document the reader refused would say nothing under --select)."""
     result = run_cli("plan", "--format", "json", "--select", rule, *args)
     assert result.exit_code == 0, result.stdout  # info findings do not fail the run
-    return [(f["rule"], f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+    report = json.loads(result.stdout)
+    assert report["summary"]["checked"].get("Deployment") == deployments
+    assert len(report["plans"]) == deployments
+    return [(f["rule"], f["line"], f["message"]) for f in report["findings"]]
 
 
 def test_rp306_is_silent_on_the_default_surge_whatever_the_replicas(
@@ -57,7 +64,7 @@ def test_rp306_is_silent_on_the_default_surge_whatever_the_replicas(
     documents.append(deployment("unset", replicas=None))
     path = tmp_path / "defaults.yaml"
     path.write_text("---\n".join(documents))
-    assert findings(run_cli, path, rule="RP306") == []
+    assert findings(run_cli, path, rule="RP306", deployments=83) == []
 
 
 def test_rp306_fires_on_an_explicit_doubling_at_the_max_surge(

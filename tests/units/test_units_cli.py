@@ -160,6 +160,24 @@ def test_a_shared_service_is_resolved_in_each_unit_and_reported_once(
     assert [s["file"] for s in services] == ["deploy/svc.yaml"]
 
 
+def test_a_shared_services_row_shows_the_pods_it_selects_in_a_unit(
+    run_cli: RunCli, here: Path
+) -> None:
+    write(here, {
+        "deploy/svc.yaml": service(),
+        "deploy/staging/web.yaml": deployment(replicas=2),
+        "deploy/prod/web.yaml": deployment(replicas=3),
+        "deploy/common/other.yaml": service(name="other", app="other"),  # joins svc.yaml's unit
+    })  # fmt: skip
+    services = json.loads(run_cli("services", "--format", "json", "deploy").stdout)["services"]
+    # was the unit of the files beside it, where it selects nothing
+    assert [(s["file"], [w["name"] for w in s["selects"]]) for s in services] == [
+        ("deploy/common/other.yaml", []),
+        ("deploy/svc.yaml", ["web"]),
+    ]
+    assert "Deployment web" in run_cli("services", "deploy").stdout.splitlines()[-3]
+
+
 def test_a_finding_every_unit_shares_is_reported_once_as_it_is(run_cli: RunCli, here: Path) -> None:
     write(here, {
         "deploy/svc.yaml": service(),
