@@ -23,17 +23,15 @@ is ignored.
 
 from __future__ import annotations
 
-import fnmatch
-import functools
 import os
-import re
 import stat
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rolloutplan.globs import Globs, compiled, parts_from_cwd
 from rolloutplan.kustomize import KUSTOMIZATIONS, MAX_KUSTOMIZATION_BYTES, listed_files
 from rolloutplan.model.source import SourceText
 
@@ -75,7 +73,7 @@ CHART_TEMPLATES = "a Helm chart's templates (lint the output of `helm template` 
 
 @dataclass(frozen=True, slots=True)
 class Excludes:
-    """What to leave out: glob patterns (see ``_Matcher``), and whether DEFAULT_EXCLUDES and
+    """What to leave out: glob patterns (see ``globs.Globs``), and whether DEFAULT_EXCLUDES and
     the chart-templates rule apply too."""
 
     patterns: tuple[str, ...] = ()
@@ -196,22 +194,23 @@ def _expand(
         if listed is not None:
             return [], [], [Excluded(top, listed, named=True, rule=True)]
         return [top], [], []
-    found, problems, excluded = _walk(top, _matcher(excludes))
+    found, problems, excluded = _walk(top, excludes)
     found.sort(key=lambda name: name.split("/"))  # as Paths sort: part by part
     if not found and not problems and not excluded:
         problems.append((top, "directory holds no *.yaml, *.yml or *.json files"))
     return found, problems, excluded
 
 
-def _walk(top: str, matcher: _Matcher) -> tuple[list[str], list[tuple[str, str]], list[Excluded]]:
-    """Every manifest file under the directory ``top``, but for what ``matcher`` leaves out
+def _walk(top: str, excludes: Excludes) -> tuple[list[str], list[tuple[str, str]], list[Excluded]]:
+    """Every manifest file under the directory ``top``, but for what ``excludes`` leave out
     (an excluded directory is not read).  A symbolic link is followed when it leads inside
     ``top`` or the working directory: a pull request can commit one to /dev/zero, /proc or
     /.  Each directory is read once however many links lead to it, so loops end;
     directories reached by a link are read after all the others.  A directory's
     kustomization is read before its entries: what it lists lies in or below it."""
     inside = (os.path.realpath(top), os.path.realpath(os.curdir))
-    from_cwd = _parts_from_cwd(top)
+    from_cwd = parts_from_cwd(top)
+    matcher = _matcher(excludes)
     visited: set[tuple[int, int]] = set()
     found: list[str] = []
     problems: list[tuple[str, str]] = []
@@ -233,8 +232,8 @@ def _walk(top: str, matcher: _Matcher) -> tuple[list[str], list[tuple[str, str]]
             problems.append((folder, f"cannot read directory: {exc.strerror or exc}"))
             continue
         prefix = "" if folder == "." else folder + "/"
-        chart = matcher.defaults and any(e.name == "Chart.yaml" for e in entries)
-        if matcher.defaults:
+        chart = excludes.defaults and any(e.name == "Chart.yaml" for e in entries)
+        if excludes.defaults:
             kustomized.read(prefix, {e.name for e in entries if e.name in KUSTOMIZATIONS}, inside)
         for entry in entries:
             name = prefix + entry.name
@@ -268,10 +267,10 @@ def exclusion(path: str, excludes: Excludes, roots: Sequence[str]) -> str | None
     """The pattern that leaves out ``path``, named or found under one of ``roots`` (it
     may be gone from the disk: a file at a git revision), or None."""
     found = _named_exclude(path, False, excludes)
-    parts = _parts_from_cwd(path)
+    parts = parts_from_cwd(path)
     below: tuple[str, ...] | None = None  # the outermost root ``path`` lies under
     for root in (r for r in roots if r != "-"):
-        top = _parts_from_cwd(root)
+        top = parts_from_cwd(root)
         within = parts[len(top) :]
         if parts[: len(top)] == top and within:
             below = top if below is None or len(top) < len(below) else below
@@ -283,14 +282,7 @@ def exclusion(path: str, excludes: Excludes, roots: Sequence[str]) -> str | None
     return found
 
 
-def path_matcher(globs: Sequence[str]) -> Callable[[str], bool]:
-    """Whether a path matches one of ``globs`` as a named path matches an exclude: the path
-    from the working directory, or a directory above it (``units:`` in the config)."""
-    matcher = _compiled(tuple(globs), False)
-    return lambda path: matcher.match_named(_parts_from_cwd(path), False) is not None
-
-
-def _below(within: tuple[str, ...], top: tuple[str, ...], matcher: _Matcher) -> str | None:
+def _below(within: tuple[str, ...], top: tuple[str, ...], matcher: Globs) -> str | None:
     """The pattern leaving out a path below a walked directory, or a directory above it."""
     for end in range(1, len(within) + 1):
         found = matcher.match(within[:end], end < len(within), top)
@@ -303,7 +295,7 @@ def _named_exclude(path: str, is_dir: bool, excludes: Excludes) -> str | None:
     """The pattern that leaves out a path named on the command line, if one does: matched
     against the path as given, and each directory above it, relative to the working
     directory."""
-    parts = _parts_from_cwd(path)
+    parts = parts_from_cwd(path)
     if not parts:
         return None  # the working directory itself, or the root
     if excludes.defaults and _in_chart_templates(path):
@@ -320,7 +312,7 @@ def _kustomize_reason(
     outside the working directory), as for a named file.  ``cache`` keeps what each
     kustomization lists across the files of one run."""
     normal = os.path.normpath(path)
-    parts = _parts_from_cwd(normal)
+    parts = parts_from_cwd(normal)
     if levels is None:
         levels = 1 if not parts or parts[0] == ".." else len(parts)
     directories = [os.path.dirname(normal)]
@@ -417,123 +409,6 @@ def _in_chart_templates(path: str) -> bool:
         current = parent
 
 
-def _parts_from_cwd(path: str) -> tuple[str, ...]:
-    """``path`` relative to the working directory, as parts ('..' for a path outside it)."""
-    relative = os.path.normpath(path)
-    if os.path.isabs(relative):
-        try:
-            relative = os.path.relpath(relative)
-        except ValueError:  # another drive (Windows)
-            return tuple(p for p in relative.split(os.sep) if p)
-    return () if relative == os.curdir else tuple(relative.split(os.sep))
-
-
-class _Matcher:
-    """Glob patterns, gitignore-like.  ``*`` matches any characters but ``/``, ``?`` one,
-    ``[abc]`` / ``[!abc]`` one of a set; ``**`` as a whole part matches any number of parts;
-    a trailing ``/`` matches directories only.  A pattern without ``/`` is matched against
-    names (at any depth); one with ``/`` against the whole path, relative to the walked
-    directory and to the working directory (a leading ``/`` or ``./`` is ignored).  Patterns
-    come from the config file, which may be a pull request's: fnmatch's translation does not
-    backtrack catastrophically, and paths are matched part by part."""
-
-    def __init__(self, patterns: tuple[str, ...], defaults: bool) -> None:
-        self.defaults = defaults
-        self._names: list[tuple[str, re.Pattern[str], bool]] = []  # pattern, regex, dir only
-        self._paths: list[tuple[str, tuple[_Part, ...], bool]] = []  # pattern, parts, dir only
-        for pattern in patterns:
-            dir_only = pattern.endswith("/")
-            body = pattern.rstrip("/").removeprefix("./").lstrip("/")
-            if "/" in body:
-                self._paths.append((pattern, tuple(map(_part, body.split("/"))), dir_only))
-            elif body:
-                self._names.append((pattern, re.compile(fnmatch.translate(body)), dir_only))
-        # one regex for every name pattern: a walk asks it once per entry
-        self._any_name = re.compile(
-            "|".join(f"(?:{regex.pattern})" for _, regex, _ in self._names) or "(?!)"
-        )
-
-    def match(
-        self, within: tuple[str, ...], is_dir: bool, top_from_cwd: tuple[str, ...]
-    ) -> str | None:
-        """The pattern leaving out a walked entry (its parts below the walked directory),
-        or None.  The directories above it were matched when they were walked."""
-        name = within[-1]
-        if self._any_name.match(name):
-            found = self._name_pattern(name, is_dir)
-            if found is not None:
-                return found
-        for pattern, parts, dir_only in self._paths:
-            if dir_only and not is_dir:
-                continue
-            if _parts_match(parts, within) or (
-                top_from_cwd and _parts_match(parts, (*top_from_cwd, *within))
-            ):
-                return pattern
-        return None
-
-    def match_named(self, parts: tuple[str, ...], is_dir: bool) -> str | None:
-        """The pattern leaving out a named path (its parts from the working directory): the
-        path itself, or a directory above it up to the working directory."""
-        for end in range(len(parts), 0, -1):
-            if parts[end - 1] == "..":
-                break  # above the working directory: its names are not the project's
-            directory = end < len(parts) or is_dir
-            found = self._name_pattern(parts[end - 1], directory)
-            if found is not None:
-                return found
-            for pattern, pattern_parts, dir_only in self._paths:
-                if (directory or not dir_only) and _parts_match(pattern_parts, parts[:end]):
-                    return pattern
-        return None
-
-    def _name_pattern(self, name: str, is_dir: bool) -> str | None:
-        for pattern, regex, dir_only in self._names:
-            if (is_dir or not dir_only) and regex.match(name):
-                return pattern
-        return None
-
-
-@functools.cache
-def _compiled(patterns: tuple[str, ...], defaults: bool) -> _Matcher:
-    return _Matcher(patterns, defaults)
-
-
-def _matcher(excludes: Excludes) -> _Matcher:
-    return _compiled(excludes.all_patterns(), excludes.defaults)
-
-
-_Part = str | re.Pattern[str] | None  # a literal name, a glob, or None for **
-
-
-def _part(glob: str) -> _Part:
-    if glob == "**":
-        return None
-    if not any(c in glob for c in "*?["):
-        return glob
-    return re.compile(fnmatch.translate(glob))
-
-
-def _parts_match(pattern: tuple[_Part, ...], parts: tuple[str, ...]) -> bool:
-    """Whether path ``parts`` match the pattern's parts, ``**`` standing for any number of
-    parts; at most len(pattern) x len(parts) steps."""
-    if None not in pattern and len(pattern) != len(parts):
-        return False
-    reachable = {0}  # how many of the path's parts the pattern so far can have matched
-    for part in pattern:
-        if part is None:
-            reachable = set(range(min(reachable), len(parts) + 1))
-        else:
-            reachable = {i + 1 for i in reachable if i < len(parts) and _fits(part, parts[i])}
-        if not reachable:
-            return False
-    return len(parts) in reachable
-
-
-def _fits(part: str | re.Pattern[str], name: str) -> bool:
-    return part == name if isinstance(part, str) else part.match(name) is not None
-
-
 def _leads_inside(link: str, tops: tuple[str, ...]) -> bool:
     target = os.path.realpath(link)
     return any(target == top or target.startswith(top.rstrip("/") + "/") for top in tops)
@@ -542,3 +417,7 @@ def _leads_inside(link: str, tops: tuple[str, ...]) -> bool:
 def is_file_source(source: object) -> bool:
     """A file read from disk (not standard input, nor a path that could not be read)."""
     return isinstance(source, SourceText) and source.path != STDIN_NAME
+
+
+def _matcher(excludes: Excludes) -> Globs:
+    return compiled(excludes.all_patterns())

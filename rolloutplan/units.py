@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from rolloutplan.globs import path_matcher
 from rolloutplan.model.finding import ObjectRef
 
 Dir = tuple[str, ...]
@@ -76,8 +77,6 @@ def apply_units(
     """The units of files ``paths``, whose objects are ``refs`` (one iterable per file, with
     each copy: a file may define an object twice).  ``explicit``: one list of globs per unit."""
     refs = [list(file_refs) for file_refs in refs]
-    from rolloutplan.inputs import path_matcher
-
     matchers = [path_matcher(globs) for globs in explicit]
     chosen = [tuple(i for i, matches in enumerate(matchers) if matches(path)) for path in paths]
     automatic = [i for i, units in enumerate(chosen) if not units]
