@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import Labels, Service
 from rolloutplan.planner.plan import RolloutPlan
+from rolloutplan.planner.simulate import Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +68,9 @@ def timelines(
     plan: RolloutPlan, services: Sequence[tuple[str, Service]]
 ) -> tuple[EndpointTimeline, ...]:
     """One timeline per Service (a file and the Service defined there) of the Deployment's
-    namespace that selects old or new pods."""
+    namespace that selects old or new pods; none for a refused update, which never runs."""
+    if plan.outcome is Outcome.REFUSED:
+        return ()
     namespace = plan.deployment.ref.namespace
     found = []
     for path, service in services:

@@ -22,6 +22,8 @@ def plan_risks(
     """Risks that only the plan shows, by the object they are reported on."""
     found: dict[ObjectRef, list[Violation]] = {}
     for plan in plans:
+        if plan.outcome is Outcome.REFUSED:
+            continue  # an update that never runs risks nothing
         ref = plan.deployment.ref
         found.setdefault(ref, []).extend(_slow_waves(plan))
         found[ref].extend(_shortened(plan))

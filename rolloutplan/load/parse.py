@@ -181,6 +181,7 @@ def _digest(data: object) -> str:
 
 def _container(raw: Data) -> Container:
     lifecycle: Data = raw.get("lifecycle") or {}
+    resources: Data = raw.get("resources") or {}
     return Container(
         name=raw.get("name", ""),
         image=raw.get("image", ""),
@@ -197,9 +198,21 @@ def _container(raw: Data) -> Container:
         startup_probe=_probe(raw.get("startupProbe")),
         has_pre_stop=bool(lifecycle.get("preStop")),
         pre_stop_sleep_seconds=_pre_stop_sleep(lifecycle.get("preStop")),
-        requests=_labels((raw.get("resources") or {}).get("requests")),
+        requests=_labels(resources.get("requests")),
+        limits=_labels(resources.get("limits")),
+        env=_env(raw.get("env")),
         invocation=_digest({key: raw.get(key) for key in _INVOCATION}),
     )
+
+
+def _env(raw: list[Data] | None) -> Labels:
+    """Each variable once (a later definition wins, as in the kubelet), in the order of the
+    first, with a short digest of what it is set to."""
+    found: dict[str, str] = {}
+    for var in raw or ():
+        value = {key: var.get(key) for key in ("value", "valueFrom")}
+        found[str(var.get("name", ""))] = _digest(value)[:16]
+    return tuple(found.items())
 
 
 def _pre_stop_sleep(hook: Data | None) -> int | None:
@@ -227,6 +240,7 @@ def _probe(raw: Data | None) -> Probe | None:
         timeout_seconds=_int(raw, "timeoutSeconds", 1),
         success_threshold=_int(raw, "successThreshold", 1),
         failure_threshold=_int(raw, "failureThreshold", 3),
+        digest=_digest(raw)[:16],
     )
 
 

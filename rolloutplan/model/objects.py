@@ -101,6 +101,7 @@ class Probe:
     timeout_seconds: int = 1
     success_threshold: int = 1
     failure_threshold: int = 3
+    digest: str = ""  # of the whole probe (path, command, host...): tells any change apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +115,10 @@ class Container:
     has_pre_stop: bool = False
     pre_stop_sleep_seconds: int | None = None  # when the preStop hook is a plain sleep
     requests: Labels = ()  # resources.requests, e.g. (("cpu", "100m"), ("memory", "64Mi"))
+    limits: Labels = ()  # resources.limits, as written
+    # each env var's name and a digest of its value or valueFrom (never the value: it may be
+    # a secret, and typed objects are kept in the result cache)
+    env: Labels = ()
     # a digest of command, args, env, envFrom and workingDir: what the program is told to do
     # (with image and ports, what tells two versions apart for their clients)
     invocation: str = ""

@@ -11,6 +11,7 @@ from rolloutplan.model.objects import Deployment, Labels, PodTemplate, ReplicaSe
 from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
+from rolloutplan.planner.changes import FieldChange, deployment_changes, template_changes
 from rolloutplan.planner.controller import Cluster
 from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
@@ -46,6 +47,11 @@ class RolloutPlan:
     # the old pods' template when the inputs show it (--previous, live ReplicaSets)
     old_template: PodTemplate | None = None
     path: str = ""  # the file the Deployment is defined in
+    # what changed since the previous version (--previous, --base, live ReplicaSets)
+    changes: tuple[FieldChange, ...] = ()
+    # why the API server refuses the update (outcome REFUSED), e.g. "RP205 spec.selector is
+    # immutable"; the plan's Deployment is then the current version, which keeps running
+    refusal: str = ""
 
     @property
     def peak_pods(self) -> int:
@@ -74,12 +80,23 @@ Placed = tuple[str, T]  # an object and the file it is defined in
 
 
 @dataclass(frozen=True, slots=True)
+class Rejected:
+    """A Deployment copy the API server rejects (it is not typed): its file, reference, and
+    why (rule ids and fields, e.g. ``RP209 spec.replicas (negative-value)``)."""
+
+    path: str
+    ref: ObjectRef
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
 class PlanUnit:
-    """The objects of one apply unit (see units.py): every Deployment, and the ReplicaSets
-    that apply there (the last copy of each)."""
+    """The objects of one apply unit (see units.py): every Deployment, the ReplicaSets
+    that apply there (the last copy of each), and the Deployment copies that are rejected."""
 
     deployments: tuple[Placed[Deployment], ...]
     replica_sets: tuple[Placed[ReplicaSet], ...]
+    rejected: tuple[Rejected, ...] = ()
 
 
 def plan_all(
@@ -88,8 +105,12 @@ def plan_all(
     options: PlanOptions,
 ) -> tuple[tuple[RolloutPlan, ...], tuple[BareReplicaSet, ...]]:
     """A plan per Deployment copy (file and reference), started from the live ReplicaSets
-    of its units and from its previous version (see ``PreviousCopies``)."""
-    deployments: dict[tuple[str, ObjectRef], Deployment] = {}
+    of its units and from its previous version (see ``PreviousCopies``).  A rejected copy
+    with a previous version is planned as a refused update of it."""
+    before = _by_ref(previous or ())
+    # each copy to plan, and the Deployment whose ReplicaSets it starts from: itself, or a
+    # rejected copy's previous version
+    copies: dict[tuple[str, ObjectRef], tuple[Deployment | Rejected, Deployment]] = {}
     live: dict[tuple[str, ObjectRef], dict[tuple[str, ObjectRef], ReplicaSet]] = {}
     replica_sets: dict[tuple[str, ObjectRef], ReplicaSet] = {}
     owned: set[tuple[str, ObjectRef]] = set()
@@ -97,20 +118,22 @@ def plan_all(
         paths = {id(rs): path for path, rs in unit.replica_sets}
         replica_sets.update(((path, rs.ref), rs) for path, rs in unit.replica_sets)
         index = starts.ReplicaSetIndex([rs for _, rs in unit.replica_sets])
-        for path, deployment in unit.deployments:
-            key = (path, deployment.ref)
-            deployments[key] = deployment
+        for path, copy, current in _copies(unit, before):
+            key = (path, current.ref)
+            copies[key] = (copy, current)
             mine = live.setdefault(key, {})
-            for rs in index.owned(deployment):
+            for rs in index.owned(current):
                 mine[(paths[id(rs)], rs.ref)] = rs
                 owned.add((paths[id(rs)], rs.ref))
-    before = _by_ref(previous or ())
     plans = []
-    for path, ref in sorted(deployments, key=lambda key: (key[1], key[0].split("/"))):
-        deployment = deployments[(path, ref)]
-        old = before[ref].of(path) if ref in before else None
+    for path, ref in sorted(copies, key=lambda key: (key[1], key[0].split("/"))):
+        copy, current = copies[(path, ref)]
         replicas = list(live[(path, ref)].values())
-        plan = plan_deployment(deployment, old, replicas, options, previous is not None)
+        if isinstance(copy, Rejected):
+            plan = refused_plan(current, replicas, copy.why, options)
+        else:
+            old = before[ref].of(path) if ref in before else None
+            plan = plan_deployment(copy, old, replicas, options, previous is not None)
         plans.append(replace(plan, path=path))
     bare = tuple(
         BareReplicaSet(ref, replica_sets[(path, ref)].replicas, path)
@@ -120,11 +143,30 @@ def plan_all(
     return tuple(plans), bare
 
 
+def _copies(
+    unit: PlanUnit, before: dict[ObjectRef, PreviousCopies[Deployment]]
+) -> list[tuple[str, Deployment | Rejected, Deployment]]:
+    """The unit's Deployment copies, each with itself, and its rejected copies that have a
+    previous version, each with that version (what keeps running)."""
+    found: list[tuple[str, Deployment | Rejected, Deployment]] = [
+        (path, deployment, deployment) for path, deployment in unit.deployments
+    ]
+    for rejected in unit.rejected:
+        copies = before.get(rejected.ref)
+        current = None if copies is None else copies.of(rejected.path)
+        if current is not None:
+            found.append((rejected.path, rejected, current))
+    return found
+
+
 def _by_ref(placed: Sequence[Placed[Deployment]]) -> dict[ObjectRef, PreviousCopies[Deployment]]:
     found: dict[ObjectRef, list[Placed[Deployment]]] = {}
     for path, deployment in placed:
         found.setdefault(deployment.ref, []).append((path, deployment))
     return {ref: PreviousCopies(copies) for ref, copies in found.items()}
+
+
+SELECTOR_IMMUTABLE = "RP205 spec.selector is immutable"
 
 
 def plan_deployment(
@@ -135,7 +177,11 @@ def plan_deployment(
     have_previous: bool = False,
 ) -> RolloutPlan:
     """The rollout one Deployment goes through, from live ReplicaSets, a previous manifest,
-    or (by default) the previous template running at full strength."""
+    or (by default) the previous template running at full strength.  A changed selector is
+    refused: the plan then shows the current version running on."""
+    if previous is not None and starts.classify(deployment, previous) is Change.REFUSED:
+        plan = refused_plan(previous, live, SELECTOR_IMMUTABLE, options)
+        return replace(plan, changes=deployment_changes(previous, deployment))
     budget = deployment_budget(deployment)
     notes: list[str] = []
     old_template = previous.template if previous is not None else None
@@ -143,14 +189,11 @@ def plan_deployment(
         start = starts.from_live(deployment, live)
         change = starts.live_change(deployment, start)
         notes.append(f"starts from the live state of {len(live)} ReplicaSet(s) in the inputs")
-        if start.olds:
-            old_template = live[0].template
+        old_template = _running_template(deployment, live) or old_template
     elif have_previous:
         change = starts.classify(deployment, previous)
         start = (
-            Cluster(())
-            if previous is None or change is Change.REFUSED
-            else starts.from_previous(deployment, previous, change)
+            Cluster(()) if previous is None else starts.from_previous(deployment, previous, change)
         )
     else:
         change = Change.ROLLOUT
@@ -159,20 +202,56 @@ def plan_deployment(
     timing = estimate_timing(
         deployment.template, deployment.min_ready_seconds, old_template, options.pod_startup
     )
-    if change is Change.REFUSED:
-        notes.append("spec.selector changed: the API server refuses the update (it is immutable)")
-        result = Replay((), start, Outcome.REFUSED, 0, 0, 0)
-    else:
-        if deployment.paused:
-            notes.append("spec.paused is true: no rollout until `kubectl rollout resume`")
-        new_name = starts.new_replica_set_name(deployment)
-        result = replay(deployment, budget, start, new_name, options.new_pods, timing)
+    if deployment.paused:
+        notes.append("spec.paused is true: no rollout until `kubectl rollout resume`")
+    new_name = starts.new_replica_set_name(deployment)
+    result = replay(deployment, budget, start, new_name, options.new_pods, timing)
     old_labels = (old_template or deployment.template).labels
     return replace(
         _planned(deployment, change, budget, start, result, timing, options, notes),
         old_labels=tuple(kv for kv in old_labels if kv[0] != starts.HASH_LABEL),
         old_template=old_template,
+        changes=_changes(deployment, previous, old_template),
     )
+
+
+def _running_template(deployment: Deployment, live: Sequence[ReplicaSet]) -> PodTemplate | None:
+    """The old pods' template: of the old ReplicaSet with the most replicas (the newest on
+    a tie), one whose template is not the Deployment's."""
+    olds = [
+        (rs.replicas, number, rs.template)
+        for number, rs in enumerate(live)
+        if rs.template.fingerprint != deployment.template.fingerprint
+    ]
+    return max(olds, key=lambda old: old[:2])[2] if olds else None
+
+
+def _changes(
+    deployment: Deployment, previous: Deployment | None, old_template: PodTemplate | None
+) -> tuple[FieldChange, ...]:
+    """What changed: since the previous version, else since the live old pods' template."""
+    if previous is not None:
+        return deployment_changes(previous, deployment)
+    if old_template is not None:
+        return template_changes(old_template, deployment.template)
+    return ()
+
+
+def refused_plan(
+    current: Deployment, live: Sequence[ReplicaSet], why: str, options: PlanOptions
+) -> RolloutPlan:
+    """An update the API server refuses (``why``): ``current``, the version that keeps
+    running, stays as it is (its live ReplicaSets, or at full strength), with no step."""
+    budget = deployment_budget(current)
+    start = starts.current(current, live)
+    notes = [f"the API server refuses the update: {why}"]
+    if live:
+        notes.insert(0, f"starts from the live state of {len(live)} ReplicaSet(s) in the inputs")
+    result = Replay((), start, Outcome.REFUSED, 0, 0, 0)
+    no_time = Timing(0, 0, ())
+    plan = _planned(current, Change.REFUSED, budget, start, result, no_time, PlanOptions(), notes)
+    labels = tuple(kv for kv in current.template.labels if kv[0] != starts.HASH_LABEL)
+    return replace(plan, old_labels=labels, old_template=current.template, refusal=why)
 
 
 def _planned(

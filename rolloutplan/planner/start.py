@@ -53,6 +53,15 @@ def from_previous(deployment: Deployment, previous: Deployment, change: Change) 
     return Cluster((), current)
 
 
+def current(deployment: Deployment, live: Sequence[ReplicaSet]) -> Cluster:
+    """What keeps running when an update is refused, all of it old pods: the live
+    ReplicaSets as they are, or else ``deployment`` (the current version) at full strength."""
+    if live:
+        return Cluster(tuple(_live_state(rs) for rs in live))
+    name = f"{deployment.ref.name}-<current>"
+    return Cluster((_steady(name, deployment.replicas, deployment_budget(deployment)),))
+
+
 def new_replica_set_name(deployment: Deployment) -> str:
     return f"{deployment.ref.name}-<new>"
 

@@ -47,6 +47,9 @@ def plan_json(plan: RolloutPlan, timelines: list[EndpointTimeline]) -> dict[str,
         "peakRequests": plan.peak_requests,
         "assumptions": list(plan.timing.assumptions),
         "notes": list(plan.notes),
+        "changes": [
+            {"what": c.what, "before": c.before, "after": c.after} for c in plan.changes
+        ],
         "services": [_timeline_json(t) for t in timelines],
     }  # fmt: skip
 

@@ -45,7 +45,8 @@ def render_plans(
 def render_plan(
     plan: RolloutPlan, timelines: list[EndpointTimeline] | None = None, *, diagram: bool = False
 ) -> str:
-    lines = [shown(line) for line in (_heading(plan), *bound_lines(plan))] + [""]
+    head = (_heading(plan), *changed_lines(plan), *bound_lines(plan))
+    lines = [shown(line) for line in head] + [""]
     if plan.steps or plan.outcome is not Outcome.REFUSED:
         lines.append(_indent(render_table(HEADERS, step_rows(plan))))
         if diagram:
@@ -107,8 +108,19 @@ def _heading(plan: RolloutPlan) -> str:
     )
 
 
+def changed_lines(plan: RolloutPlan) -> list[str]:
+    """What changed since the previous version, a line each (none when it is not known)."""
+    return [
+        f"  {'changed:' if number == 0 else '':<17}{change}"
+        for number, change in enumerate(plan.changes)
+    ]
+
+
 def bound_lines(plan: RolloutPlan) -> list[str]:
+    """The rollout's bounds with their arithmetic; for a refused update, what keeps running."""
     d, budget = plan.deployment, plan.budget
+    if plan.outcome is Outcome.REFUSED:
+        return [f"  current:         {_current(plan)}"]
     if d.strategy.type is StrategyType.RECREATE:
         return [
             "  strategy:        Recreate: every old pod goes before any new pod is created",
@@ -127,6 +139,14 @@ def bound_lines(plan: RolloutPlan) -> list[str]:
         f"  bounds:          at most {plural(budget.max_pods, 'pod')}, at least "
         f"{budget.min_available} available",
     ]
+
+
+def _current(plan: RolloutPlan) -> str:
+    states = plan.start.all
+    listed = "; ".join(
+        f"{rs.name}: {plural(rs.spec, 'pod')}, {rs.available} available" for rs in states
+    )
+    return f"{listed or 'no ReplicaSet'}, unchanged"
 
 
 def _raw_unavailable(plan: RolloutPlan) -> int:
@@ -155,6 +175,8 @@ def step_rows(plan: RolloutPlan) -> list[tuple[object, ...]]:
 
 
 def summary_lines(plan: RolloutPlan) -> list[str]:
+    if plan.outcome is Outcome.REFUSED:  # nothing runs: no duration, no assumption
+        return [f"outcome: {_outcome(plan)}", *(f"note: {note}" for note in plan.notes)]
     requests = ", ".join(f"{k} {v}" for k, v in plan.peak_requests.items())
     peak = f"peak pods {plan.peak_pods}" + (f" (requests {requests})" if requests else "")
     lines = [
@@ -198,7 +220,11 @@ def _outcome(plan: RolloutPlan) -> str:
             f"truncated: planning stopped at old {final.old_spec} / new {final.new_spec}, "
             "before the rollout ended"
         )
-    return "refused by the API server: spec.selector is immutable"
+    start = plan.start
+    return (
+        "refused by the API server: the current ReplicaSets keep running unchanged "
+        f"({plural(start.total_spec, 'pod')}, {start.available} available)"
+    )
 
 
 def _indent(block: str) -> str:
