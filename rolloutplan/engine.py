@@ -8,7 +8,7 @@ pre-commit hook) starts without them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +28,13 @@ from rolloutplan.tally import Suppressed
 
 if TYPE_CHECKING:
     from rolloutplan.analysis.endpoints import EndpointTimeline
-    from rolloutplan.planner.plan import BareReplicaSet, PlanOptions, PlanUnit, RolloutPlan
+    from rolloutplan.planner.plan import (
+        BareReplicaSet,
+        PlanOptions,
+        PlanUnit,
+        Rejected,
+        RolloutPlan,
+    )
 
 __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", "run"]
 
@@ -54,6 +60,11 @@ class Report:
     show_services: bool = False  # the command asked for the Service table
     from_cache: int = 0  # files whose results came from the result cache (not in outputs)
     excluded: int = 0  # files and directories --exclude and the defaults left out (the CLI's)
+    # check --base: the findings are compared with the base revision's
+    compared: bool = False
+    fixed: tuple[Finding, ...] = ()  # findings at the base revision that the change removes
+    unchanged: frozenset[Finding] = frozenset()  # reported findings already there at the base
+    not_shown: int = 0  # check --base without --all: findings already at the base, left out
 
     @property
     def unreadable(self) -> bool:
@@ -142,10 +153,35 @@ class _Files:
     def plan_units(self) -> list[PlanUnit]:
         from rolloutplan.planner.plan import PlanUnit
 
+        rejected = self.rejected()
         return [
-            PlanUnit(tuple(self.deployments(unit.files)), tuple(self._last(unit.files, ReplicaSet)))
+            PlanUnit(
+                tuple(self.deployments(unit.files)),
+                tuple(self._last(unit.files, ReplicaSet)),
+                tuple(r for f in unit.files for r in rejected.get(f, ())),
+            )
             for unit in self.collected.units.units
         ]
+
+    def rejected(self) -> dict[int, list[Rejected]]:
+        """Each file's Deployment copies that the API server rejects (declared, not typed),
+        with the rules that reject them (waived or not: the server knows no waivers)."""
+        from rolloutplan.planner.plan import Rejected
+
+        found: dict[int, list[Rejected]] = {}
+        for file, part in enumerate(self.collected.parts):
+            typed = self.objects[file]
+            refs = [r for r in dict.fromkeys(part.declared_deployments) if r not in typed]
+            if not refs:
+                continue
+            why: dict[ObjectRef, dict[str, None]] = {ref: {} for ref in refs}
+            for finding in (*part.findings, *(s.finding for s in part.suppressed)):
+                reasons = why.get(finding.obj) if finding.obj is not None else None
+                if reasons is not None and _rejects(finding):
+                    reasons[_reason(finding)] = None
+            path = self.collected.paths[file]
+            found[file] = [Rejected(path, ref, _listed(list(why[ref]))) for ref in refs if why[ref]]
+        return found
 
     def deployments(self, files: Sequence[int] | None = None) -> list[tuple[str, Deployment]]:
         """Every Deployment copy of ``files`` (default: all), with its file."""
@@ -174,6 +210,31 @@ class _Files:
         return file, self.service_documents[file][ref]
 
 
+# what the API server rejects an object for: its apiVersion, schema and validation
+_REJECTING = ("RP013", "RP1", "RP2")
+_REASONS_NAMED = 3
+
+
+def _rejects(finding: Finding) -> bool:
+    return finding.severity is Severity.ERROR and finding.rule_id.startswith(_REJECTING)
+
+
+def _reason(finding: Finding) -> str:
+    """``RP205 spec.selector is immutable``, ``RP209 spec.replicas (negative-value)``."""
+    from rolloutplan.rules import REGISTRY
+
+    where = f" {finding.field_text}" if finding.field else ""
+    if finding.rule_id == "RP205":
+        return f"RP205{where} is immutable"
+    return f"{finding.rule_id}{where} ({REGISTRY.by_id[finding.rule_id].name})"
+
+
+def _listed(reasons: list[str]) -> str:
+    named = ", ".join(reasons[:_REASONS_NAMED])
+    more = len(reasons) - _REASONS_NAMED
+    return f"{named} and {more} more" if more > 0 else named
+
+
 def _plan_findings(
     plans: Sequence[RolloutPlan],
     timelines: Sequence[EndpointTimeline],
@@ -189,6 +250,8 @@ def _plan_findings(
     found = CrossFindings(collected.units)
     timelines_of = by_plan(timelines)
     for plan in plans:
+        if plan.refusal:
+            continue  # a refused update never runs: it has no risks of its own
         own = timelines_of(plan)
         file, document = files.document(plan.path, plan.deployment.ref)
         unit = collected.units.of_file[file][0]
@@ -208,31 +271,80 @@ def check(
     config: Config,
     options: PlanOptions,
     previous: Sequence[SourceText | UnreadablePath] | None = None,
-    changed_files: frozenset[str] | None = None,
+    renamed: Mapping[str, str] | None = None,
+    *,
+    everything: bool = False,
 ) -> Report:
-    """Lint, plan and reachability in one run.  With ``changed_files`` (a comparison with a
-    base revision), only findings in those files are kept, only Deployments that change are
-    planned, and Deployments that are gone are listed; reachability still resolves every
-    Service against every given manifest, changed or not."""
+    """Lint, plan and reachability in one run.  With ``renamed`` (a comparison with a base
+    revision, whose manifests are ``previous``; it maps the base's file names to their names
+    now where they differ), the findings are compared with the base's: only the ones the
+    change introduces are reported, wherever they are, unless ``everything``; only
+    Deployments that change are planned, and Deployments that are gone are listed."""
+    from rolloutplan.baseline import compare
     from rolloutplan.planner.start import Change
 
     report, before = _plan(sources, config, options, previous)
-    if changed_files is None or before is None:
+    if renamed is None or before is None:
         return report
-    deleted = _deleted(_declared(before), report)
+    deleted = tuple(_deleted(_declared(before), report))
+    report = _lost_services(report, before, sources, [ref for ref, _ in deleted], config)
+    comparison = compare(report.findings, selected(before.tally.findings, config.rules), renamed)
     changing = tuple(p for p in report.plans if p.change is not Change.NONE)
     copies = {(p.path, p.deployment.ref) for p in changing}
+    if everything:
+        findings, unchanged = report.findings, frozenset(comparison.unchanged)
+    else:
+        shown = {*comparison.introduced, *(f for f in report.findings if f.rule_id == "RP012")}
+        findings = tuple(f for f in report.findings if f in shown)
+        unchanged = frozenset()
     return replace(
         report,
-        findings=tuple(
-            f for f in report.findings
-            if f.location.path in changed_files or f.rule_id == "RP012"
-        ),
+        findings=findings,
         plans=changing,
         endpoints=tuple(
             t for t in report.endpoints if (t.deployment_file, t.deployment) in copies
         ),
-        deleted=tuple(deleted),
+        deleted=deleted,
+        compared=True,
+        fixed=tuple(sorted(comparison.fixed, key=Finding.sort_key)),
+        unchanged=unchanged,
+        not_shown=len(report.findings) - len(findings),
+    )  # fmt: skip
+
+
+def _lost_services(
+    report: Report,
+    before: Collected,
+    sources: Sequence[SourceText | UnreadablePath],
+    deleted: Sequence[ObjectRef],
+    config: Config,
+) -> Report:
+    """``report`` with RP401 on each Service copy the change leaves selecting nothing (see
+    ``baseline.lost_services``), located in its file, read again (only those files)."""
+    from rolloutplan.baseline import lost_services
+    from rolloutplan.collect import _documents_by_ref, add_findings
+    from rolloutplan.tally import Tally
+
+    lost = lost_services(report.services, before.service_rows, deleted, report.findings)
+    if not lost:
+        return report
+    by_path = {source.path: source for source in sources}
+    documents = {path: _documents_by_ref(by_path[path], config) for path, _, _ in lost}
+    tally = Tally()
+    for path, ref, violation in lost:
+        copies = documents[path].get(ref)
+        if copies:  # the last copy in the file, as applied
+            add_findings(copies[-1], ref, [violation], config, tally)
+    waived = tuple(
+        Suppressed(finding, s.reason)
+        for s in tally.suppressed
+        for finding in selected([s.finding], config.rules)
+    )
+    return replace(
+        report,
+        findings=tuple(sorted({*report.findings, *selected(tally.findings, config.rules)},
+                              key=Finding.sort_key)),
+        suppressed=report.suppressed + waived,
     )  # fmt: skip
 
 

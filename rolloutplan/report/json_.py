@@ -21,7 +21,7 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
     document: dict[str, Any] = {
         "schemaVersion": SCHEMA_VERSION,
         "tool": {"name": "rolloutplan", "version": __version__},
-        "findings": [_finding(finding) for finding in report.findings],
+        "findings": [_finding(finding, report) for finding in report.findings],
         "suppressed": [{**_finding(s.finding), "reason": s.reason} for s in report.suppressed],
         "summary": {
             "files": report.files,
@@ -34,6 +34,14 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
             "suppressed": len(report.suppressed),
         },
     }
+    if report.compared:
+        document["fixed"] = [_finding(finding) for finding in report.fixed]
+        document["summary"]["baseline"] = {
+            "new": len(report.findings) - len(report.unchanged),
+            "unchanged": len(report.unchanged) + report.not_shown,
+            "notShown": report.not_shown,
+            "fixed": len(report.fixed),
+        }
     if report.show_services:
         document["services"] = services_json(report.services)
     if report.planned:
@@ -47,9 +55,13 @@ def render_json(report: Report, *, diagram: bool = False, verbose: bool = False)
     return json_text(document)
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _finding(finding: Finding, report: Report | None = None) -> dict[str, Any]:
+    """A finding; with ``report`` from a comparison (check --base), whether it is new."""
     obj = finding.obj
     loc = finding.location
+    state: dict[str, str] = {}
+    if report is not None and report.compared:
+        state["baselineState"] = "unchanged" if finding in report.unchanged else "new"
     return {
         "rule": finding.rule_id,
         "severity": finding.severity.value,
@@ -61,4 +73,5 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "namespace": obj.namespace if obj else None,
         "name": obj.name if obj else None,
         "field": finding.field_text or None,
+        **state,
     }

@@ -37,6 +37,9 @@ def render_text(report: Report, *, diagram: bool = False, verbose: bool = False)
             + "\n"
             for ref, path in report.deleted
         )
+    if report.compared:
+        lines.extend(shown(line) for line in _comparison(report))
+        lines.append("")
     if report.show_services:
         from rolloutplan.report.services import render_services
 
@@ -52,9 +55,29 @@ def render_findings(report: Report) -> str:
     return defuse_text("".join(shown(_finding_line(finding)) + "\n" for finding in report.findings))
 
 
-def _finding_line(finding: Finding) -> str:
+# at most this many fixed findings are listed (the JSON output lists every one)
+FIXED_SHOWN = 20
+
+
+def _comparison(report: Report) -> list[str]:
+    """How the findings compare with the base revision's (check --base), and the ones the
+    change fixes, without their base line numbers (the files have changed since)."""
+    new = len(report.findings) - len(report.unchanged)
+    already = f"{len(report.unchanged) + report.not_shown} already there"
+    if report.not_shown:
+        already += ", not shown (--all shows them)"
+    fixed = f"{len(report.fixed)} fixed by this change" + (":" if report.fixed else ".")
+    lines = [f"Compared with the base revision: {_plural(new, 'new finding')}; {already}; {fixed}"]
+    lines.extend(f"  {_finding_line(f, at_line=False)}" for f in report.fixed[:FIXED_SHOWN])
+    if len(report.fixed) > FIXED_SHOWN:
+        more = len(report.fixed) - FIXED_SHOWN
+        lines.append(f"  ... and {more} more (--format json lists them all)")
+    return lines
+
+
+def _finding_line(finding: Finding, *, at_line: bool = True) -> str:
     loc = finding.location
-    where = f"{loc.path}:{loc.line}:{loc.column}" if loc.line else loc.path
+    where = f"{loc.path}:{loc.line}:{loc.column}" if loc.line and at_line else loc.path
     field = f" {finding.field_text}:" if finding.field else ""
     obj = f" [{finding.obj}]" if finding.obj else ""
     return f"{where}: {finding.severity.value} {finding.rule_id}{field} {finding.message}{obj}"

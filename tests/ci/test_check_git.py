@@ -139,17 +139,22 @@ def test_a_deleted_file_lists_its_deployments(run_cli: RunCli, repo: Path) -> No
     assert "Deployment default/worker (deploy/worker.yaml): deleted" in text
 
 
-def test_only_changed_files_are_linted_unless_all(run_cli: RunCli, repo: Path) -> None:
+def test_findings_already_at_the_base_are_reported_only_with_all(
+    run_cli: RunCli, repo: Path
+) -> None:
     # a finding in an unchanged file: make the committed api.yaml untagged, then change web
     (repo / "deploy" / "api.yaml").write_text(deployment("api").replace(":1.0.0", ""))
     git(repo, "commit", "-qam", "untagged api")
     (repo / "deploy" / "web.yaml").write_text(deployment("web", tag="1.1.0") + "---\n" + SERVICE)
     _, document = check(run_cli)
-    assert {f["file"] for f in document["findings"]} == {"deploy/web.yaml"}  # RP314 (info)
-    _, everything = check(run_cli, "--all")
-    assert [f["file"] for f in everything["findings"] if f["rule"] == "RP302"] == [
-        "deploy/api.yaml"
+    assert [(f["rule"], f["file"]) for f in document["findings"]] == [
+        ("RP314", "deploy/web.yaml")  # info: old and new versions serve web together
     ]
+    assert document["summary"]["baseline"]["notShown"] == 1  # api's RP302
+    _, everything = check(run_cli, "--all")
+    assert [
+        (f["file"], f["baselineState"]) for f in everything["findings"] if f["rule"] == "RP302"
+    ] == [("deploy/api.yaml", "unchanged")]
 
 
 def test_reachability_sees_services_in_unchanged_files(run_cli: RunCli, repo: Path) -> None:
