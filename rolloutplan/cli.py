@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from rolloutplan.cache import ResultCache
 
 SEVERITIES = ("error", "warning", "info")
-FORMATS = ("text", "json", "sarif", "github", "markdown", "junit")
+FORMATS = ("text", "json", "sarif", "github", "markdown", "junit", "svg")
+PLAN_FORMATS = ("svg",)  # draw rollout plans only: plan and check
 PROGRESS_FROM = 50  # files; fewer finish before a progress line would help
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 # the status a shell reports for a program a closed pipe ends (128 + SIGPIPE), as `| head` does
@@ -70,12 +71,23 @@ def _with_options(
     return command
 
 
+def _plan_formats(ctx: click.Context, _: click.Parameter, formats: tuple[str, ...]) -> Any:
+    """--format svg draws plans: lint and services plan nothing, so it is a usage error there."""
+    drawn = [f for f in formats if f in PLAN_FORMATS]
+    if drawn and ctx.info_name not in ("plan", "check"):
+        raise click.BadParameter(
+            f"{drawn[0]} draws rollout plans: use it with `rolloutplan plan` or `rolloutplan check`"
+        )
+    return formats
+
+
 def check_options(command: Callable[..., None]) -> Callable[..., None]:
     """Options shared by every command that reads manifests; None means "not given", so a
     config file can supply the value."""
     options = (
         click.argument("paths", nargs=-1, required=True),
         click.option("--format", "output_formats", type=click.Choice(FORMATS), multiple=True,
+                     callback=_plan_formats,
                      help="Output format [default: text]; repeat it with --output to write "
                      "several formats in one run."),
         click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
@@ -178,6 +190,10 @@ def plan_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--pod-startup", type=click.IntRange(min=0), metavar="SECONDS",
                      help="Seconds from pod creation to ready, instead of the probe estimate."),
         click.option("--diagram", is_flag=True, help="Draw each step (text output)."),
+        click.option("--plans", "plans", type=click.Choice(["full", "brief"]), default="full",
+                     show_default=True,
+                     help="Text output: each plan step by step, or in one line (brief: what "
+                     "the pre-commit hook prints)."),
     )  # fmt: skip
     return _with_options(command, options)
 
@@ -218,7 +234,7 @@ def plan(
     help="Compare with the manifests at this git revision (e.g. origin/main).",
 )
 @click.option("--all", "all_files", is_flag=True,
-              help="With --base, report findings in unchanged files too.")  # fmt: skip
+              help="With --base, report every finding, not only the new ones.")  # fmt: skip
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -232,17 +248,18 @@ def check(
 ) -> None:
     """Lint, plan and check reachability in one run: the command for hooks and CI.
 
-    With --base, each Deployment is compared with its version at REV (read with git, no
-    checkout; added, renamed and deleted files handled): only the Deployments that change are
-    planned, and only findings in changed files are reported unless --all. Services are
-    always resolved against every manifest in PATHS.
+    With --base, PATHS are also read as they are at REV (with git, no checkout; added,
+    renamed and deleted files handled) and only the findings the change introduces are
+    reported, wherever they are (--all: every finding), with those it fixes; only the
+    Deployments that change are planned. Services are always resolved against every
+    manifest in PATHS.
     """
-    from rolloutplan import engine, vcs
+    from rolloutplan import baseline, engine, vcs
 
     settings = _settings(options, diagram=diagram)
     sources, excluded = _read(paths, settings)
     previous = _previous(options, settings)
-    changed = None
+    renamed = None
     if base is not None:
         if previous is not None:
             raise click.UsageError("--base and --previous both name the previous manifests")
@@ -262,10 +279,17 @@ def check(
             for name, content in version.files
             if exclusion(name, settings.excludes, paths) is None
         ]  # a file now excluded: its Deployments are not deleted
-        if not all_files:
-            changed = frozenset(changed_now)
+        moves = {c.old_path: c.path for c in version.changes if c.old_path and c.status != "D"}
+        renamed = baseline.renamed_files(
+            (name for name, _ in version.files), moves, (s.path for s in files)
+        )
     report = engine.check(
-        sources, settings.config, _plan_options(new_pods, pod_startup), previous, changed
+        sources,
+        settings.config,
+        _plan_options(new_pods, pod_startup),
+        previous,
+        renamed,
+        everything=all_files,
     )
     _finish(ctx, report, settings, excluded)
 
@@ -439,6 +463,10 @@ def _finish(ctx: click.Context, report: Any, settings: Settings, excluded: int) 
     for output_format, path in settings.outputs:
         if output_format == "text" and settings.quiet:
             text = render_findings(report)
+        elif output_format == "text" and ctx.params.get("plans") == "brief":
+            from rolloutplan.report.brief import render_brief
+
+            text = render_brief(report)
         else:
             text = reporter(output_format)(
                 report, diagram=settings.diagram, verbose=settings.verbose

@@ -21,6 +21,7 @@ _REPORTERS = {
     "github": ("rolloutplan.report.github", "render_github"),
     "markdown": ("rolloutplan.report.markdown", "render_markdown"),
     "junit": ("rolloutplan.report.junit", "render_junit"),
+    "svg": ("rolloutplan.report.svg", "render_svg"),
 }
 FORMATS = tuple(_REPORTERS)
 

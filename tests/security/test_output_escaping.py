@@ -155,16 +155,23 @@ def check_github_command(line: str) -> None:
             assert value.isdigit(), line
 
 
+# the HTML blocks the Markdown writes: a collapsed section's tags, its summary escaped
+OUR_HTML_BLOCK = re.compile(r'<details markdown="1">\n<summary>[^<>]*</summary>\n?|</details>\n?')
+
+
 def check_markdown(output: str) -> None:
-    """No HTML but our ``<br>``, and every table row with as many cells as its header."""
+    """No HTML but our ``<br>`` and ``<details>`` sections, and every table row with as many
+    cells as its header."""
     from markdown_it import MarkdownIt
 
     parser = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     tokens = parser.parse(output)
     for token in tokens:
-        for inline in [token, *(token.children or [])]:
-            if inline.type in ("html_inline", "html_block"):
-                assert inline.content.strip() == "<br>", inline.content
+        if token.type == "html_block":
+            assert OUR_HTML_BLOCK.fullmatch(token.content), token.content
+        for inline in token.children or []:
+            if inline.type == "html_inline":
+                assert inline.content == "<br>", inline.content
     html = parser.render(output)
     for table in re.findall(r"<table>(.*?)</table>", html, re.S):
         header = len(re.findall(r"<th[\s>]", table))
@@ -296,7 +303,9 @@ def test_markdown_cells_and_fences_hold_hostile_text(run_cli: RunCli, tmp_path: 
     output = run_cli("lint", "--format", "markdown", path).stdout
     check_markdown(output)
     (row,) = [line for line in output.splitlines() if line.startswith("| error")]
-    assert row.endswith('unknown field "a\\|b\\`c\\`\\<b>x\\</b><br>\\`\\`\\`<br>\\<script>" |')
+    assert row.endswith(
+        'unknown field "a&#124;b\\`c\\`&lt;b&gt;x&lt;/b&gt;<br>\\`\\`\\`<br>&lt;script&gt;" |'
+    )
 
 
 def test_a_fenced_block_is_longer_than_any_backtick_run_in_it(
@@ -306,7 +315,7 @@ def test_a_fenced_block_is_longer_than_any_backtick_run_in_it(
     path = write_manifests(tmp_path, [workload, service("web")], "s.yaml")
     output = run_cli("services", "--format", "markdown", path).stdout
     check_markdown(output)
-    assert "\n`````text\n" in output and output.endswith("\n`````\n")
+    assert "\n`````text\n" in output and output.endswith("\n`````\n\n</details>\n")
     assert "StatefulSet a````b" in output
 
 

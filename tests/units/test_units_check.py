@@ -60,6 +60,6 @@ def test_a_copy_deleted_in_one_environment_is_listed_with_its_file(
         {"namespace": "default", "name": "web", "file": "deploy/prod/web.yaml"}
     ]
     text = run_cli("check", "--format", "markdown", "--base", "HEAD", "deploy").stdout
-    assert "### Deployment default/web (deploy/prod/web.yaml)\n\nDeleted" in text
+    assert "| default/web (deploy/prod/web.yaml) | deleted | its ReplicaSets and pods go |" in text
     text = run_cli("check", "--base", "HEAD", "deploy").stdout  # before: no file named
     assert "Deployment default/web (deploy/prod/web.yaml): deleted" in text
