@@ -65,26 +65,35 @@ class BaseVersion:
 
 def read_base(revision: str, paths: list[Path]) -> BaseVersion:
     """The base revision's version of every changed manifest under ``paths`` (and of those
-    deleted)."""
+    deleted), from the repository that holds them (the working directory's without paths)."""
     if revision.startswith("-"):
         raise GitError(f"{revision!r} is not a revision")  # nor an option for git
     env = _environment()
-    root = Path(os.fsdecode(_git(Path.cwd(), env, "rev-parse", "--show-toplevel")).strip())
+    root = repository_of(paths, env)
     env = _without_filters(root, env)
     commit = _verify(root, env, revision)
-    wanted = [p.resolve() for p in paths]
+    try:
+        return _base_version(root, env, revision, commit, paths)
+    except GitError as exc:
+        raise _missing_objects(exc, root, env, revision) from None
+
+
+def _base_version(
+    root: Path, env: dict[str, str], revision: str, commit: str, paths: list[Path]
+) -> BaseVersion:
+    wanted = [(given, given.resolve()) for given in paths]
     relevant = [
         change
         for change in _changes(root, env, commit)
         if any(_under(change.path, w) or (change.old_path and _under(change.old_path, w))
-               for w in wanted)
+               for _, w in wanted)
     ]  # fmt: skip
     files: list[tuple[str, bytes]] = []
     notes: list[str] = []
     for change in relevant:
         if change.old_path is None or change.old_mode == _SUBMODULE_MODE:
             continue
-        name = _display(change.old_path)
+        name = _display(change.old_path, wanted)
         if change.old_mode == _SYMLINK_MODE:
             notes.append(f"{name} was a symbolic link at {revision}; not compared")
             continue
@@ -93,20 +102,91 @@ def read_base(revision: str, paths: list[Path]) -> BaseVersion:
     return BaseVersion(tuple(relevant), tuple(sorted(files)), tuple(notes))
 
 
+def repository_of(paths: list[Path], env: dict[str, str] | None = None) -> Path:
+    """The top directory of the one repository that holds every path (the working
+    directory's when there are none); paths in no repository, or in several, are an error
+    naming them."""
+    env = _environment() if env is None else env
+    asked: dict[Path, Path] = {}  # directory -> top: pre-commit names many files of one
+    tops: dict[Path, list[Path]] = {}
+    for given in paths or [Path.cwd()]:
+        start = _existing_directory(given)
+        if start not in asked:
+            asked[start] = _top_of(start, given, env)
+        tops.setdefault(asked[start], []).append(given)
+    if len(tops) > 1:
+        listed = "; ".join(
+            f"{', '.join(p.as_posix() for p in found[:3])}{' ...' if len(found) > 3 else ''} "
+            f"in {top.as_posix()}"
+            for top, found in tops.items()
+        )
+        raise GitError(f"the paths are in different git repositories ({listed}): "
+                       "check each repository in a run of its own")  # fmt: skip
+    return next(iter(tops))
+
+
+def _existing_directory(given: Path) -> Path:
+    """``given`` if a directory, else the nearest directory above it (a deleted file's)."""
+    start = given.resolve()
+    while not start.is_dir() and start != start.parent:
+        start = start.parent
+    return start
+
+
+def _top_of(start: Path, given: Path, env: dict[str, str]) -> Path:
+    try:
+        found = _git(start, env, "rev-parse", "--show-toplevel")
+    except GitError as exc:
+        if "not a git repository" in str(exc):
+            raise GitError(f"{given.as_posix()} is not in a git repository") from None
+        raise GitError(f"{given.as_posix()}: {exc}") from None
+    return Path(os.fsdecode(found).rstrip("\n"))
+
+
 def _verify(root: Path, env: dict[str, str], revision: str) -> str:
-    """The commit ``revision`` names; an unknown one is an error, with a hint when the clone
-    is shallow (actions/checkout fetches one commit unless told otherwise)."""
+    """The commit ``revision`` names; an unknown one is an error, with the fix when the
+    clone is shallow (actions/checkout fetches one commit unless told otherwise)."""
     try:
         found = _git(root, env, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     except GitError:
         message = f"unknown revision {revision!r}"
-        if _git(root, env, "rev-parse", "--is-shallow-repository").strip() == b"true":
-            message += (
-                "; this is a shallow clone, which may not hold it: fetch the history "
-                "(git fetch --unshallow, or actions/checkout with fetch-depth: 0)"
-            )
+        if _is_shallow(root, env):
+            message += f"; this is a shallow clone, which may not hold it: {_FETCH_HISTORY}"
         raise GitError(message) from None
     return found.decode("ascii").strip()
+
+
+_FETCH_HISTORY = (
+    "fetch the history (actions/checkout with fetch-depth: 0, or git fetch --unshallow, or "
+    "git fetch --deepen=N for N more commits)"
+)
+
+
+def _missing_objects(exc: GitError, root: Path, env: dict[str, str], revision: str) -> GitError:
+    """A git failure after the revision resolved: in a shallow or partial clone, an object
+    it lacks, and the error says how to fetch it (nothing is ever fetched here)."""
+    if _is_shallow(root, env):
+        return GitError(f"{exc}; this shallow clone lacks objects of {revision!r}: "
+                        f"{_FETCH_HISTORY}")  # fmt: skip
+    if _is_partial(root, env):
+        return GitError(
+            f"{exc}; this partial clone (--filter) lacks objects of {revision!r}, and "
+            "rolloutplan fetches nothing: clone without --filter (actions/checkout: no "
+            "filter, fetch-depth: 0)"
+        )
+    return exc
+
+
+def _is_shallow(root: Path, env: dict[str, str]) -> bool:
+    answer = _git(root, env, "rev-parse", "--is-shallow-repository", check=False)
+    return answer.strip() == b"true"
+
+
+def _is_partial(root: Path, env: dict[str, str]) -> bool:
+    """A clone made with --filter: git records the remote that can fetch what it lacks."""
+    found = _git(root, env, "config", "-z", "--get-regexp", r"^remote\..*\.promisor$|"
+                 r"^extensions\.partialclone$", check=False)  # fmt: skip
+    return bool(found)
 
 
 def _changes(root: Path, env: dict[str, str], commit: str) -> list[Change]:
@@ -149,11 +229,18 @@ def _under(path: Path, top: Path) -> bool:
     return path == top or top in path.parents
 
 
-def _display(path: Path) -> str:
+def _display(path: Path, wanted: list[tuple[Path, Path]]) -> str:
+    """A base file's name as the head's files are named: relative to the working directory
+    when under it, else under the path given that holds it, as it was given (absolute, or
+    relative with ``..``)."""
     try:
         return path.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return path.as_posix()
+        pass
+    for given, resolved in wanted:
+        if _under(path, resolved):
+            return (given / path.relative_to(resolved)).as_posix()
+    return path.as_posix()
 
 
 def _environment() -> dict[str, str]:
@@ -204,6 +291,12 @@ def _git(where: Path, env: dict[str, str], *args: str, check: bool = True) -> by
     except OSError as exc:
         raise GitError(f"cannot run git: {exc}") from None
     if check and done.returncode != 0:
-        message = done.stderr.decode("utf-8", errors="replace").strip() or f"git {args[0]} failed"
-        raise GitError(message)
+        raise GitError(_git_message(done.stderr) or f"git {args[0]} failed")
     return done.stdout
+
+
+def _git_message(stderr: bytes) -> str:
+    """git's error, one line: its warnings (``lazy fetching disabled``) are our doing."""
+    lines = stderr.decode("utf-8", errors="replace").splitlines()
+    kept = [line.strip() for line in lines if line.strip() and not line.startswith("warning:")]
+    return "; ".join(kept)

@@ -20,7 +20,7 @@ HOOKS = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encodi
 def test_hook_manifest_declares_the_lint_and_check_hooks() -> None:
     assert [(hook["id"], hook["entry"]) for hook in HOOKS] == [
         ("rolloutplan-lint", "rolloutplan lint"),
-        ("rolloutplan-check", "rolloutplan check"),
+        ("rolloutplan-check", "rolloutplan check --plans brief"),
     ]
     for hook in HOOKS:
         assert hook["language"] == "python"
