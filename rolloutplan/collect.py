@@ -258,7 +258,7 @@ def _duplicate_findings(
         if copy.nth < len(found):
             return found[copy.nth]
         if copy.file not in parsed:
-            parsed[copy.file] = _documents_by_ref(sources[copy.file], config)
+            parsed[copy.file] = documents_by_ref(sources[copy.file], config)
         found = parsed[copy.file].get(ref, [])
         return found[copy.nth] if copy.nth < len(found) else None
 
@@ -291,7 +291,7 @@ def _kept_documents(part: Tally) -> dict[ObjectRef, list[Document]]:
     return found
 
 
-def _documents_by_ref(
+def documents_by_ref(
     source: SourceText | UnreadablePath, config: Config
 ) -> dict[ObjectRef, list[Document]]:
     """A file's objects by reference, in file order (read again: only for duplicates)."""

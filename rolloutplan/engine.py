@@ -306,10 +306,21 @@ def check(
         ),
         deleted=deleted,
         compared=True,
-        fixed=tuple(sorted(comparison.fixed, key=Finding.sort_key)),
+        fixed=tuple(
+            sorted(
+                (f for f in comparison.fixed if not _unreadable_now(f, renamed, report)),
+                key=Finding.sort_key,
+            )
+        ),
         unchanged=unchanged,
         not_shown=len(report.findings) - len(findings),
     )  # fmt: skip
+
+
+def _unreadable_now(finding: Finding, renamed: Mapping[str, str], report: Report) -> bool:
+    """A base finding in a file whose objects cannot all be read now is not fixed: unknown."""
+    path = finding.location.path
+    return renamed.get(path, path) in report.unparsed_files
 
 
 def _lost_services(
@@ -322,14 +333,14 @@ def _lost_services(
     """``report`` with RP401 on each Service copy the change leaves selecting nothing (see
     ``baseline.lost_services``), located in its file, read again (only those files)."""
     from rolloutplan.baseline import lost_services
-    from rolloutplan.collect import _documents_by_ref, add_findings
+    from rolloutplan.collect import add_findings, documents_by_ref
     from rolloutplan.tally import Tally
 
     lost = lost_services(report.services, before.service_rows, deleted, report.findings)
     if not lost:
         return report
     by_path = {source.path: source for source in sources}
-    documents = {path: _documents_by_ref(by_path[path], config) for path, _, _ in lost}
+    documents = {path: documents_by_ref(by_path[path], config) for path, _, _ in lost}
     tally = Tally()
     for path, ref, violation in lost:
         copies = documents[path].get(ref)

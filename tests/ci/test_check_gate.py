@@ -184,6 +184,17 @@ def test_a_fix_is_listed_as_fixed(run_cli: RunCli, shop: Path) -> None:
     assert "fixed by this change:\n  deploy/frontend.yaml: warning RP301 " in text
 
 
+def test_findings_of_a_file_that_cannot_be_read_now_are_not_fixed(
+    run_cli: RunCli, shop: Path
+) -> None:
+    commit(shop, {"frontend.yaml": frontend(probe=False)}, "no probe")
+    commit(shop, {"frontend.yaml": "kind: Deployment\nmetadata: {name: a\n  bad: [\n"}, "broken")
+    code, document = check_json(run_cli)
+    assert code == 1
+    assert ("RP001", "deploy/frontend.yaml", 3) in found(document)
+    assert document["fixed"] == []  # unknown, not fixed: the file cannot be read
+
+
 def test_an_object_moved_to_another_file_introduces_nothing(run_cli: RunCli, shop: Path) -> None:
     commit(shop, {"frontend.yaml": frontend(probe=False)}, "no probe")
     moved = {"frontend.yaml": None, "all.yaml": FRONTEND_SERVICE + "---\n" + frontend(probe=False)}
