@@ -23,7 +23,9 @@ class ReplicaSetState(NamedTuple):
     terminating pods stop counting at once; under Recreate the simulator keeps terminating
     old pods here until they are gone, since Recreate waits for them.  ``desired`` and
     ``max_replicas`` are the deployment.kubernetes.io/desired-replicas and max-replicas
-    annotations (None when absent or unparseable).
+    annotations (None when absent or unparseable).  ``rank`` is the creation order
+    (metadata.creationTimestamp, then name, as ReplicaSetsByCreationTimestamp sorts): smaller
+    is older; it breaks size ties in proportional scaling.
     """
 
     name: str
@@ -32,18 +34,23 @@ class ReplicaSetState(NamedTuple):
     pods: int = 0
     desired: int | None = None
     max_replicas: int | None = None
+    rank: int = 0
 
     def observed(self, available: int, pods: int) -> ReplicaSetState:
         """The same ReplicaSet with new status numbers (this is the planner's hot path)."""
         if available == self.available and pods == self.pods:
             return self
         return ReplicaSetState(
-            self.name, self.spec, available, pods, self.desired, self.max_replicas
+            self.name, self.spec, available, pods, self.desired, self.max_replicas, self.rank
         )
 
 
 _SPEC = attrgetter("spec")
 _AVAILABLE = attrgetter("available")
+
+
+# the rank of a ReplicaSet the planner creates: newer than every live one
+NEWEST_RANK = 2**62
 
 
 class Cluster(NamedTuple):
@@ -83,7 +90,9 @@ class ScaleAction(NamedTuple):
 
 def _scaled(rs: ReplicaSetState, size: int, budget: Budget) -> ReplicaSetState:
     """scaleReplicaSet: the size, and the annotations rewritten to match the Deployment."""
-    return ReplicaSetState(rs.name, size, rs.available, rs.pods, budget.replicas, budget.max_pods)
+    return ReplicaSetState(
+        rs.name, size, rs.available, rs.pods, budget.replicas, budget.max_pods, rs.rank
+    )
 
 
 def new_rs_new_replicas(budget: Budget, total_spec: int, new_spec: int, *, recreate: bool) -> int:
@@ -110,7 +119,9 @@ def reconcile_new(cluster: Cluster, budget: Budget) -> tuple[Cluster, tuple[Scal
 
 
 def reconcile_old(cluster: Cluster, budget: Budget) -> tuple[Cluster, tuple[ScaleAction, ...]]:
-    """reconcileOldReplicaSets: clean up unhealthy old pods, then scale old ones down."""
+    """reconcileOldReplicaSets: clean up unhealthy old pods, then scale old ones down; each
+    write is its own action (scaleReplicaSet sends one update per ReplicaSet and call), so a
+    ReplicaSet both functions touch appears twice."""
     if cluster.old_spec == 0:
         return cluster, ()
     new_unavailable = 0 if cluster.new is None else cluster.new.spec - cluster.new.available
@@ -120,8 +131,7 @@ def reconcile_old(cluster: Cluster, budget: Budget) -> tuple[Cluster, tuple[Scal
     olds, cleaned = cleanup_unhealthy(cluster.olds, max_scaled_down, budget)
     cluster = Cluster(olds, cluster.new)
     olds, scaled = scale_down_old_for_rolling(cluster, budget)
-    actions = _merge_actions(cleaned + scaled) if cleaned and scaled else cleaned or scaled
-    return Cluster(olds, cluster.new), actions
+    return Cluster(olds, cluster.new), cleaned + scaled
 
 
 def cleanup_unhealthy(
@@ -171,15 +181,6 @@ def scale_down_old_for_rolling(
     return tuple(result), tuple(actions)
 
 
-def _merge_actions(actions: tuple[ScaleAction, ...]) -> tuple[ScaleAction, ...]:
-    """One action per ReplicaSet when cleanup and scale-down both touched it in one sync."""
-    merged: dict[str, ScaleAction] = {}
-    for action in actions:
-        first = merged.get(action.replica_set)
-        merged[action.replica_set] = action if first is None else first._replace(after=action.after)
-    return tuple(merged.values())
-
-
 def rolling_sync(
     cluster: Cluster, budget: Budget, new_name: str
 ) -> tuple[Cluster, tuple[ScaleAction, ...]]:
@@ -189,7 +190,7 @@ def rolling_sync(
     if cluster.new is None:
         size = new_rs_new_replicas(budget, cluster.total_spec, 0, recreate=False)
         created = ReplicaSetState(
-            new_name, size, desired=budget.replicas, max_replicas=budget.max_pods
+            new_name, size, desired=budget.replicas, max_replicas=budget.max_pods, rank=NEWEST_RANK
         )
         cluster = Cluster(cluster.olds, created)
         actions = (ScaleAction(new_name, 0, size, created=True, new=True),)
@@ -221,7 +222,11 @@ def recreate_scale_up(
     new = cluster.new
     if new is None:
         created = ReplicaSetState(
-            new_name, budget.replicas, desired=budget.replicas, max_replicas=budget.max_pods
+            new_name,
+            budget.replicas,
+            desired=budget.replicas,
+            max_replicas=budget.max_pods,
+            rank=NEWEST_RANK,
         )
         action = ScaleAction(new_name, 0, budget.replicas, created=True, new=True)
         return Cluster(cluster.olds, created), (action,)
@@ -257,7 +262,7 @@ def proportional_scale(
     if target is not None:
         if target.spec == budget.replicas:
             return cluster, ()
-        return _resize(cluster, {target.name: budget.replicas}, budget)
+        return _resize(cluster, [(target.name, budget.replicas)], budget)
     new = cluster.new
     if (
         new is not None
@@ -265,7 +270,9 @@ def proportional_scale(
         and new.desired == budget.replicas
         and new.available == budget.replicas
     ):
-        return _resize(cluster, {rs.name: 0 for rs in cluster.olds if rs.spec > 0}, budget)
+        # FindActiveOrLatest has sorted the old ReplicaSets newest first, in place
+        newest_first = sorted((rs for rs in cluster.olds if rs.spec > 0), key=_newer_first)
+        return _resize(cluster, [(rs.name, 0) for rs in newest_first], budget)
     if not rolling:
         return cluster, ()
     return _resize(cluster, _proportional_sizes(cluster, budget, status_replicas), budget)
@@ -282,14 +289,24 @@ def _active_or_latest(cluster: Cluster) -> ReplicaSetState | None:
     return cluster.olds[-1] if cluster.olds else None
 
 
-def _proportional_sizes(cluster: Cluster, budget: Budget, status_replicas: int) -> dict[str, int]:
-    position = {rs.name: index for index, rs in enumerate(cluster.all)}
+def _newer_first(rs: ReplicaSetState) -> int:
+    return -rs.rank
+
+
+def _proportional_sizes(
+    cluster: Cluster, budget: Budget, status_replicas: int
+) -> list[tuple[str, int]]:
+    """Each active ReplicaSet's new size, in the order scale() writes them: largest first,
+    ties newer first when adding (ReplicaSetsBySizeNewer), older first when removing
+    (ReplicaSetsBySizeOlder); the first one takes the rounding leftover."""
     active = [rs for rs in cluster.all if rs.spec > 0]
     allowed = budget.max_pods if budget.replicas > 0 else 0
     to_add = allowed - sum(rs.spec for rs in active)
-    newer_first = to_add > 0
-    active.sort(key=lambda rs: (-rs.spec, -position[rs.name] if newer_first else position[rs.name]))
-    sizes: dict[str, int] = {}
+    if to_add > 0:
+        active.sort(key=lambda rs: (-rs.spec, -rs.rank))
+    elif to_add < 0:
+        active.sort(key=lambda rs: (-rs.spec, rs.rank))
+    sizes: list[tuple[str, int]] = []
     added = 0
     for rs in active:
         share = 0
@@ -297,24 +314,29 @@ def _proportional_sizes(cluster: Cluster, budget: Budget, status_replicas: int) 
             fraction = replica_set_fraction(rs, budget, status_replicas)
             left = to_add - added
             share = min(fraction, left) if to_add > 0 else max(fraction, left)
-        sizes[rs.name] = rs.spec + share
+        sizes.append((rs.name, rs.spec + share))
         added += share
     if active and to_add != 0:
-        first = active[0].name
-        sizes[first] = max(0, sizes[first] + to_add - added)
+        first, size = sizes[0]
+        sizes[0] = (first, max(0, size + to_add - added))
     return sizes
 
 
 def _resize(
-    cluster: Cluster, sizes: dict[str, int], budget: Budget
+    cluster: Cluster, sizes: list[tuple[str, int]], budget: Budget
 ) -> tuple[Cluster, tuple[ScaleAction, ...]]:
-    actions = []
-    for rs in cluster.all:
-        if rs.name in sizes and sizes[rs.name] != rs.spec:
-            actions.append(ScaleAction(rs.name, rs.spec, sizes[rs.name], new=rs is cluster.new))
+    """Write ``sizes`` in their order: one action per ReplicaSet whose size changes."""
+    by_name = {rs.name: rs for rs in cluster.all}
+    new_name = None if cluster.new is None else cluster.new.name
+    actions = tuple(
+        ScaleAction(name, by_name[name].spec, size, new=name == new_name)
+        for name, size in sizes
+        if size != by_name[name].spec
+    )
+    target = dict(sizes)
 
     def resized(rs: ReplicaSetState) -> ReplicaSetState:
-        return _scaled(rs, sizes[rs.name], budget) if rs.name in sizes else rs
+        return _scaled(rs, target[rs.name], budget) if rs.name in target else rs
 
     new = None if cluster.new is None else resized(cluster.new)
-    return Cluster(tuple(resized(rs) for rs in cluster.olds), new), tuple(actions)
+    return Cluster(tuple(resized(rs) for rs in cluster.olds), new), actions

@@ -189,6 +189,7 @@ def plan_deployment(
         start = starts.from_live(deployment, live)
         change = starts.live_change(deployment, start)
         notes.append(f"starts from the live state of {len(live)} ReplicaSet(s) in the inputs")
+        notes.extend(_creation_order_note(live))
         old_template = _running_template(deployment, live) or old_template
     elif have_previous:
         change = starts.classify(deployment, previous)
@@ -206,6 +207,7 @@ def plan_deployment(
         notes.append("spec.paused is true: no rollout until `kubectl rollout resume`")
     new_name = starts.new_replica_set_name(deployment)
     result = replay(deployment, budget, start, new_name, options.new_pods, timing)
+    notes.extend(_old_readiness_notes(start, result.steps))
     old_labels = (old_template or deployment.template).labels
     return replace(
         _planned(deployment, change, budget, start, result, timing, options, notes),
@@ -213,6 +215,39 @@ def plan_deployment(
         old_template=old_template,
         changes=_changes(deployment, previous, old_template),
     )
+
+
+def _old_readiness_notes(start: Cluster, steps: Sequence[Step]) -> list[str]:
+    """Say when a wave makes old pods available (pods proportional scaling created, or not
+    yet available at the start): the old templates are assumed to work, which the inputs
+    cannot show."""
+    old_available = start.available - (0 if start.new is None else start.new.available)
+    became = 0
+    for step in steps:
+        now = step.available - step.new_available
+        if step.kind == "wait" and now > old_available:
+            became += now - old_available
+        old_available = now
+    if not became:
+        return []
+    return [
+        f"{became} old pod(s) become available in the waves (created by proportional scaling "
+        "or not yet available at the start): the old templates are taken to work"
+    ]
+
+
+def _creation_order_note(live: Sequence[ReplicaSet]) -> list[str]:
+    """Which creation order was assumed, when some ReplicaSet does not say when it was made."""
+    undated = starts.undated(live)
+    if not undated or len(live) < 2:
+        return []
+    names = ", ".join(undated[:5]) + (f" and {len(undated) - 5} more" if len(undated) > 5 else "")
+    order = "in name order" if len(undated) == len(live) else "older than the others, by name"
+    return [
+        f"no metadata.creationTimestamp on ReplicaSet(s) {names}: taken as created {order} "
+        "(creation order decides which old ReplicaSet the controller scales down first and "
+        "breaks size ties in proportional scaling)"
+    ]
 
 
 def _running_template(deployment: Deployment, live: Sequence[ReplicaSet]) -> PodTemplate | None:

@@ -2,9 +2,12 @@
 
 The readiness model: each step is one scale action of the controller.  Once the controller
 has done all it can, the pods it created become available together (one wave), and it acts
-again.  With ``NewPods.NEVER_READY`` no wave ever comes and the plan ends where the
-controller rests.  Old pods that are scaled down stop counting at once (terminating pods are
-not counted); Recreate waits for them to be gone before creating the new ReplicaSet.
+again.  Readiness goes by template: the old templates work, so old pods (those proportional
+scaling creates, and old pods not yet available at the start) become available in the next
+wave; the new template's pods do too, unless ``NewPods.NEVER_READY``, where they never do and
+the plan ends where the controller rests.  Old pods that are scaled down stop counting at once
+(terminating pods are not counted); Recreate waits for them to be gone before creating the
+new ReplicaSet.
 """
 
 from __future__ import annotations
@@ -230,15 +233,17 @@ def _round(setting: _Setting, state: Cluster, clock: Clock) -> _Round:
         state, step = _terminate_old(state, seconds, waves)
         steps.append(step)
     else:
-        pending = _pending_new(state)
-        if setting.new_pods is NewPods.NEVER_READY or pending == 0:
+        new_ready = setting.new_pods is NewPods.READY
+        pending_new = _pending_new(state) if new_ready else 0
+        pending_old = _pending_old(state)
+        if pending_new == 0 and pending_old == 0:
             outcome = Outcome.STALLED
         else:
             waves += 1
             seconds += setting.timing.ready_seconds
             last_progress = seconds
-            state = _wave(state)
-            steps.append(_wait_step(state, pending, seconds, waves))
+            state = _wave(state, new_ready, pending_old > 0)
+            steps.append(_wait_step(state, pending_new, pending_old, seconds, waves))
     end_clock = Clock(seconds, waves, last_progress)
     return _Round(start, clock, tuple(steps), state, end_clock, outcome)
 
@@ -439,14 +444,13 @@ def _sync_until_idle(
 def _sync(
     deployment: Deployment, budget: Budget, state: Cluster, new_name: str, recreate: bool
 ) -> tuple[Cluster, tuple[ScaleAction, ...]]:
-    """One syncDeployment: a scaling event first; when paused nothing else; then the strategy."""
-    if ctl.is_scaling_event(state, budget.replicas):
+    """One syncDeployment: when paused or on a scaling event only scale() runs (so a paused
+    Deployment mid-rollout is still resized proportionally); otherwise the strategy."""
+    if deployment.paused or ctl.is_scaling_event(state, budget.replicas):
         status_replicas = sum(rs.pods for rs in state.all)
         return ctl.proportional_scale(
             state, budget, rolling=not recreate, status_replicas=status_replicas
         )
-    if deployment.paused:
-        return state, ()
     if not recreate:
         return ctl.rolling_sync(state, budget, new_name)
     if any(rs.spec > 0 for rs in state.olds):
@@ -460,6 +464,7 @@ def _settle(state: Cluster, recreate: bool) -> Cluster:
     """The ReplicaSet controller catches up: pods created (not yet available) or removed.
 
     Removed pods stop counting at once; under Recreate they keep running until terminated.
+    Unavailable pods go first (the ReplicaSet controller deletes not-ready pods first).
     """
 
     new = state.new
@@ -467,24 +472,38 @@ def _settle(state: Cluster, recreate: bool) -> Cluster:
         new = new.observed(min(new.available, new.spec), new.spec)
     olds = state.olds
     # most old ReplicaSets are settled already: find the others without building anything
-    behind = [i for i, rs in enumerate(olds) if rs.available > rs.spec or rs.pods > rs.spec]
+    behind = [i for i, rs in enumerate(olds) if rs.pods != rs.spec or rs.available > rs.spec]
     if behind:
         caught_up = list(olds)
         for index in behind:
             rs = olds[index]
-            pods = rs.pods if recreate else min(rs.pods, rs.spec)
+            if rs.pods < rs.spec:  # proportional scaling grew it: pods created
+                pods = rs.spec
+            else:
+                pods = rs.pods if recreate else rs.spec
             caught_up[index] = rs.observed(min(rs.available, rs.spec), pods)
         olds = tuple(caught_up)
     return Cluster(olds, new)
 
 
-def _wave(state: Cluster) -> Cluster:
-    assert state.new is not None
-    return Cluster(state.olds, state.new.observed(state.new.spec, state.new.pods))
+def _wave(state: Cluster, new_ready: bool, old_pending: bool) -> Cluster:
+    """The pods of working templates that exist become available."""
+    olds = state.olds
+    if old_pending:
+        olds = tuple(rs.observed(min(rs.spec, rs.pods), rs.pods) for rs in olds)
+    new = state.new
+    if new_ready and new is not None:
+        new = new.observed(new.spec, new.pods)
+    return Cluster(olds, new)
 
 
 def _pending_new(state: Cluster) -> int:
     return 0 if state.new is None else state.new.spec - state.new.available
+
+
+def _pending_old(state: Cluster) -> int:
+    """Old pods that exist and are not available yet (their template works)."""
+    return sum(max(0, min(rs.spec, rs.pods) - rs.available) for rs in state.olds)
 
 
 def _complete(state: Cluster, budget: Budget) -> bool:
@@ -505,10 +524,14 @@ def _terminate_old(state: Cluster, seconds: int, wave: int) -> tuple[Cluster, St
     return state, _state_step(state, text, seconds, wave)
 
 
-def _wait_step(state: Cluster, pending: int, seconds: int, wave: int) -> Step:
-    verb = _verb(pending, "becomes", "become")
-    text = f"wait: {_pods(pending, 'new')} {verb} available"
-    return _state_step(state, text, seconds, wave)
+def _wait_step(state: Cluster, pending_new: int, pending_old: int, seconds: int, wave: int) -> Step:
+    if pending_new and pending_old:
+        which = f"{pending_new} new and {_pods(pending_old, 'old')} become"
+    elif pending_new:
+        which = f"{_pods(pending_new, 'new')} {_verb(pending_new, 'becomes', 'become')}"
+    else:
+        which = f"{_pods(pending_old, 'old')} {_verb(pending_old, 'becomes', 'become')}"
+    return _state_step(state, f"wait: {which} available", seconds, wave)
 
 
 def _state_step(state: Cluster, text: str, seconds: int, wave: int) -> Step:

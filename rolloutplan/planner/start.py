@@ -57,7 +57,7 @@ def current(deployment: Deployment, live: Sequence[ReplicaSet]) -> Cluster:
     """What keeps running when an update is refused, all of it old pods: the live
     ReplicaSets as they are, or else ``deployment`` (the current version) at full strength."""
     if live:
-        return Cluster(tuple(_live_state(rs) for rs in live))
+        return Cluster(tuple(_live_state(rs, rank) for rank, rs in enumerate(by_creation(live))))
     name = f"{deployment.ref.name}-<current>"
     return Cluster((_steady(name, deployment.replicas, deployment_budget(deployment)),))
 
@@ -109,13 +109,24 @@ class ReplicaSetIndex:
         return [rs for _, rs in entries]
 
 
+def by_creation(replica_sets: Sequence[ReplicaSet]) -> list[ReplicaSet]:
+    """Oldest first, as ReplicaSetsByCreationTimestamp sorts: creationTimestamp, then name
+    (RFC 3339 timestamps of one form sort as text; a missing one sorts first)."""
+    return sorted(replica_sets, key=lambda rs: (rs.created, rs.ref.name))
+
+
+def undated(replica_sets: Sequence[ReplicaSet]) -> list[str]:
+    """The names of the ReplicaSets without metadata.creationTimestamp, in name order."""
+    return sorted(rs.ref.name for rs in replica_sets if not rs.created)
+
+
 def from_live(deployment: Deployment, replica_sets: Sequence[ReplicaSet]) -> Cluster:
     """The live state: the oldest ReplicaSet whose template equals the Deployment's (ignoring
     the pod-template-hash label) is the new one, every other one is old."""
     states = []
     new = None
-    for rs in replica_sets:
-        state = _live_state(rs)
+    for rank, rs in enumerate(by_creation(replica_sets)):
+        state = _live_state(rs, rank)
         if new is None and rs.template.fingerprint == deployment.template.fingerprint:
             new = state
         else:
@@ -129,7 +140,7 @@ def live_change(deployment: Deployment, cluster: Cluster) -> Change:
     return Change.SCALE if cluster.new.spec != deployment.replicas else Change.NONE
 
 
-def _live_state(rs: ReplicaSet) -> ReplicaSetState:
+def _live_state(rs: ReplicaSet, rank: int) -> ReplicaSetState:
     annotations = dict(rs.annotations)
     return ReplicaSetState(
         name=rs.ref.name,
@@ -139,6 +150,7 @@ def _live_state(rs: ReplicaSet) -> ReplicaSetState:
         # getIntFromAnnotation: what Atoi rejects counts as no annotation
         desired=go_int32(annotations.get(DESIRED_ANNOTATION)),
         max_replicas=_positive(go_int32(annotations.get(MAX_ANNOTATION))),
+        rank=rank,
     )
 
 

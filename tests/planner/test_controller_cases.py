@@ -381,7 +381,7 @@ def test_replica_counts_spec_sum(case: Case) -> None:
     assert cluster.total_spec == case["expected"]["sumSpecReplicas"]
 
 
-def _annotated(rs: Case) -> ReplicaSetState:
+def _annotated(rs: Case, rank: int) -> ReplicaSetState:
     annotations = rs["annotations"]
     return ReplicaSetState(
         rs["name"],
@@ -389,6 +389,7 @@ def _annotated(rs: Case) -> ReplicaSetState:
         available=rs["available"],
         desired=int(annotations["desired-replicas"]),
         max_replicas=int(annotations["max-replicas"]),
+        rank=rank,
     )
 
 
@@ -399,9 +400,16 @@ def _creation_time(rs: Case) -> str:
 
 
 def _scale_cluster(given: Case) -> Cluster:
-    olds = sorted(given["oldRSs"], key=_creation_time)
+    """The ReplicaSets ranked by creation time, then name (ReplicaSetsByCreationTimestamp)."""
     new = given["newRS"]
-    return Cluster(tuple(map(_annotated, olds)), None if new is None else _annotated(new))
+    every = sorted([*given["oldRSs"], *([new] if new else [])], key=_by_creation)
+    rank = {rs["name"]: number for number, rs in enumerate(every)}
+    olds = tuple(_annotated(rs, rank[rs["name"]]) for rs in every if rs is not new)
+    return Cluster(olds, None if new is None else _annotated(new, rank[new["name"]]))
+
+
+def _by_creation(rs: Case) -> tuple[str, str]:
+    return _creation_time(rs), rs["name"]
 
 
 @pytest.mark.parametrize("case", _rows("proportional_scale"))
