@@ -477,10 +477,8 @@ def _settle(state: Cluster, recreate: bool) -> Cluster:
         caught_up = list(olds)
         for index in behind:
             rs = olds[index]
-            if rs.pods < rs.spec:  # proportional scaling grew it: pods created
-                pods = rs.spec
-            else:
-                pods = rs.pods if recreate else rs.spec
+            # grown (proportional scaling): pods created; shrunk: Recreate's keep terminating
+            pods = max(rs.pods, rs.spec) if recreate else rs.spec
             caught_up[index] = rs.observed(min(rs.available, rs.spec), pods)
         olds = tuple(caught_up)
     return Cluster(olds, new)
