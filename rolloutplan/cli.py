@@ -188,7 +188,8 @@ def plan_options(command: Callable[..., None]) -> Callable[..., None]:
                      show_default=True,
                      help="Whether new pods become available (never-ready: e.g. a bad image)."),
         click.option("--pod-startup", type=click.IntRange(min=0), metavar="SECONDS",
-                     help="Seconds from pod creation to ready, instead of the probe estimate."),
+                     help="Seconds from pod creation to ready, for every Deployment: instead "
+                     "of the probe estimate and of pod-startup in the config."),
         click.option("--diagram", is_flag=True, help="Draw each step (text output)."),
         click.option("--plans", "plans", type=click.Choice(["full", "brief"]), default="full",
                      show_default=True,
@@ -221,7 +222,9 @@ def plan(
     settings = _settings(options, diagram=diagram)
     sources, excluded = _read(paths, settings)
     previous = _previous(options, settings)
-    report = engine.plan(sources, settings.config, _plan_options(new_pods, pod_startup), previous)
+    report = engine.plan(
+        sources, settings.config, _plan_options(new_pods, pod_startup, settings), previous
+    )
     _finish(ctx, report, settings, excluded)
 
 
@@ -286,7 +289,7 @@ def check(
     report = engine.check(
         sources,
         settings.config,
-        _plan_options(new_pods, pod_startup),
+        _plan_options(new_pods, pod_startup, settings),
         previous,
         renamed,
         everything=all_files,
@@ -313,11 +316,15 @@ def _previous(options: dict[str, Any], settings: Settings) -> list[object] | Non
     return read_sources(paths, settings.excludes)[0] if paths else None
 
 
-def _plan_options(new_pods: str, pod_startup: int | None) -> Any:
+def _plan_options(new_pods: str, pod_startup: int | None, settings: Settings) -> Any:
+    """--pod-startup applies to every Deployment, over the config file's pod-startup keys."""
     from rolloutplan.planner.plan import PlanOptions
     from rolloutplan.planner.simulate import NewPods
+    from rolloutplan.planner.timing import configured
 
-    return PlanOptions(NewPods(new_pods), pod_startup)
+    file = settings.file
+    startups = configured(file.path, file.get("pod-startup"), file.get("pod-startup-overrides", ()))
+    return PlanOptions(NewPods(new_pods), pod_startup, startups)
 
 
 def _source(name: str, content: bytes) -> Any:
@@ -336,6 +343,7 @@ class Settings:
     color: bool
     quiet: bool
     excludes: Excludes
+    file: Any = None  # config.FileSettings: what the config file set
 
 
 def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
@@ -391,7 +399,7 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
     return Settings(
         config, _outputs(options["output_formats"], options["outputs"]),
         pick("fail-on", "fail_on", "error"), options["verbose"], diagram,
-        _use_color(options["color"]), options["quiet"], excludes,
+        _use_color(options["color"]), options["quiet"], excludes, file,
     )  # fmt: skip
 
 

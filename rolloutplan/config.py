@@ -17,6 +17,14 @@ directory (or given with ``--config``).  Keys (kebab-case, as on the command lin
     exclude: [legacy/, "*.tmpl.yaml"]  # globs left out, besides the defaults (see inputs.py)
     default-excludes: false          # check the well-known non-manifest files too
     units: [deploy/staging/**, deploy/prod/**]  # apply units, a glob (or list) each
+    pod-startup: 20                  # seconds from pod creation to ready, for plans
+    pod-startup-overrides:           # per Deployment, before pod-startup; first match wins
+      - {name: "shop/payments", seconds: 90}  # namespace/name or name, fnmatch globs
+      - {label: "tier=batch", seconds: 300}   # a label of the Deployment's pod template
+
+``pod-startup`` replaces the readiness-probe estimate of how long a new pod takes to become
+ready (image pull, container start, first passing probe; minReadySeconds is still added);
+``--pod-startup`` on the command line replaces both keys for every Deployment.
 
 A config file found by walking up must belong to the user running rolloutplan (or to root),
 as git's ``safe.directory`` asks of a repository: another user's ``/tmp/.rolloutplan.yaml``
@@ -91,12 +99,14 @@ class FileSettings:
 KNOWN_KEYS = {
     "select", "ignore", "severity", "fail-on", "kubernetes-version", "namespace",
     "strict-kinds", "suppressions", "service-node-port-range", "cache", "cache-dir",
-    "exclude", "default-excludes", "units",
+    "exclude", "default-excludes", "units", "pod-startup", "pod-startup-overrides",
 }  # fmt: skip
 
 
 MAX_CONFIG_BYTES = 1024 * 1024  # a larger config file (or /dev/zero) is refused unread
 MAX_GLOB = 1024  # characters in one exclude pattern; no path needs more
+MAX_SECONDS = 2**31 - 1  # pod-startup: Kubernetes' own durations are int32 seconds
+MAX_OVERRIDES = 256  # pod-startup-overrides entries; each Deployment may try every one
 
 
 def trusted(path: Path) -> bool:
@@ -206,6 +216,12 @@ def _check(path: Path, values: dict[str, Any]) -> None:
         values["exclude"] = _globs(path, values["exclude"])
     if "units" in values:
         values["units"] = parse_units(path, values["units"])
+    if "pod-startup" in values:
+        values["pod-startup"] = _seconds(path, "'pod-startup'", values["pod-startup"])
+    if "pod-startup-overrides" in values:
+        values["pod-startup-overrides"] = parse_startup_overrides(
+            path, values["pod-startup-overrides"]
+        )
     for key in ("strict-kinds", "suppressions", "cache", "default-excludes"):
         if key in values and not isinstance(values[key], bool):
             raise ConfigError(f"{path}: {key!r} must be true or false")
@@ -269,6 +285,56 @@ def parse_units(path: Path, value: Any) -> tuple[tuple[str, ...], ...]:
         except ConfigError as exc:
             raise ConfigError(f"{path}: 'units' entry {number}: {exc}") from None
     return tuple(units)
+
+
+def _seconds(path: Path, what: str, value: Any) -> int:
+    # bool is an int to Python; `pod-startup: yes` is not a number of seconds
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SECONDS:
+        raise ConfigError(
+            f"{path}: {what} must be a whole number of seconds from 0 to {MAX_SECONDS}, "
+            "e.g. pod-startup: 20"
+        )
+    return value
+
+
+OVERRIDE_EXAMPLE = '[{name: "shop/payments", seconds: 90}, {label: "tier=batch", seconds: 300}]'
+Override = tuple[int, str, tuple[str, str] | None]  # seconds, name glob, label
+
+
+def parse_startup_overrides(path: Path, value: Any) -> tuple[Override, ...]:
+    """``pod-startup-overrides:``: each entry's seconds, name glob ("" when it names a
+    label) and label (key, value), in the order given."""
+    if not isinstance(value, list) or len(value) > MAX_OVERRIDES:
+        raise ConfigError(
+            f"{path}: 'pod-startup-overrides' must be a list of at most {MAX_OVERRIDES} "
+            f"entries, e.g. {OVERRIDE_EXAMPLE}"
+        )
+    return tuple(_override(path, number, entry) for number, entry in enumerate(value, 1))
+
+
+def _override(path: Path, number: int, entry: Any) -> Override:
+    where = f"{path}: 'pod-startup-overrides' entry {number}"
+    keys = set(entry) if isinstance(entry, dict) else set()
+    if keys not in ({"name", "seconds"}, {"label", "seconds"}):
+        raise ConfigError(
+            f"{where} must have seconds and either name or label, e.g. {OVERRIDE_EXAMPLE}"
+        )
+    seconds = _seconds(path, f"'pod-startup-overrides' entry {number}: seconds", entry["seconds"])
+    if "name" in entry:
+        name = entry["name"]
+        if not isinstance(name, str) or not name or len(name) > MAX_GLOB:
+            raise ConfigError(
+                f"{where}: name must be a Deployment's namespace/name or name (globs allowed), "
+                'e.g. "shop/payments" or "payments-*"'
+            )
+        return seconds, name, None
+    label = entry["label"]
+    key, sep, label_value = label.partition("=") if isinstance(label, str) else ("", "", "")
+    if not sep or not key:
+        raise ConfigError(
+            f'{where}: label must be key=value (a pod template label), e.g. "tier=batch"'
+        )
+    return seconds, "", (key, label_value)
 
 
 def parse_rule_selectors(items: list[str] | tuple[str, ...]) -> list[str]:

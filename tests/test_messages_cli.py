@@ -68,9 +68,9 @@ def test_rp312_says_why_and_what_to_change(run_cli: RunCli) -> None:
     [line] = lines_of(result.stdout, "RP312")
     assert not line.split(" [Deployment")[0].endswith(": the rollout")
     assert (
-        "from step 2 to step 3 (~0s): the rollout takes down every old pod it selects before a "
-        "new one is ready, so requests to it fail meanwhile (use maxUnavailable: 0 with a "
-        "maxSurge of 1 or more, or run more replicas)"
+        "from step 2 to step 3 (1 wave x start-up): the rollout takes down every old pod it "
+        "selects before a new one is ready, so requests to it fail meanwhile (use "
+        "maxUnavailable: 0 with a maxSurge of 1 or more, or run more replicas)"
     ) in line
 
 

@@ -21,6 +21,8 @@ class Window:
     first_step: int  # 1-based step numbers, as in the plan table
     last_step: int | None  # None: it never ends within the plan
     seconds: int | None  # None: for good
+    # waves of unknown length it lasts besides ``seconds`` (the plan has no wave time)
+    unknown_waves: int = 0
 
 
 def describe_window(window: Window) -> str:
@@ -31,9 +33,13 @@ def describe_window(window: Window) -> str:
 
     if window.last_step is None:
         return f"from {step(window.first_step)} on, for good"
+    length = f"~{window.seconds}s"
+    if window.unknown_waves:
+        waves = "1 wave" if window.unknown_waves == 1 else f"{window.unknown_waves} waves"
+        length = f"{waves} x start-up" + (f" + {window.seconds}s" if window.seconds else "")
     if window.first_step == window.last_step:
-        return f"at {step(window.first_step)} (~{window.seconds}s)"
-    return f"from {step(window.first_step)} to {step(window.last_step)} (~{window.seconds}s)"
+        return f"at {step(window.first_step)} ({length})"
+    return f"from {step(window.first_step)} to {step(window.last_step)} ({length})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,26 +103,32 @@ def _timeline(plan: RolloutPlan, service: Service, old: bool, new: bool) -> Endp
     served = [(o if old else 0, n if new else 0) for o, n in pairs]
     counts = tuple(o + n for o, n in served)
     seconds = (0, *(s.seconds for s in plan.steps))
+    # with no known wave time, a window's length is counted in waves too
+    waves = (0, *(s.wave for s in plan.steps)) if not plan.timing.known else None
     return EndpointTimeline(
         service,
         plan.deployment.ref,
         old,
         new,
         counts,
-        tuple(_windows([c == 0 for c in counts], seconds)),
-        next(iter(_windows([o > 0 and n > 0 for o, n in served], seconds)), None),
+        tuple(_windows([c == 0 for c in counts], seconds, waves)),
+        next(iter(_windows([o > 0 and n > 0 for o, n in served], seconds, waves)), None),
     )
 
 
-def _windows(flags: list[bool], seconds: tuple[int, ...]) -> list[Window]:
-    """Runs of True, as step numbers (0 is the start) with their length in seconds."""
+def _windows(
+    flags: list[bool], seconds: tuple[int, ...], waves: tuple[int, ...] | None
+) -> list[Window]:
+    """Runs of True, as step numbers (0 is the start) with their length in seconds (and in
+    waves of unknown length, when ``waves`` gives each step's wave number)."""
     windows = []
     first: int | None = None
     for index, flag in enumerate(flags):
         if flag and first is None:
             first = index
         elif not flag and first is not None:
-            windows.append(Window(first, index - 1, seconds[index] - seconds[first]))
+            unknown = 0 if waves is None else waves[index] - waves[first]
+            windows.append(Window(first, index - 1, seconds[index] - seconds[first], unknown))
             first = None
     if first is not None:
         windows.append(Window(first, None, None))

@@ -15,7 +15,7 @@ from rolloutplan.planner.changes import FieldChange, deployment_changes, templat
 from rolloutplan.planner.controller import Cluster
 from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
-from rolloutplan.planner.timing import Timing, estimate_timing
+from rolloutplan.planner.timing import CLI_ORIGIN, PodStartup, Timing, estimate_timing
 from rolloutplan.units import PreviousCopies
 
 T = TypeVar("T")
@@ -24,7 +24,20 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class PlanOptions:
     new_pods: NewPods = NewPods.READY
-    pod_startup: int | None = None  # seconds; overrides the probe-based estimate
+    # seconds from pod creation to ready (--pod-startup), instead of the probe estimate: for
+    # every Deployment, over ``startups``
+    pod_startup: int | None = None
+    startups: tuple[PodStartup, ...] = ()  # the config file's, in order: the first match wins
+
+    def startup_of(self, deployment: Deployment) -> tuple[int | None, str]:
+        """The pod start-up seconds set for ``deployment`` (None: not set), and where."""
+        if self.pod_startup is not None:
+            return self.pod_startup, CLI_ORIGIN
+        labels = deployment.template.labels
+        for startup in self.startups:
+            if startup.matches(deployment.ref, labels):
+                return startup.seconds, startup.origin
+        return None, ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +214,10 @@ def plan_deployment(
         start = starts.previous_revision(deployment, budget)
         notes.append("assumes the pod template changed and the previous one runs at full strength")
     timing = estimate_timing(
-        deployment.template, deployment.min_ready_seconds, old_template, options.pod_startup
+        deployment.template,
+        deployment.min_ready_seconds,
+        old_template,
+        *options.startup_of(deployment),
     )
     if deployment.paused:
         notes.append("spec.paused is true: no rollout until `kubectl rollout resume`")

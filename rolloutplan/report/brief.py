@@ -13,7 +13,7 @@ from rolloutplan.engine import Report
 from rolloutplan.planner.plan import RolloutPlan
 from rolloutplan.planner.simulate import Outcome
 from rolloutplan.report.escape import defuse_text, shown
-from rolloutplan.report.plan_text import in_file
+from rolloutplan.report.plan_text import duration_text, in_file
 from rolloutplan.report.text import render_findings, summary_line
 
 CHANGES_SHOWN = 2  # changed facts named in a line; the rest are counted
@@ -37,7 +37,8 @@ def render_brief(report: Report) -> str:
 
 def plan_line(plan: RolloutPlan) -> str:
     """``Deployment shop/web (deploy/web.yaml): rollout, image app: 1.0 -> 1.1, 4 steps,
-    ~40s, peak 4 pods, min available 3: complete`` (unescaped)."""
+    ~40s, peak 4 pods, min available 3: complete`` (unescaped); ``3 waves x start-up``
+    instead of ``~40s`` when nothing says how long pods take to start."""
     ref = plan.deployment.ref
     head = f"Deployment {ref.namespace}/{ref.name}{in_file(plan.path)}"
     parts = [plan.change.value, *_changes(plan)]
@@ -45,7 +46,7 @@ def plan_line(plan: RolloutPlan) -> str:
         return f"{head}: {', '.join(parts)}: {_refused(plan)}"
     parts += [
         plural(len(plan.steps), "step"),
-        f"~{plan.duration_seconds}s",
+        duration_text(plan),
         f"peak {plural(plan.peak_pods, 'pod')}",
         f"min available {plan.min_available}",
     ]

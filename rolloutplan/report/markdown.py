@@ -35,6 +35,7 @@ from rolloutplan.report.plan_text import (
     HEADERS,
     bound_lines,
     describe_timeline,
+    duration_text,
     in_file,
     step_rows,
     summary_lines,
@@ -185,7 +186,7 @@ def _plan_row(
         cell(_title(plan.deployment.ref, plan.path)),
         _change_cell(plan),
         cell(_short_outcome(plan)),
-        "-" if refused else escape(f"~{plan.duration_seconds}s"),
+        "-" if refused else escape(duration_text(plan)),
         "-" if unknown else str(plan.peak_pods),
         "-" if unknown else str(plan.min_available),
         _services_cell(timelines),
@@ -529,7 +530,7 @@ def _step_table(plan: RolloutPlan) -> list[str]:
     for run in _runs(plan.steps):
         shown_rows += [_cells(rows[i + 1]) for i in range(index, run.first + run.period)]
         middle = (run.first + run.period, run.end - run.period)  # steps[a:b] become one row
-        shown_rows.append(_merged_row(plan.steps, run, *middle))
+        shown_rows.append(_merged_row(plan, run, *middle))
         merged.append(f"{middle[0] + 1}-{middle[1]}")
         index = middle[1]
     shown_rows += [_cells(row) for row in rows[index + 1 :]]
@@ -559,8 +560,9 @@ def _capped(rows: list[list[str]]) -> list[list[str]]:
     return [*head, gap, *tail]
 
 
-def _merged_row(steps: Sequence[Step], run: _Run, first: int, end: int) -> list[str]:
-    """One row for ``steps[first:end]``: the pattern of the run's first period, again."""
+def _merged_row(plan: RolloutPlan, run: _Run, first: int, end: int) -> list[str]:
+    """One row for ``plan.steps[first:end]``: the pattern of the run's first period, again."""
+    steps = plan.steps
     part = steps[first:end]
     pattern = f"{run.first + 1}-{run.first + run.period}" if run.period > 1 else run.first + 1
     word = "steps" if run.period > 1 else "step"
@@ -576,8 +578,17 @@ def _merged_row(steps: Sequence[Step], run: _Run, first: int, end: int) -> list[
         lambda s: s.available,
     ]
     values = [_span([column(step) for step in part]) for column in columns]
-    time = _span([step.seconds for step in part], unit="s")
-    return [f"{first + 1}-{end}", cell(text), *(cell(v) for v in values), cell(time)]
+    return [f"{first + 1}-{end}", cell(text), *(cell(v) for v in values), cell(_time(plan, part))]
+
+
+def _time(plan: RolloutPlan, part: Sequence[Step]) -> str:
+    """The steps' times: ``40s -> 80s``, or ``1 -> 3 waves x start-up`` when the time of a
+    wave is unknown (see plan_text.time_text)."""
+    seconds = _span([step.seconds for step in part], unit="s")
+    if plan.timing.known or not any(step.wave for step in part):
+        return seconds
+    waves = f"{_span([step.wave for step in part])} waves x start-up"
+    return waves if all(step.seconds == 0 for step in part) else f"{seconds} + {waves}"
 
 
 def _shift(steps: Sequence[Step], run: _Run) -> str:

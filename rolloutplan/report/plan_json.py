@@ -41,6 +41,8 @@ def plan_json(plan: RolloutPlan, timelines: list[EndpointTimeline]) -> dict[str,
         "final": {"old": final.old_spec, "new": final.new_spec, "available": final.available,
                   "upToDate": 0 if final.new is None else final.new.pods},
         "durationSeconds": plan.duration_seconds,
+        # false: nothing says how long a pod takes to start, and waves counted as 0 s
+        "durationKnown": plan.timing.known or not plan.waves,
         "progressDeadlineExceededSeconds": plan.deadline_exceeded_at,
         "peakPods": plan.peak_pods,
         "minAvailablePods": plan.min_available,

@@ -12,6 +12,7 @@ from rolloutplan.model.objects import StrategyType
 from rolloutplan.planner.budget import explain_bound
 from rolloutplan.planner.plan import BareReplicaSet, RolloutPlan
 from rolloutplan.planner.simulate import NewPods, Outcome
+from rolloutplan.planner.timing import SET_STARTUP
 from rolloutplan.report.diagram import render_diagram
 from rolloutplan.report.escape import shown
 from rolloutplan.report.table import render_table
@@ -168,10 +169,27 @@ def step_rows(plan: RolloutPlan) -> list[tuple[object, ...]]:
                 step.new,
                 step.total,
                 step.available,
-                f"{step.seconds}s",
+                time_text(plan, step.seconds, step.wave),
             )
         )
     return rows
+
+
+def time_text(plan: RolloutPlan, seconds: int, waves: int) -> str:
+    """``40s``, or when the time of a wave is unknown (nothing in the manifest or the
+    settings says how long pods take to start) and ``waves`` waves have passed,
+    ``2 waves x start-up``, after the seconds that are known: ``30s + 1 wave x start-up``
+    (Recreate's termination waits)."""
+    if plan.timing.known or not waves:
+        return f"{seconds}s"
+    unknown = f"{plural(waves, 'wave')} x start-up"
+    return f"{seconds}s + {unknown}" if seconds else unknown
+
+
+def duration_text(plan: RolloutPlan) -> str:
+    """``~40s``, or ``9 waves x start-up`` when the time of a wave is unknown."""
+    text = time_text(plan, plan.duration_seconds, plan.waves)
+    return f"~{text}" if plan.timing.known or not plan.waves else text
 
 
 def summary_lines(plan: RolloutPlan) -> list[str]:
@@ -180,7 +198,7 @@ def summary_lines(plan: RolloutPlan) -> list[str]:
     requests = ", ".join(f"{k} {v}" for k, v in plan.peak_requests.items())
     peak = f"peak pods {plan.peak_pods}" + (f" (requests {requests})" if requests else "")
     lines = [
-        f"waves {plan.waves}, duration ~{plan.duration_seconds}s, {peak}, "
+        f"waves {plan.waves}, duration {_duration(plan)}, {peak}, "
         f"min available {plan.min_available}",
         f"outcome: {_outcome(plan)}",
     ]
@@ -191,6 +209,12 @@ def summary_lines(plan: RolloutPlan) -> list[str]:
         lines.append("assumptions: new pods never become ready (--new-pods never-ready)")
     lines.extend(f"note: {note}" for note in plan.notes)
     return lines
+
+
+def _duration(plan: RolloutPlan) -> str:
+    if plan.timing.known or not plan.waves:
+        return f"~{plan.duration_seconds}s"
+    return f"{time_text(plan, plan.duration_seconds, plan.waves)} time (unknown: {SET_STARTUP})"
 
 
 def _outcome(plan: RolloutPlan) -> str:
@@ -204,7 +228,8 @@ def _outcome(plan: RolloutPlan) -> str:
         )
         if plan.deadline_exceeded_at is not None:
             text += (
-                f"; Progressing=False/ProgressDeadlineExceeded at ~{plan.deadline_exceeded_at}s "
+                "; Progressing=False/ProgressDeadlineExceeded at "
+                f"~{time_text(plan, plan.deadline_exceeded_at, plan.waves)} "
                 f"(progressDeadlineSeconds {plan.deployment.progress_deadline_seconds}); "
                 "nothing is rolled back"
             )

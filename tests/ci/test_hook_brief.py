@@ -42,9 +42,11 @@ def test_the_hook_prints_findings_and_a_line_per_deployment(
     findings = [line for line in lines if line.startswith("deploy/")]
     assert [line.split()[2] for line in findings] == ["RP302"]
     assert lines[1:3] == [
-        "Deployment default/api (deploy/api.yaml): rollout, 9 steps, ~0s, peak 4 pods, "
+        "Deployment default/api (deploy/api.yaml): rollout, 9 steps, 3 waves x start-up, "
+        "peak 4 pods, "
         "min available 3: complete",
-        "Deployment default/web (deploy/web.yaml): rollout, 8 steps, ~0s, peak 13 pods, "
+        "Deployment default/web (deploy/web.yaml): rollout, 8 steps, 2 waves x start-up, "
+        "peak 13 pods, "
         "min available 8: complete",
     ]
     # findings + Deployments + the pointer to the full plans and the summary

@@ -128,7 +128,7 @@ def test_ten_deployments_of_100_replicas_fit_with_every_plan(
     ) in text
     assert (
         "| 5-295 | steps 5-295: steps 2-4 again, 97 more times (old -1, new +1 each time) "
-        "| 99 -&gt; 2 | 2 -&gt; 99 | 100-101 | 100-101 | 0s |\n"
+        "| 99 -&gt; 2 | 2 -&gt; 99 | 100-101 | 100-101 | 2 -&gt; 98 waves x start-up |\n"
     ) in text
     assert "| 300 | scale old ReplicaSet web-9-&lt;previous&gt; down 1 -&gt; 0 | 0 | 100 |" in text
     assert "Rows merged: steps 5-295 repeat the steps before them" in text
@@ -169,7 +169,16 @@ def test_what_changed_is_named_in_the_summary_row_and_the_details(
     (tmp_path / "before" / "app.yaml").write_text(app("web", replicas=3, image="1.0.0"))
     path = tmp_path / "app.yaml"
     path.write_text(app("web", replicas=6))
-    text = run_cli("plan", "--format", "markdown", "--previous", tmp_path / "before", path).stdout
+    text = run_cli(
+        "plan",
+        "--format",
+        "markdown",
+        "--pod-startup",
+        "5",
+        "--previous",
+        tmp_path / "before",
+        path,
+    ).stdout
     check_comment(text)
     row = next(line for line in text.splitlines() if line.startswith("| default/web "))
     assert (
