@@ -118,7 +118,7 @@ RISK_RULES: tuple[RuleInfo, ...] = (
         "New pods take longer to become available than progressDeadlineSeconds.",
         rule_doc(
             "From the plan: reports a Deployment whose new pods take longer to become "
-            "available (readiness probe timing plus minReadySeconds) than "
+            "available (readiness probe timing, or pod-startup, plus minReadySeconds) than "
             "`progressDeadlineSeconds`. The deadline counts from the last progress, not from "
             "the start of the rollout, so only a single wave can exceed it.",
             "The Deployment reports `ProgressDeadlineExceeded` although the rollout is healthy; "
