@@ -73,7 +73,9 @@ class Cluster(NamedTuple):
 
     @property
     def total_spec(self) -> int:
-        return self.old_spec + self.new_spec
+        # spelled out rather than old_spec + new_spec: read in every sync, and a property
+        # call costs as much as the sum
+        return sum(map(_SPEC, self.olds)) + (0 if self.new is None else self.new.spec)
 
     @property
     def available(self) -> int:
@@ -99,9 +101,10 @@ def new_rs_new_replicas(budget: Budget, total_spec: int, new_spec: int, *, recre
     """NewRSNewReplicas: the new ReplicaSet's next size (``total_spec`` includes it)."""
     if recreate:
         return budget.replicas
-    if total_spec >= budget.max_pods:
+    max_pods = budget.max_pods
+    if total_spec >= max_pods:
         return new_spec
-    return new_spec + min(budget.max_pods - total_spec, budget.replicas - new_spec)
+    return new_spec + min(max_pods - total_spec, budget.replicas - new_spec)
 
 
 def reconcile_new(cluster: Cluster, budget: Budget) -> tuple[Cluster, tuple[ScaleAction, ...]]:
@@ -122,22 +125,32 @@ def reconcile_old(cluster: Cluster, budget: Budget) -> tuple[Cluster, tuple[Scal
     """reconcileOldReplicaSets: clean up unhealthy old pods, then scale old ones down; each
     write is its own action (scaleReplicaSet sends one update per ReplicaSet and call), so a
     ReplicaSet both functions touch appears twice."""
-    if cluster.old_spec == 0:
+    old_spec = cluster.old_spec
+    if old_spec == 0:
         return cluster, ()
-    new_unavailable = 0 if cluster.new is None else cluster.new.spec - cluster.new.available
-    max_scaled_down = cluster.total_spec - budget.min_available - new_unavailable
+    new = cluster.new
+    new_spec, new_unavailable = (0, 0) if new is None else (new.spec, new.spec - new.available)
+    max_scaled_down = old_spec + new_spec - budget.min_available - new_unavailable
     if max_scaled_down <= 0:
         return cluster, ()
     olds, cleaned = cleanup_unhealthy(cluster.olds, max_scaled_down, budget)
-    cluster = Cluster(olds, cluster.new)
+    if cleaned:
+        cluster = Cluster(olds, new)
     olds, scaled = scale_down_old_for_rolling(cluster, budget)
-    return Cluster(olds, cluster.new), cleaned + scaled
+    if scaled:
+        cluster = Cluster(olds, new)
+    return cluster, cleaned + scaled
 
 
 def cleanup_unhealthy(
     olds: tuple[ReplicaSetState, ...], max_cleanup: int, budget: Budget
 ) -> tuple[tuple[ReplicaSetState, ...], tuple[ScaleAction, ...]]:
     """cleanupUnhealthyReplicas: drop unavailable old pods, oldest ReplicaSet first."""
+    for rs in olds:
+        if rs.spec != rs.available:
+            break
+    else:  # the usual case, every old pod available: nothing to clean up, nothing to build
+        return olds, ()
     result = list(olds)
     actions: list[ScaleAction] = []
     total = 0

@@ -22,7 +22,13 @@ from typing import NamedTuple
 from rolloutplan.model.objects import Deployment, StrategyType
 from rolloutplan.planner import controller as ctl
 from rolloutplan.planner.budget import Budget
-from rolloutplan.planner.controller import _AVAILABLE, _SPEC, Cluster, ScaleAction
+from rolloutplan.planner.controller import (
+    _AVAILABLE,
+    _SPEC,
+    Cluster,
+    ReplicaSetState,
+    ScaleAction,
+)
 from rolloutplan.planner.timing import Timing
 
 
@@ -110,6 +116,9 @@ class _Setting(NamedTuple):
     timing: Timing
     recreate: bool
     meter: _Meter
+    # no two ReplicaSets share a name (nor an old one the new one's): then an action's
+    # ReplicaSet can be found by name, and a step's counts follow from it alone
+    unique_names: bool
 
 
 class _Round(NamedTuple):
@@ -136,7 +145,8 @@ def replay(
     """Run syncs and waves until the Deployment completes or nothing more can happen."""
     recreate = deployment.strategy.type is StrategyType.RECREATE
     meter = _Meter(MAX_WORK)  # read at each call: tests lower it
-    setting = _Setting(deployment, budget, new_name, new_pods, timing, recreate, meter)
+    unique = _unique_names(start, new_name)
+    setting = _Setting(deployment, budget, new_name, new_pods, timing, recreate, meter, unique)
     clock = Clock()
     parked = _Parked(start)
     steps: list[Step] = []
@@ -173,6 +183,15 @@ def replay(
         state, clock = period.at(count - 1)
         state = parked.park(state)
         repeated += (count - 1) * period.rounds
+
+
+def _unique_names(start: Cluster, new_name: str) -> bool:
+    """Whether every ReplicaSet's name is its own (live inputs may repeat one: those plans
+    keep the running totals by name)."""
+    names = [rs.name for rs in start.all]
+    if start.new is None:
+        names.append(new_name)
+    return len(set(names)) == len(names)
 
 
 class _Parked:
@@ -220,7 +239,7 @@ def _round(setting: _Setting, state: Cluster, clock: Clock) -> _Round:
     state, taken = _sync_until_idle(deployment, budget, state, setting.new_name, setting.recreate)
     setting.meter.charge(state, len(taken) + 1)
     current_new = state.new.name if state.new is not None else setting.new_name
-    steps = _scale_steps(taken, current_new, seconds, waves)
+    steps = _scale_steps(taken, current_new, seconds, waves, unique_names=setting.unique_names)
     if taken:
         last_progress = seconds
     outcome = None
@@ -430,23 +449,43 @@ def _sync_until_idle(
     """The controller's syncs, each followed by the cluster catching up, until one does nothing.
 
     Returns the final state and, for each sync that acted, the state it saw and its actions.
+    A sync whose only writes are annotations (scale() rewrites desired-replicas and
+    max-replicas on every active ReplicaSet, even one whose size stays) takes no step, but
+    the controller goes on: the next sync sees the new annotations.  When the controller is
+    idle, the ReplicaSet controller catches up with what it had not done yet (live state:
+    pods of a ReplicaSet not all created), and the controller looks again.
     """
     taken: list[tuple[Cluster, tuple[ScaleAction, ...]]] = []
+    # Once no active ReplicaSet's desired-replicas annotation differs, none ever does again:
+    # every ReplicaSet the controller writes gets the Deployment's replicas, and settling
+    # changes no size or annotation.  So the scan stops at the first sync that finds none.
+    scaling = ctl.is_scaling_event(state, budget.replicas)
     while True:
         before = state
-        state, actions = _sync(deployment, budget, state, new_name, recreate)
-        if not actions:
-            return state, taken
-        state = _settle(state, recreate)
-        taken.append((before, actions))
+        state, actions = _sync(deployment, budget, state, new_name, recreate, scaling)
+        if actions:
+            state = _settle(state, recreate)
+            taken.append((before, actions))
+        elif state is before or state == before:
+            settled = _settle(state, recreate)
+            if settled is state or settled == state:
+                return state, taken
+            state = settled
+        scaling = scaling and ctl.is_scaling_event(state, budget.replicas)
 
 
 def _sync(
-    deployment: Deployment, budget: Budget, state: Cluster, new_name: str, recreate: bool
+    deployment: Deployment,
+    budget: Budget,
+    state: Cluster,
+    new_name: str,
+    recreate: bool,
+    scaling: bool,
 ) -> tuple[Cluster, tuple[ScaleAction, ...]]:
-    """One syncDeployment: when paused or on a scaling event only scale() runs (so a paused
-    Deployment mid-rollout is still resized proportionally); otherwise the strategy."""
-    if deployment.paused or ctl.is_scaling_event(state, budget.replicas):
+    """One syncDeployment: when paused or on a scaling event (``scaling``: isScalingEvent
+    of ``state``) only scale() runs, so a paused Deployment mid-rollout is still resized
+    proportionally; otherwise the strategy."""
+    if deployment.paused or scaling:
         status_replicas = sum(rs.pods for rs in state.all)
         return ctl.proportional_scale(
             state, budget, rolling=not recreate, status_replicas=status_replicas
@@ -466,9 +505,8 @@ def _settle(state: Cluster, recreate: bool) -> Cluster:
     Removed pods stop counting at once; under Recreate they keep running until terminated.
     Unavailable pods go first (the ReplicaSet controller deletes not-ready pods first).
     """
-
     new = state.new
-    if new is not None:
+    if new is not None and (new.pods != new.spec or new.available > new.spec):
         new = new.observed(min(new.available, new.spec), new.spec)
     olds = state.olds
     # most old ReplicaSets are settled already: find the others without building anything
@@ -481,6 +519,8 @@ def _settle(state: Cluster, recreate: bool) -> Cluster:
             pods = max(rs.pods, rs.spec) if recreate else rs.spec
             caught_up[index] = rs.observed(min(rs.available, rs.spec), pods)
         olds = tuple(caught_up)
+    if new is state.new and olds is state.olds:
+        return state
     return Cluster(olds, new)
 
 
@@ -540,36 +580,79 @@ def _state_step(state: Cluster, text: str, seconds: int, wave: int) -> Step:
 
 
 def _scale_steps(
-    taken: list[tuple[Cluster, tuple[ScaleAction, ...]]], new_name: str, seconds: int, wave: int
+    taken: list[tuple[Cluster, tuple[ScaleAction, ...]]],
+    new_name: str,
+    seconds: int,
+    wave: int,
+    *,
+    unique_names: bool = False,
 ) -> list[Step]:
-    """One step per action, with the counts as they stand right after that action (running
-    totals: a sync may scale thousands of live ReplicaSets)."""
+    """One step per action, with the counts as they stand right after that action."""
     steps = []
     for before, actions in taken:
-        names = [rs.name for rs in before.all]
-        sizes = dict(zip(names, map(_SPEC, before.all), strict=True))
-        available = dict(zip(names, map(_AVAILABLE, before.all), strict=True))
-        total_spec, total_available = sum(sizes.values()), sum(available.values())
-        for action in actions:
-            name = action.replica_set
-            total_spec += action.after - sizes.get(name, 0)
-            sizes[name] = action.after
-            now_available = min(available.get(name, 0), action.after)
-            total_available += now_available - available.get(name, 0)
-            available[name] = now_available
-            new = sizes.get(new_name, 0)
-            steps.append(
-                Step(
-                    "scale",
-                    _describe(action),
-                    total_spec - new,
-                    new,
-                    total_available,
-                    seconds,
-                    wave,
-                    available.get(new_name, 0),
-                )
+        if len(actions) == 1 and unique_names:  # most syncs: no running totals needed
+            steps.append(_one_action_step(before, actions[0], seconds, wave))
+        else:
+            steps.extend(_running_steps(before, actions, new_name, seconds, wave))
+    return steps
+
+
+def _one_action_step(before: Cluster, action: ScaleAction, seconds: int, wave: int) -> Step:
+    """The step of a sync's only action, when names are unique: the new ReplicaSet is
+    ``before.new`` (or the one this action creates), the others are old."""
+    new = before.new
+    scaled = new if action.new else _named(before.olds, action.replica_set)
+    available = 0 if scaled is None else scaled.available
+    now_available = min(available, action.after)
+    total = before.total_spec + action.after - action.before  # before: its size in ``before``
+    total_available = before.available + now_available - available
+    if action.new:
+        new_spec, new_available = action.after, now_available
+    else:
+        new_spec, new_available = (0, 0) if new is None else (new.spec, new.available)
+    text = _describe(action)
+    return Step(
+        "scale", text, total - new_spec, new_spec, total_available, seconds, wave, new_available
+    )
+
+
+def _named(olds: tuple[ReplicaSetState, ...], name: str) -> ReplicaSetState:
+    for rs in olds:
+        if rs.name == name:
+            return rs
+    raise ValueError(name)  # an old ReplicaSet's action names one of them
+
+
+def _running_steps(
+    before: Cluster, actions: tuple[ScaleAction, ...], new_name: str, seconds: int, wave: int
+) -> list[Step]:
+    """The steps of one sync's actions, by running totals per ReplicaSet name (a sync may
+    scale thousands of live ReplicaSets, and one ReplicaSet twice)."""
+    steps = []
+    names = [rs.name for rs in before.all]
+    sizes = dict(zip(names, map(_SPEC, before.all), strict=True))
+    available = dict(zip(names, map(_AVAILABLE, before.all), strict=True))
+    total_spec, total_available = sum(sizes.values()), sum(available.values())
+    for action in actions:
+        name = action.replica_set
+        total_spec += action.after - sizes.get(name, 0)
+        sizes[name] = action.after
+        now_available = min(available.get(name, 0), action.after)
+        total_available += now_available - available.get(name, 0)
+        available[name] = now_available
+        new = sizes.get(new_name, 0)
+        steps.append(
+            Step(
+                "scale",
+                _describe(action),
+                total_spec - new,
+                new,
+                total_available,
+                seconds,
+                wave,
+                available.get(new_name, 0),
             )
+        )
     return steps
 
 
