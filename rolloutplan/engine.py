@@ -27,7 +27,7 @@ from rolloutplan.model.source import Document, SourceText
 from rolloutplan.tally import Suppressed
 
 if TYPE_CHECKING:
-    from rolloutplan.analysis.endpoints import EndpointTimeline
+    from rolloutplan.analysis.endpoints import EndpointTimeline, ServiceIndex
     from rolloutplan.planner.plan import (
         BareReplicaSet,
         PlanOptions,
@@ -115,7 +115,7 @@ def _plan(
     files = _Files(collected)
     earlier = None if before is None else _Files(before).deployments()
     plans, bare = plan_all(files.plan_units(), earlier, options)
-    timelines = tuple(t for p in plans for t in endpoints.timelines(p, files.services_of(p.path)))
+    timelines = tuple(t for p in plans for t in endpoints.timelines(p, files.service_index(p.path)))
     _plan_findings(plans, timelines, files, config)
     report = replace(
         _report(collected, config, len(sources)),
@@ -139,6 +139,7 @@ class _Files:
         units = collected.units.units
         self.services = [self._last(unit.files, Service) for unit in units]
         self.service_documents: dict[int, dict[ObjectRef, Document]] = {}
+        self.service_indexes: dict[tuple[int, ...], ServiceIndex] = {}
 
     def _last(self, files: Sequence[int], kind: type) -> list[tuple[str, Any]]:
         """The objects of ``kind`` in ``files``, the last copy of each (as applied)."""
@@ -197,6 +198,17 @@ class _Files:
         units = self.collected.units.of_file[self.index[path]]
         found = {(p, s.ref): (p, s) for unit in units for p, s in self.services[unit]}
         return list(found.values())
+
+    def service_index(self, path: str) -> ServiceIndex:
+        """``services_of(path)`` indexed, built once for each set of units (most files of
+        a directory share theirs)."""
+        from rolloutplan.analysis import endpoints
+
+        units = tuple(self.collected.units.of_file[self.index[path]])
+        index = self.service_indexes.get(units)
+        if index is None:
+            index = self.service_indexes[units] = endpoints.ServiceIndex(self.services_of(path))
+        return index
 
     def document(self, path: str, ref: ObjectRef) -> tuple[int, Document]:
         """The file (its index) and document of the copy of ``ref`` in ``path``: the last
