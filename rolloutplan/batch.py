@@ -46,6 +46,9 @@ class Job(Generic[Source, Result]):
     thaw: Callable[[bytes, Source], Result]
     key: Callable[[Source], str | None]  # the store key; None: never stored (unreadable)
     storable: Callable[[Result], bool]  # False: a result not to keep (an internal error)
+    # another key whose entry serves as well when the key's is missing (never stored to):
+    # the full results, of which a run that wants less keeps what it needs
+    fallback: Callable[[Source], str | None] | None = None
 
 
 Progress = Callable[[int, int], None]
@@ -61,11 +64,9 @@ def run(
 ) -> tuple[list[Result], int]:
     """Every source's result, in order, and how many came from the store."""
     keys = [job.key(s) if store is not None else None for s in sources]
-    stored = store.get_many([k for k in keys if k is not None]) if store is not None else {}
-    results: list[Result | None] = [
-        _thawed(job, stored.get(key) if key is not None else None, source)
-        for key, source in zip(keys, sources, strict=True)
-    ]
+    results: list[Result | None] = (
+        [None] * len(sources) if store is None else _from_store(sources, keys, job, store)
+    )
     todo = [i for i, result in enumerate(results) if result is None]
     from_store = len(sources) - len(todo)
     work = [(sources[i], keys[i]) for i in todo]
@@ -77,6 +78,26 @@ def run(
     for i, result in zip(todo, fresh, strict=True):
         results[i] = result
     return [r for r in results if r is not None], from_store
+
+
+def _from_store(
+    sources: Sequence[Source], keys: Sequence[str | None], job: Job[Source, Result], store: Store
+) -> list[Result | None]:
+    """Each source's stored result (its key's entry, else its fallback's), or None."""
+    fallback = job.fallback
+    fallbacks: list[str | None] = [None] * len(sources)
+    if fallback is not None:
+        fallbacks = [
+            fallback(s) if k is not None else None for s, k in zip(sources, keys, strict=True)
+        ]
+    stored = store.get_many([k for k in (*keys, *fallbacks) if k is not None])
+    results: list[Result | None] = []
+    for key, other, source in zip(keys, fallbacks, sources, strict=True):
+        result = _thawed(job, stored.get(key) if key is not None else None, source)
+        if result is None and other is not None:
+            result = _thawed(job, stored.get(other), source)
+        results.append(result)
+    return results
 
 
 def _thawed(job: Job[Source, Result], blob: bytes | None, source: Source) -> Result | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,6 +24,7 @@ from rolloutplan.analysis import reachability, risks
 from rolloutplan.config import RuleSelection
 from rolloutplan.load.objects import check_type_meta, expand_lists, object_ref
 from rolloutplan.load.pods import pod_source
+from rolloutplan.load.positions import locate_in
 from rolloutplan.load.text import TextProblem, decode
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
 from rolloutplan.model.objects import (
@@ -31,7 +33,7 @@ from rolloutplan.model.objects import (
     Service,
 )
 from rolloutplan.model.pickling import compact_pickling
-from rolloutplan.model.source import Document, Location, SourceText
+from rolloutplan.model.source import Document, FieldPath, Location, Positions, SourceText
 from rolloutplan.rules import REGISTRY
 from rolloutplan.tally import (
     INTERNAL_ERROR,
@@ -53,6 +55,13 @@ PREVIOUS_INVALID = "RP238"
 # a file with one of these may hold objects that were not read
 WHOLE_FILE = frozenset({"RP000", "RP001", "RP003", "RP008", "RP009", "RP012"})
 CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
+# The rules of the stages that a selection without them skips (tests/test_selection.py
+# compares them with the rule ids the analyses can return)
+DEPLOYMENT_RISKS = frozenset({"RP301", "RP302", "RP303", "RP304", "RP305", "RP306"})
+BARE_REPLICA_SET_RISK = "RP315"
+OVERLAPPING_SELECTORS = "RP307"
+REACHABILITY = frozenset({"RP401", "RP402", "RP403", "RP404", "RP405", "RP406", "RP408", "RP409"})
+STDIN_NAME = "<stdin>"  # inputs.STDIN_NAME: no file to resolve
 # The skipped count (by kind) of documents that are not Kubernetes objects (no apiVersion,
 # no kind: a docker-compose file, CI config, Helm values): no object's kind is empty (RP005)
 NOT_OBJECTS = ""
@@ -110,18 +119,24 @@ def collect(
     sources: Sequence[SourceText | UnreadablePath],
     config: Config,
     previous: Sequence[SourceText | UnreadablePath] | None,
+    *,
+    service_table: bool = False,
 ) -> Collected:
+    """Every file's results and the cross-file findings.  Only the selected rules' findings
+    are located, and a stage none of whose rules is selected is skipped; what each Service
+    reaches is worked out when one of its rules is selected or ``service_table`` asks."""
     sources = in_path_order(sources)
     index = _index(in_path_order(previous), config) if previous else PreviousIndex()
     file_config = replace(config, progress=None, jobs=1, cache=None)
+    full = _fingerprint(config.cache, config, previous) if config.cache else b""
+    as_given = bool(previous)
     job = batch.Job(
         check=functools.partial(_check_source, config=file_config, index=index),
         freeze=freeze,
-        thaw=thaw,
-        key=functools.partial(
-            _entry_key, _fingerprint(config.cache, config, previous) if config.cache else b""
-        ),
+        thaw=_thaw_as_given,
+        key=_EntryKey(_selection_fingerprint(full, config.rules), as_given=as_given),
         storable=storable,
+        fallback=_EntryKey(full, as_given=as_given) if config.rules.disabled else None,
     )
     parts, from_cache = batch.run(
         sources, job, jobs=config.jobs, store=config.cache, progress=config.progress
@@ -140,8 +155,9 @@ def collect(
     paths = tuple(source.path for source in sources)
     units = apply_units(paths, [_refs(part) for part in parts], config.units)
     collected = Collected(tally, paths, tuple(parts), units)
-    _duplicate_findings(sources, collected, config)
-    _cross_file(collected, config)
+    if config.rules.any_enabled({DUPLICATE}):
+        _duplicate_findings(sources, collected, config)
+    _cross_file(collected, config, service_table=service_table)
     return collected
 
 
@@ -213,33 +229,52 @@ class CrossFindings:
         return list(kept.values())
 
 
-def _cross_file(collected: Collected, config: Config) -> None:
-    """Resolve Services and compare selectors within each apply unit."""
-    parts, tally = collected.parts, collected.tally
+def _cross_file(collected: Collected, config: Config, *, service_table: bool) -> None:
+    """Resolve Services and compare selectors within each apply unit (each when wanted)."""
+    tally = collected.tally
     found = CrossFindings(collected.units)
     reaches: dict[tuple[int, ObjectRef], ServiceReach] = {}
-    for number, unit in enumerate(collected.units.units):
-        services = {s.ref: (f, s, d) for f in unit.files for s, d in parts[f].services}
-        pods = [pod for f in unit.files for pod in parts[f].pod_sources]
-        analysed = reachability.analyse([s for _, s, _ in services.values()], pods)
-        for (file, service, document), reach in zip(services.values(), analysed, strict=True):
-            key = (file, service.ref)
-            if key not in reaches or (reach.selected and not reaches[key].selected):
-                reaches[key] = reach  # a shared Service's row: a unit where it selects pods
-            found.add(file, service.ref, document, number, reach.violations)
-        claims = [claim for f in unit.files for claim in parts[f].claims]
-        documents = {
-            r: (f, d) for f in unit.files for r, d in parts[f].deployment_documents.items()
-        }
-        for ref, violations in risks.overlapping_selectors(claims).items():
-            file, document = documents[ref]
-            found.add(file, ref, document, number, violations)
+    resolve = service_table or config.rules.any_enabled(REACHABILITY)
+    overlaps = config.rules.any_enabled({OVERLAPPING_SELECTORS})
+    for number in range(len(collected.units.units)):
+        if resolve:
+            _reach_unit(collected, number, found, reaches)
+        if overlaps:
+            _overlaps_in_unit(collected, number, found)
     found.report(config, tally)
     rows = sorted(reaches.items(), key=lambda item: item[0][0])  # file order, then as given
     tally.reaches = tuple(reach for _, reach in rows)
     collected.service_rows = tuple(
         ServiceInFile(collected.paths[file], reach) for (file, _), reach in rows
     )
+
+
+def _reach_unit(
+    collected: Collected,
+    number: int,
+    found: CrossFindings,
+    reaches: dict[tuple[int, ObjectRef], ServiceReach],
+) -> None:
+    """What each Service of an apply unit selects and reaches, and its findings."""
+    parts, unit = collected.parts, collected.units.units[number]
+    services = {s.ref: (f, s, d) for f in unit.files for s, d in parts[f].services}
+    pods = [pod for f in unit.files for pod in parts[f].pod_sources]
+    analysed = reachability.analyse([s for _, s, _ in services.values()], pods)
+    for (file, service, document), reach in zip(services.values(), analysed, strict=True):
+        key = (file, service.ref)
+        if key not in reaches or (reach.selected and not reaches[key].selected):
+            reaches[key] = reach  # a shared Service's row: a unit where it selects pods
+        found.add(file, service.ref, document, number, reach.violations)
+
+
+def _overlaps_in_unit(collected: Collected, number: int, found: CrossFindings) -> None:
+    """RP307 on each Deployment of an apply unit whose selector overlaps another's."""
+    parts, unit = collected.parts, collected.units.units[number]
+    claims = [claim for f in unit.files for claim in parts[f].claims]
+    documents = {r: (f, d) for f in unit.files for r, d in parts[f].deployment_documents.items()}
+    for ref, violations in risks.overlapping_selectors(claims).items():
+        file, document = documents[ref]
+        found.add(file, ref, document, number, violations)
 
 
 def _duplicate_findings(
@@ -274,7 +309,7 @@ def _duplicate_findings(
         )
         findings = [_finding(DUPLICATE, message, second.start, ref)]
         if config.suppressions:
-            findings = _suppress(second, ref, findings, tally)
+            findings = _suppress(second, ref, findings, tally, config.rules)
         tally.findings.extend(findings)
 
 
@@ -303,11 +338,12 @@ def documents_by_ref(
     text = decode(source.data)
     if isinstance(text, TextProblem):
         return found
-    for raw in load_documents(text).documents:
+    for raw in load_documents(text, positions=True).documents:
         for document in expand_lists(source.path, text, raw):
             if isinstance(document.data, dict) and not check_type_meta(document):
                 ref = object_ref(document.data, config.default_namespace)
-                found.setdefault(ref, []).append(document)
+                kept = replace(document, positions=_later_positions(document))
+                found.setdefault(ref, []).append(kept)
     return found
 
 
@@ -334,8 +370,8 @@ def _check_source(
 def _fingerprint(
     cache: ResultCache, config: Config, previous: Sequence[SourceText | UnreadablePath] | None
 ) -> bytes:
-    """What, besides the file itself, its results depend on (the rule selection is not
-    among them: it is applied to the results afterwards).  Computed only with a cache.
+    """What, besides the file itself, its results depend on (the rule selection is added
+    by ``_selection_fingerprint``).  Computed only with a cache.
     Every part is length-prefixed, so that no two different inputs give the same bytes
     (paths are encoded with their lone surrogates: a file name that is not UTF-8)."""
     settings = [
@@ -359,16 +395,81 @@ def _fingerprint(
     return digest.digest()
 
 
-def _entry_key(fingerprint: bytes, source: SourceText | UnreadablePath) -> str | None:
-    """The file's path and bytes, after the fingerprint (fixed size) and the path's length."""
-    if isinstance(source, UnreadablePath):
-        return None
-    path = source.path.encode("utf-8", "surrogatepass")
+def _selection_fingerprint(fingerprint: bytes, selection: RuleSelection) -> bytes:
+    """``fingerprint`` for results of the rules ``selection`` keeps: the others' findings
+    are not located (see ``_placed``), so such results serve only this set of rules.  With
+    every rule, the fingerprint itself: those results serve any selection (as a fallback)."""
+    if not selection.disabled or not fingerprint:
+        return fingerprint
     digest = hashlib.sha256(fingerprint)
-    digest.update(len(path).to_bytes(8, "big"))
-    digest.update(path)
-    digest.update(source.data)
-    return digest.hexdigest()
+    digest.update(json.dumps(sorted(selection.disabled)).encode())
+    return digest.digest()
+
+
+class _EntryKey:
+    """A file's store key: its resolved path and bytes, after the fingerprint (fixed size)
+    and the path's length.  The directory is resolved (``dir``, ``./dir``, ``/abs/dir`` and
+    a symbolic link to it are one directory): the results do not depend on how the path is
+    spelled, which ``_thaw_as_given`` puts back.  With previous manifests they do (the copy
+    compared with is found by path), so the path as given is part of the key then."""
+
+    def __init__(self, fingerprint: bytes, *, as_given: bool) -> None:
+        self.fingerprint = fingerprint
+        self.as_given = as_given
+        self.directories: dict[str, str] = {}  # as given -> resolved, once per directory
+
+    def __call__(self, source: SourceText | UnreadablePath) -> str | None:
+        if isinstance(source, UnreadablePath):
+            return None
+        path = self._resolved(source.path)
+        if self.as_given:
+            path = f"{path}\0{source.path}"
+        encoded = path.encode("utf-8", "surrogatepass")
+        digest = hashlib.sha256(self.fingerprint)
+        digest.update(len(encoded).to_bytes(8, "big"))
+        digest.update(encoded)
+        digest.update(source.data)
+        return digest.hexdigest()
+
+    def _resolved(self, path: str) -> str:
+        if path == STDIN_NAME:
+            return path
+        directory, _, name = path.rpartition("/")
+        resolved = self.directories.get(directory)
+        if resolved is None:
+            try:
+                resolved = os.path.realpath(directory or ".")
+            except (OSError, ValueError):  # ValueError: a NUL in the path
+                resolved = directory
+            self.directories[directory] = resolved
+        return f"{resolved}/{name}"
+
+
+def _thaw_as_given(blob: bytes, source: SourceText | UnreadablePath) -> Tally:
+    """A stored file's results, naming the file as given this time: they may have been
+    stored under another spelling of its path (see ``_EntryKey``)."""
+    tally = thaw(blob, source)
+    if isinstance(source, SourceText):
+        _name_file(tally, source.path)
+    return tally
+
+
+def _name_file(tally: Tally, path: str) -> None:
+    """Every finding and document of one file's results, at ``path``."""
+
+    def finding(found: Finding) -> Finding:
+        where = found.location
+        return found if where.path == path else replace(found, location=replace(where, path=path))
+
+    def document(kept: Document) -> Document:
+        if kept.path == path and kept.start.path == path:
+            return kept
+        return replace(kept, path=path, start=replace(kept.start, path=path))
+
+    tally.findings = [finding(f) for f in tally.findings]
+    tally.suppressed = [Suppressed(finding(s.finding), s.reason) for s in tally.suppressed]
+    tally.services = [(service, document(d)) for service, d in tally.services]
+    tally.deployment_documents = {r: document(d) for r, d in tally.deployment_documents.items()}
 
 
 def _check_file_guarded(
@@ -393,7 +494,7 @@ def _check_file(source: SourceText, config: Config, index: PreviousIndex, tally:
         return
     from rolloutplan.load.yaml_docs import load_documents
 
-    loaded = load_documents(text)
+    loaded = load_documents(text, positions=True)
     for problem in loaded.problems:
         where = Location(source.path, problem.line, problem.column)
         tally.findings.append(_finding(problem.rule_id, problem.message, where))
@@ -417,7 +518,7 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
         if not config.strict_kinds and _not_an_object(document):
             tally.skipped[NOT_OBJECTS] = tally.skipped.get(NOT_OBJECTS, 0) + 1
         else:
-            tally.findings.extend(_located(document, None, violations))
+            tally.findings.extend(_placed(document, None, violations, config.rules))
         return
     data = document.data
     ref = object_ref(data, config.default_namespace)
@@ -431,7 +532,8 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
         tally.skipped[ref.kind] = tally.skipped.get(ref.kind, 0) + 1
         if config.strict_kinds:
             message = f"kind {ref.kind} ({data['apiVersion']}) is not checked by rolloutplan"
-            tally.findings.extend(_located(document, ref, [Violation("RP010", message, ("kind",))]))
+            violation = Violation("RP010", message, ("kind",))
+            tally.findings.extend(_placed(document, ref, [violation], config.rules))
         return
     if data["apiVersion"] != wanted_api:
         message = (
@@ -468,8 +570,13 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
         elif isinstance(typed, Deployment):
             tally.claims.append(typed.claim)
             tally.deployment_documents[ref] = _for_later_findings(document)
-            add_findings(document, ref, risks.deployment_risks(typed), config, tally)
-        elif isinstance(typed, ReplicaSet) and typed.owner is None:
+            if config.rules.any_enabled(DEPLOYMENT_RISKS):
+                add_findings(document, ref, risks.deployment_risks(typed), config, tally)
+        elif (
+            isinstance(typed, ReplicaSet)
+            and typed.owner is None
+            and config.rules.any_enabled({BARE_REPLICA_SET_RISK})
+        ):
             old, _ = index.lookup(_key(data, ref), document.path, config)
             changed = old is not None and _template(old) != _template(data)
             add_findings(document, ref, risks.bare_replica_set_risks(changed), config, tally)
@@ -492,9 +599,32 @@ def _type_meta(data: dict[str, Any]) -> bool:
 
 
 def _for_later_findings(document: Document) -> Document:
-    """The document with only what findings added after checking need (its text, for
-    positions, and its waivers): these are kept for the whole run and sent back by workers."""
-    return replace(document, data=suppressions.waiver_view(document.data))
+    """The document with only what findings added after checking need (the positions of the
+    fields they point at, and its waivers): these are kept for the whole run, sent back by
+    workers and stored in the result cache."""
+    return replace(
+        document, data=suppressions.waiver_view(document.data), positions=_later_positions(document)
+    )
+
+
+# The fields that findings added after a file is checked point at (RP307, RP401-RP409, and
+# the waivers' RP014): their positions are kept with the document.  A finding elsewhere
+# would compose the file again (counted: tests/load/test_positions.py keeps that at zero).
+LATER_FIELDS: tuple[FieldPath, ...] = (
+    ("spec", "selector"),
+    ("spec", "ports"),
+    ("metadata", "annotations"),
+)
+
+
+def _later_positions(document: Document) -> Positions | None:
+    """The positions of LATER_FIELDS in the document, kept from its parse."""
+    from rolloutplan.load.yaml_docs import NodePositions
+
+    positions = document.positions
+    if not isinstance(positions, NodePositions):
+        return positions
+    return positions.kept([(*document.prefix, *later) for later in LATER_FIELDS])
 
 
 def add_findings(
@@ -504,10 +634,33 @@ def add_findings(
     config: Config,
     tally: Tally,
 ) -> None:
-    findings = _located(document, ref, violations)
+    findings = _placed(document, ref, violations, config.rules)
     if config.suppressions:
-        findings = _suppress(document, ref, findings, tally)
+        findings = _suppress(document, ref, findings, tally, config.rules)
     tally.findings.extend(findings)
+
+
+def _placed(
+    document: Document,
+    ref: ObjectRef | None,
+    violations: Iterable[Violation],
+    selection: RuleSelection,
+) -> list[Finding]:
+    """The findings of ``violations``, in order.  Only the selected rules' are located
+    (locating may read the file again); the others, which no output shows but which still
+    count (the errors the API server rejects an object for, named in its plan), are placed
+    at the document's start."""
+    left_out = selection.disabled
+    if not left_out:
+        return _located(document, ref, violations)
+    violations = list(violations)
+    located = iter(_located(document, ref, [v for v in violations if v.rule_id not in left_out]))
+    return [
+        _finding(v.rule_id, v.message, document.start, ref, v.field)
+        if v.rule_id in left_out
+        else next(located)
+        for v in violations
+    ]
 
 
 def selected(findings: list[Finding], selection: RuleSelection) -> tuple[Finding, ...]:
@@ -521,11 +674,15 @@ def selected(findings: list[Finding], selection: RuleSelection) -> tuple[Finding
 
 
 def _suppress(
-    document: Document, ref: ObjectRef, findings: list[Finding], tally: Tally
+    document: Document,
+    ref: ObjectRef,
+    findings: list[Finding],
+    tally: Tally,
+    selection: RuleSelection,
 ) -> list[Finding]:
     """Move findings that the object's rolloutplan.io/ignore-<rule> annotations waive."""
     waivers, problems = suppressions.read(document.data)
-    kept = _located(document, ref, problems)
+    kept = _placed(document, ref, problems, selection)
     for finding in findings:
         reason = waivers.get(finding.rule_id)
         if reason is None:
@@ -592,13 +749,10 @@ def _located(
     violations = list(violations)
     if not violations:
         return []
-    # imported when needed: a run served by the cache may never need the YAML loader
-    from rolloutplan.load.yaml_docs import locate
-
     findings = []
     for violation in violations:
         path = (*document.prefix, *violation.field)
-        line, column, _ = locate(document.text, document.index, path, at_key=violation.at_key)
+        line, column, _ = locate_in(document, path, at_key=violation.at_key)
         where = Location(document.path, line, column)
         findings.append(_finding(violation.rule_id, violation.message, where, ref, violation.field))
     return findings

@@ -34,8 +34,10 @@ repository's, which must not choose where results come from): the CLI says so an
 
 from __future__ import annotations
 
+import functools
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +73,20 @@ class RuleSelection:
 
     def severity_of(self, rule_id: str) -> Severity:
         return dict(self.severity).get(rule_id) or REGISTRY.severity(rule_id)
+
+    @property
+    def disabled(self) -> frozenset[str]:
+        """The ids of the rules this selection leaves out (computed once per selection)."""
+        return _disabled(self)
+
+    def any_enabled(self, rule_ids: Iterable[str]) -> bool:
+        """Whether a stage that can only find ``rule_ids`` has anything to do."""
+        return not self.disabled.issuperset(rule_ids)
+
+
+@functools.lru_cache(maxsize=16)
+def _disabled(selection: RuleSelection) -> frozenset[str]:
+    return frozenset(rule for rule in REGISTRY.by_id if not selection.enabled(rule))
 
 
 def _best_match(selectors: tuple[str, ...], rule_id: str) -> int:

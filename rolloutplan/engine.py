@@ -38,6 +38,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", "run"]
 
+# the rules of analysis.plan_risks: without one of them selected, plans are not analysed
+PLAN_RISKS = frozenset({"RP310", "RP311", "RP312", "RP313", "RP314", "RP316"})
+LOST_SERVICE = "RP401"  # check --base: a Service the change leaves selecting nothing
+
 
 @dataclass(frozen=True, slots=True)
 class Report:
@@ -78,10 +82,15 @@ def run(
     sources: Sequence[SourceText | UnreadablePath],
     config: Config,
     previous: Sequence[SourceText | UnreadablePath] | None = None,
+    *,
+    service_table: bool = False,
 ) -> Report:
     """Check every source.  With ``previous`` (the manifests as they are now), an object found
-    there by kind, namespace and name is checked as an update of it, as the server would."""
-    return _report(collect(sources, config, previous), config, len(sources))
+    there by kind, namespace and name is checked as an update of it, as the server would.
+    ``service_table``: the report's ``services`` are wanted (else only the selected rules
+    decide whether Services are resolved)."""
+    collected = collect(sources, config, previous, service_table=service_table)
+    return _report(collected, config, len(sources))
 
 
 def plan(
@@ -255,6 +264,8 @@ def _plan_findings(
 ) -> None:
     """The risks each plan shows, on the Deployment copy and the Service copies it is about
     (once per copy: see CrossFindings)."""
+    if not config.rules.any_enabled(PLAN_RISKS):
+        return
     from rolloutplan.analysis.endpoints import by_plan
     from rolloutplan.analysis.plan_risks import plan_risks
 
@@ -348,6 +359,8 @@ def _lost_services(
     from rolloutplan.collect import add_findings, documents_by_ref
     from rolloutplan.tally import Tally
 
+    if not config.rules.any_enabled({LOST_SERVICE}):
+        return report
     lost = lost_services(report.services, before.service_rows, deleted, report.findings)
     if not lost:
         return report

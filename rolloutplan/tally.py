@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
+from rolloutplan.load.positions import PositionIndex
 from rolloutplan.load.text import decode
 from rolloutplan.model import objects as model
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
@@ -244,9 +245,11 @@ class _Packer:
             raise TypeError("not a document")
         data = document.data or None
         start = document.start
+        positions = document.positions
         return [
             self.path(document.path), document.index, document.item, data,
             self.path(start.path), start.line, start.column,
+            positions.root if isinstance(positions, PositionIndex) else None,
         ]  # fmt: skip
 
     def claim(self, claim: SelectorClaim) -> Row:
@@ -364,13 +367,13 @@ def _finding(row: Row, paths: list[str], refs: list[ObjectRef]) -> Finding:
 
 
 def _document(row: Row, paths: list[str]) -> Document:
-    path, index, item, data, start_path, line, column = row
+    path, index, item, data, start_path, line, column, positions = row
     waivers = {} if data is None else data
     if type(waivers) is not dict:
         raise ValueError("not a document's data")
-    return Document(
-        paths[path], index, item, waivers, Location(paths[start_path], line, column), ""
-    )
+    where = Location(paths[start_path], line, column)
+    kept = None if positions is None else PositionIndex(positions)
+    return Document(paths[path], index, item, waivers, where, "", kept)
 
 
 def _selector(row: Row, labels: list[Labels]) -> model.LabelSelector:

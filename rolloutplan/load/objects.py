@@ -17,10 +17,10 @@ def expand_lists(path: str, text: str, raw: RawDocument) -> list[Document]:
     data = raw.data
     if _is_list(data):
         return [
-            Document(path, raw.index, position, item, start, text)
+            Document(path, raw.index, position, item, start, text, raw.positions)
             for position, item in enumerate(data["items"])
         ]
-    return [Document(path, raw.index, None, data, start, text)]
+    return [Document(path, raw.index, None, data, start, text, raw.positions)]
 
 
 def _is_list(data: Any) -> bool:

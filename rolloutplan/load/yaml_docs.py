@@ -14,8 +14,10 @@ libyaml (ruamel.yaml.clib) and constructed here, so that
 * aliases are shared, never copied, and a document whose aliases would add more than
   ``MAX_EXPANDED_NODES`` values when expanded is refused before anything walks it (its own
   values do not count: a List of 5,000 live objects is no bomb);
-* positions are not kept: ``locate`` composes the text again, only for documents
-  that have findings, and walks the nodes to the field.
+* positions come from the same parse: with ``positions``, each document keeps its nodes
+  (``NodePositions``) while its file is checked, and the positions of the fields later
+  findings need (``NodePositions.kept``, a ``positions.PositionIndex``) after; ``locate``
+  composes the text again only for a path neither covers.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ import functools
 import math
 import re
 import struct
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -41,6 +43,7 @@ except ImportError as exc:  # pragma: no cover - packaging error, not user input
         "rolloutplan needs ruamel.yaml.clib (the C parser); pip install 'ruamel.yaml.clib'"
     ) from exc
 
+from rolloutplan.load import positions as kept_positions
 from rolloutplan.model.source import FieldPath
 
 MAX_DEPTH = 200
@@ -126,6 +129,7 @@ class RawDocument:
     data: Any
     line: int
     column: int
+    positions: NodePositions | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,11 +141,10 @@ class LoadResult:
 class _Composer(CParser):  # type: ignore[misc]
     """libyaml composition without ruamel's resolver: plain scalars are resolved later."""
 
-    def descend_resolver(self, *_: object) -> None:
-        return None
-
-    def ascend_resolver(self, *_: object) -> None:
-        return None
+    # called around every node and ignored: C callables that take the arguments, in place of
+    # two Python calls per node
+    descend_resolver = slice  # (parent, index)
+    ascend_resolver = tuple  # ()
 
     def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> Tag:
         if kind is ScalarNode:
@@ -153,10 +156,11 @@ def _tag(node: Node) -> str:
     return _RESOLVED_TEXT.get(id(node.ctag)) or node.tag  # type: ignore[no-any-return]
 
 
-def load_documents(text: str) -> LoadResult:
+def load_documents(text: str, *, positions: bool = False) -> LoadResult:
     """Every non-empty document of ``text``; a problem stops reading the rest of the stream,
-    and the documents before it are kept."""
-    return _go_grammar(text, _load)
+    and the documents before it are kept.  With ``positions`` each keeps its nodes to
+    locate findings in (memory: hold such documents only while their file is checked)."""
+    return _go_grammar(text, functools.partial(_load, positions=positions))
 
 
 def _go_grammar(text: str, read: Callable[[str, Swaps], tuple[_R, YamlProblem | None]]) -> _R:
@@ -172,7 +176,7 @@ def _go_grammar(text: str, read: Callable[[str, Swaps], tuple[_R, YamlProblem | 
     return result
 
 
-def _load(text: str, swaps: Swaps) -> tuple[LoadResult, YamlProblem | None]:
+def _load(text: str, swaps: Swaps, *, positions: bool) -> tuple[LoadResult, YamlProblem | None]:
     documents: list[RawDocument] = []
     has_aliases = "*" in text  # no alias at all (kubectl's output): nothing to count
     non_finite = _NON_FINITE.search(text) is not None
@@ -184,7 +188,8 @@ def _load(text: str, swaps: Swaps) -> tuple[LoadResult, YamlProblem | None]:
                 continue
             data = _Builder(has_aliases=has_aliases, non_finite=non_finite).build(node)
             mark = node.start_mark
-            documents.append(RawDocument(index, data, mark.line + 1, mark.column + 1))
+            kept = NodePositions(node) if positions else None
+            documents.append(RawDocument(index, data, mark.line + 1, mark.column + 1, kept))
     except YamlProblem as problem:
         return LoadResult(tuple(documents), (problem.restored(swaps),)), problem
     return LoadResult(tuple(documents), (stop[1].restored(swaps),) if stop else ()), None
@@ -397,9 +402,9 @@ class _Builder:
         if node.ctag is _PLAIN_TAG:  # the common case first: an untagged plain scalar
             if self.scalars is not None:
                 self._count_scalar(node)
-            if self.non_finite:
-                return _finite(resolve_plain(node.value), node), 1
-            return resolve_plain(node.value), 1
+            text = node.value
+            value = _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
+            return (_finite(value, node) if self.non_finite else value), 1
         if isinstance(node, ScalarNode):
             if self.scalars is not None:
                 self._count_scalar(node)
@@ -478,7 +483,8 @@ class _Builder:
             if plain_key:  # the common case: resolve it here
                 if self.scalars is not None:
                     self._count_scalar(key_node)
-                key = resolve_plain(key_node.value)
+                text = key_node.value
+                key = _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
                 if type(key) is not str:  # nearly every key is text: no call for it
                     key = _json_key(key, key_node)
             else:
@@ -643,6 +649,12 @@ def resolve_plain(text: str) -> Any:
     return _go_float(plain, text)
 
 
+# Keys and many values repeat from file to file: the short ones are resolved once (what
+# resolve_plain returns is immutable, and shared as the builder shares aliased values)
+_SHORT = 64
+_resolve_short = functools.lru_cache(maxsize=1 << 14)(resolve_plain)
+
+
 def _go_float(plain: str, text: str) -> float | str:
     """strconv.ParseFloat behind go-yaml's float pattern; out of range (1e400) it fails and
     the scalar stays the string ``text``."""
@@ -726,7 +738,13 @@ def locate(
     nodes, keys = _composed(text)
     if document_index >= len(nodes):
         return 1, 1, ()
-    node: Node = nodes[document_index]
+    return _walk(nodes[document_index], path, at_key, keys)
+
+
+def _walk(
+    node: Node, path: FieldPath, at_key: bool, keys: _KeyIndexes
+) -> tuple[int, int, FieldPath]:
+    """``locate`` in the nodes of one document."""
     mark = node.start_mark
     key_mark = mark
     found: list[str | int] = []
@@ -756,7 +774,12 @@ class _KeyIndex:
         self.keys: dict[str | None, tuple[int, Any, Node]] = {}
         self.merged: list[tuple[int, Node]] = []
         for place, (key_node, value_node) in enumerate(node.value):
-            if _is_merge_key(key_node):
+            if key_node.ctag is _PLAIN_TAG and key_node.value != "<<":  # most keys: no calls
+                key = key_node.value
+                key = _resolve_short(key) if len(key) <= _SHORT else resolve_plain(key)
+                text = key if type(key) is str else _key_text(key)
+                self.keys.setdefault(text, (place, key_node.start_mark, value_node))
+            elif _is_merge_key(key_node):
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 self.merged[:0] = [(place, source) for source in sources]
             elif isinstance(key_node, ScalarNode):
@@ -787,6 +810,13 @@ def _compose_nodes(text: str, swaps: Swaps) -> tuple[tuple[Node, ...], YamlProbl
     return tuple(nodes), None
 
 
+def _key_index(node: MappingNode, indexes: _KeyIndexes) -> _KeyIndex:
+    index = indexes.get(id(node))
+    if index is None:
+        index = indexes[id(node)] = _KeyIndex(node)
+    return index
+
+
 def _child(node: Node, part: str | int, indexes: _KeyIndexes) -> tuple[Any, Node] | None:
     if isinstance(node, SequenceNode) and isinstance(part, int):
         if 0 <= part < len(node.value):
@@ -795,9 +825,7 @@ def _child(node: Node, part: str | int, indexes: _KeyIndexes) -> tuple[Any, Node
         return None
     if not isinstance(node, MappingNode):
         return None
-    index = indexes.get(id(node))
-    if index is None:
-        index = indexes[id(node)] = _KeyIndex(node)
+    index = _key_index(node, indexes)
     written = index.keys.get(str(part))
     for place, source in index.merged:
         if written is not None and place < written[0]:
@@ -806,6 +834,142 @@ def _child(node: Node, part: str | int, indexes: _KeyIndexes) -> tuple[Any, Node
         if found is not None:
             return found
     return None if written is None else (written[1], written[2])
+
+
+class NodePositions:
+    """One document's nodes, to locate its findings in without composing it again."""
+
+    __slots__ = ("indexes", "root")
+
+    def __init__(self, root: Node) -> None:
+        self.root = root
+        self.indexes: _KeyIndexes = {}
+
+    def locate(self, path: FieldPath, at_key: bool = False) -> tuple[int, int, FieldPath]:
+        return _walk(self.root, path, at_key, self.indexes)
+
+    def kept(self, paths: Iterable[FieldPath]) -> kept_positions.PositionIndex:
+        """The positions ``locate`` gives for every path that starts with one of ``paths``
+        (and for their ancestors), without the nodes.  A kept field whose content holds
+        more than MAX_KEPT_POSITIONS values (aliases) is left out: its paths are not known;
+        so is the whole document when one of them is beyond ``positions.MAX_COLUMN``."""
+        wanted: dict[Any, Any] = {}
+        for path in paths:
+            level = wanted
+            for part in path[:-1]:
+                level = level.setdefault(part, {})
+                if level is _EVERY:
+                    break
+            else:
+                if path:
+                    level[path[-1]] = _EVERY
+                else:
+                    wanted = _EVERY
+        try:
+            root = _Keeper(self.indexes).node(self.root, wanted)
+        except ValueError:  # a column beyond MAX_COLUMN (minified JSON)
+            root = [kept_positions.pack(1, 1), kept_positions.UNKNOWN, None]
+        return kept_positions.PositionIndex(root)
+
+
+MAX_KEPT_POSITIONS = 10_000  # per kept field: far beyond any selector or list of ports
+_EVERY: dict[Any, Any] = {}  # the whole content of a kept field (compared by identity)
+
+
+def _position(mark: Any) -> int:
+    """``positions.pack`` of a mark (inlined: called for every kept value)."""
+    if mark.column >= kept_positions.MAX_COLUMN:
+        raise ValueError("column beyond MAX_COLUMN")
+    return (mark.line + 1) << kept_positions.LINE_SHIFT | (mark.column + 1)
+
+
+class _Keeper:
+    """Builds a ``PositionIndex`` node from a node, as ``_walk`` would find its fields."""
+
+    def __init__(self, indexes: _KeyIndexes) -> None:
+        self.indexes = indexes
+        self.budget = 0
+
+    def node(self, node: Node, wanted: dict[Any, Any]) -> Any:
+        if isinstance(node, ScalarNode):
+            return _position(node.start_mark)
+        start = _position(node.start_mark)
+        if wanted is _EVERY:
+            self.budget = MAX_KEPT_POSITIONS
+            try:
+                return self._every(node)
+            except _TooMany:
+                return [start, kept_positions.UNKNOWN, None]
+        if isinstance(node, SequenceNode):
+            items: dict[str, Any] = {}
+            for part, inner in wanted.items():
+                if isinstance(part, int):
+                    found = node.value[part] if 0 <= part < len(node.value) else None
+                    items[str(part)] = None if found is None else self.node(found, inner)
+            return [start, kept_positions.SOME_ITEMS, items]
+        keys: dict[str, Any] = {}
+        scanned = _written_keys(node, wanted)
+        for part, inner in wanted.items():
+            step = _child(node, part, self.indexes) if scanned is None else scanned.get(part)
+            keys[str(part)] = (
+                None if step is None else [_position(step[0]), self.node(step[1], inner)]
+            )
+        return [start, kept_positions.SOME_KEYS, keys]
+
+    def _every(self, node: Node) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooMany
+        if isinstance(node, ScalarNode):
+            return _position(node.start_mark)
+        start = _position(node.start_mark)
+        if isinstance(node, SequenceNode):
+            return [start, kept_positions.SEQUENCE, [self._every(item) for item in node.value]]
+        keys: dict[str, Any] = {}
+        index = _key_index(node, self.indexes)
+        if not index.merged:  # each key as written: what _child finds, without the calls
+            for text, (_, mark, value) in index.keys.items():
+                if text is not None:
+                    keys[text] = [_position(mark), self._every(value)]
+            return [start, kept_positions.MAPPING, keys]
+        for key in _every_key(node, self.indexes):
+            step = _child(node, key, self.indexes)
+            if step is not None:
+                keys[key] = [_position(step[0]), self._every(step[1])]
+        return [start, kept_positions.MAPPING, keys]
+
+
+def _written_keys(node: MappingNode, wanted: dict[Any, Any]) -> dict[str, Any] | None:
+    """The ``wanted`` keys of a mapping as ``_child`` finds them, by one scan of the keys as
+    written (a kept document's root, spec, metadata); None when that is not the same: a
+    merge key, or a wanted key that a number or boolean key could spell too."""
+    for part in wanted:
+        if type(part) is not str or type(_resolve_short(part)) is not str:
+            return None
+    found: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode):
+            continue
+        text = key_node.value
+        if text == "<<" or (key_node.ctag is not _PLAIN_TAG and _is_merge_key(key_node)):
+            return None
+        if text in wanted and text not in found:
+            found[text] = (key_node.start_mark, value_node)
+    return found
+
+
+class _TooMany(Exception):
+    """A kept field holds more than MAX_KEPT_POSITIONS values."""
+
+
+def _every_key(node: MappingNode, indexes: _KeyIndexes) -> dict[str, None]:
+    """Every key ``_child`` finds in a mapping: its own and its merged ones."""
+    index = _key_index(node, indexes)
+    keys = dict.fromkeys(key for key in index.keys if key is not None)
+    for _, source in index.merged:
+        if isinstance(source, MappingNode):
+            keys.update(_every_key(source, indexes))
+    return keys
 
 
 def _scalar_or_text(node: ScalarNode) -> Any:

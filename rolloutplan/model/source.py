@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from rolloutplan.model.pickling import compact_pickling
 
@@ -15,6 +15,14 @@ class MapKey(str):
 
 
 FieldPath = tuple[str | int, ...]
+
+
+class Positions(Protocol):
+    """Where a YAML document's fields are written (see ``load.positions``)."""
+
+    def locate(self, path: FieldPath, at_key: bool = False) -> tuple[int, int, FieldPath] | None:
+        """1-based (line, column) of ``path`` and the part of it that exists; None when
+        not known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +46,8 @@ class Document:
 
     ``index`` is the YAML document's position in the file (0-based); ``item`` is the
     object's position inside a ``kind: List`` document, or None.  ``text`` is kept so
-    that positions can be resolved lazily, only for documents that have findings.
+    that positions can be resolved lazily, only for documents that have findings;
+    ``positions``, kept from the parse that read it, spares composing it again.
     """
 
     path: str
@@ -47,6 +56,7 @@ class Document:
     data: dict[str, Any] = field(compare=False, repr=False)
     start: Location
     text: str = field(compare=False, repr=False)
+    positions: Positions | None = field(default=None, compare=False, repr=False)
 
     @property
     def prefix(self) -> FieldPath:

@@ -285,10 +285,11 @@ def _written(document: Document | None, path: FieldPath, instance: object) -> st
     """The value as written in the source, if it is a plain scalar there."""
     if document is None:
         return None
-    from rolloutplan.load.yaml_docs import locate, resolve_plain  # only for such errors
+    from rolloutplan.load.positions import locate_in
+    from rolloutplan.load.yaml_docs import resolve_plain  # only for such errors
 
     full = (*document.prefix, *path)
-    line, column, found = locate(document.text, document.index, full)
+    line, column, found = locate_in(document, full)
     if found != full:
         return None
     lines = _lines(document.text)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rolloutplan.cache import DATABASE, KEY_FILE, ResultCache
-from rolloutplan.collect import Config, _entry_key, _fingerprint
+from rolloutplan.collect import Config, _EntryKey, _fingerprint
 from rolloutplan.fingerprint import tool_fingerprint
 from rolloutplan.model.source import SourceText
 from rolloutplan.tally import Tally, freeze
@@ -59,7 +59,7 @@ def _unkeyed_key(path: str, data: bytes) -> str:
     """The key this rolloutplan computes before its HMAC: all an attacker can know."""
     cache = ResultCache(Path("unused"), tool_fingerprint(), b"")
     fingerprint = _fingerprint(cache, Config(kubernetes_version="1.35"), None)
-    key = _entry_key(fingerprint, SourceText(path, data))
+    key = _EntryKey(fingerprint, as_given=False)(SourceText(path, data))
     assert key is not None
     return key
 
