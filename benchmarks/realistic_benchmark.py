@@ -60,10 +60,18 @@ class Series:
         return statistics.median(getattr(run, what) for run in self.runs)
 
 
+# Every run starts in an empty directory: `python -m rolloutplan` started in a checkout
+# would import the package from the working directory (uncompiled source, no installed
+# bytecode), and a config file there would be found by walking up.
+NEUTRAL_DIRECTORY = tempfile.mkdtemp(prefix="rolloutplan-bench-cwd-")
+
+
 def timed(command: list[str]) -> Run:
     """One run's wall time, and its CPU time and peak memory as the kernel counts them."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=NEUTRAL_DIRECTORY
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)

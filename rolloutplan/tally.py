@@ -249,7 +249,7 @@ class _Packer:
         return [
             self.path(document.path), document.index, document.item, data,
             self.path(start.path), start.line, start.column,
-            positions.root if isinstance(positions, PositionIndex) else None,
+            positions.stored_text() if isinstance(positions, PositionIndex) else None,
         ]  # fmt: skip
 
     def claim(self, claim: SelectorClaim) -> Row:
@@ -372,7 +372,7 @@ def _document(row: Row, paths: list[str]) -> Document:
     if type(waivers) is not dict:
         raise ValueError("not a document's data")
     where = Location(paths[start_path], line, column)
-    kept = None if positions is None else PositionIndex(positions)
+    kept = None if positions is None else PositionIndex.stored(positions)
     return Document(paths[path], index, item, waivers, where, "", kept)
 
 

@@ -14,6 +14,7 @@ findings without loading the YAML reader.
 
 from __future__ import annotations
 
+import json
 import operator
 from typing import Any
 
@@ -46,6 +47,11 @@ def _unpack(position: int) -> tuple[int, int]:
     return position >> LINE_SHIFT, position & ((1 << LINE_SHIFT) - 1)
 
 
+def _check(root: Any) -> None:
+    if type(root) is not int and not (type(root) is list and len(root) == 3 and root[1] in _KINDS):
+        raise ValueError("not a position index")
+
+
 def _start(node: Any) -> int:
     return node if type(node) is int else node[0]  # type: ignore[no-any-return]
 
@@ -55,14 +61,41 @@ class PositionIndex:
     paths, every key, item and scalar (``yaml_docs.NodePositions.kept`` builds it).  The
     root is plain data (JSON's ints, lists and objects), as stored in the result cache."""
 
-    __slots__ = ("root",)
+    __slots__ = ("_root", "_stored")
 
     def __init__(self, root: Any) -> None:
-        if type(root) is not int and not (
-            type(root) is list and len(root) == 3 and root[1] in _KINDS
-        ):
-            raise ValueError("not a position index")
-        self.root = root
+        _check(root)
+        self._root = root
+        self._stored: str | None = None
+
+    @classmethod
+    def stored(cls, text: str) -> PositionIndex:
+        """An index as the result cache holds it (``stored_text``), decoded only when a
+        finding is located with it: most kept documents never are, and decoding every
+        index of a warm run cost more than the rest of reading its results."""
+        if type(text) is not str:
+            raise ValueError("not a stored position index")
+        index = cls.__new__(cls)
+        index._root = None
+        index._stored = text
+        return index
+
+    @property
+    def root(self) -> Any:
+        if self._stored is not None:
+            try:
+                root = json.loads(self._stored)
+                _check(root)
+            except ValueError:  # sealed entries hold what we wrote: only a bug gets here
+                root = [0, UNKNOWN, None]
+            self._root, self._stored = root, None
+        return self._root
+
+    def stored_text(self) -> str:
+        """The index as one JSON text, for the result cache."""
+        if self._stored is not None:
+            return self._stored
+        return json.dumps(self._root, separators=(",", ":"))
 
     def __reduce__(self) -> tuple[type[PositionIndex], tuple[Any]]:
         return (PositionIndex, (self.root,))
