@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import math
 import re
@@ -37,6 +38,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.tag import Tag
 
 try:
+    import _ruamel_yaml
     from _ruamel_yaml import CParser  # the libyaml-backed parser of ruamel.yaml.clib
 except ImportError as exc:  # pragma: no cover - packaging error, not user input
     raise ImportError(
@@ -138,6 +140,102 @@ class LoadResult:
     problems: tuple[YamlProblem, ...]
 
 
+# ruamel's node classes set every field through two or three Python __init__ calls and an
+# isinstance per node; these subclasses (same fields, same types, so every isinstance check
+# and reader of nodes is unaffected) set them in one.  The C composer looks its node classes
+# up in its module's globals at each call, so ``_fast_nodes`` swaps them in around our own
+# compositions only: any other ruamel user in the process keeps ruamel's classes.
+class _Scalar(ScalarNode):
+    __slots__ = ()
+
+    def __init__(
+        self,
+        tag: Any,
+        value: Any,
+        start_mark: Any = None,
+        end_mark: Any = None,
+        style: Any = None,
+        comment: Any = None,
+        anchor: Any = None,
+    ) -> None:
+        self.ctag = tag if type(tag) is Tag else Tag(suffix=tag)
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.style = style
+        self.comment = comment
+        self.anchor = anchor
+
+
+class _Sequence(SequenceNode):
+    __slots__ = ()
+
+    def __init__(
+        self,
+        tag: Any,
+        value: Any,
+        start_mark: Any = None,
+        end_mark: Any = None,
+        flow_style: Any = None,
+        comment: Any = None,
+        anchor: Any = None,
+    ) -> None:
+        self.ctag = tag if type(tag) is Tag else Tag(suffix=tag)
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.flow_style = flow_style
+        self.comment = comment
+        self.anchor = anchor
+
+
+class _Mapping(MappingNode):
+    __slots__ = ()
+
+    def __init__(
+        self,
+        tag: Any,
+        value: Any,
+        start_mark: Any = None,
+        end_mark: Any = None,
+        flow_style: Any = None,
+        comment: Any = None,
+        anchor: Any = None,
+    ) -> None:
+        self.ctag = tag if type(tag) is Tag else Tag(suffix=tag)
+        self.value = value
+        self.start_mark = start_mark
+        self.end_mark = end_mark
+        self.flow_style = flow_style
+        self.comment = comment
+        self.anchor = anchor
+        self.merge = None
+
+
+_NODE_CLASSES = ("ScalarNode", "SequenceNode", "MappingNode")
+_RUAMEL_NODES = (ScalarNode, SequenceNode, MappingNode)
+_FAST_NODES = (_Scalar, _Sequence, _Mapping)
+# only where the C module reads exactly ruamel's classes (a future clib may not)
+_CAN_SWAP = all(
+    getattr(_ruamel_yaml, name, None) is cls
+    for name, cls in zip(_NODE_CLASSES, _RUAMEL_NODES, strict=True)
+)
+
+
+@contextlib.contextmanager
+def _fast_nodes() -> Iterator[None]:
+    if not _CAN_SWAP:
+        yield
+        return
+    for name, cls in zip(_NODE_CLASSES, _FAST_NODES, strict=True):
+        setattr(_ruamel_yaml, name, cls)
+    try:
+        yield
+    finally:
+        for name, cls in zip(_NODE_CLASSES, _RUAMEL_NODES, strict=True):
+            setattr(_ruamel_yaml, name, cls)
+
+
 class _Composer(CParser):  # type: ignore[misc]
     """libyaml composition without ruamel's resolver: plain scalars are resolved later."""
 
@@ -147,9 +245,9 @@ class _Composer(CParser):  # type: ignore[misc]
     ascend_resolver = tuple  # ()
 
     def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> Tag:
-        if kind is ScalarNode:
+        if kind is _Scalar or kind is ScalarNode:
             return _RESOLVED[_PLAIN] if implicit[0] else _RESOLVED[_STR]
-        return _RESOLVED[_MAP] if kind is MappingNode else _RESOLVED[_SEQ]
+        return _RESOLVED[_MAP] if kind is _Mapping or kind is MappingNode else _RESOLVED[_SEQ]
 
 
 def _tag(node: Node) -> str:
@@ -261,7 +359,8 @@ def _compose_all(text: str, limit: int | None = None, swaps: Swaps = ()) -> Iter
     try:
         index = 0
         while (limit is None or index < limit) and composer.check_node():
-            node = composer.get_node()
+            with _fast_nodes():
+                node = composer.get_node()
             if swaps:
                 _restore(node, swaps)
             yield node

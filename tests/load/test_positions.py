@@ -231,3 +231,22 @@ def test_kept_positions_locate_as_composing_the_text_again(text: str, data: st.D
                 assert found == expected, (path, prefix)
             if path[: len(prefix)] == prefix or prefix[: len(path)] == path:
                 assert found is not None, (path, prefix)  # a kept path, or an ancestor
+
+
+def test_the_composer_node_classes_are_swapped_only_during_our_compositions() -> None:
+    """The fast node classes serve our compositions, also one that fails; every other ruamel
+    user in the process keeps ruamel's own classes."""
+    import _ruamel_yaml
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    from rolloutplan.load import yaml_docs
+
+    assert yaml_docs._CAN_SWAP  # the installed clib reads its node classes as we expect
+    result = yaml_docs.load_documents("a: [1, {b: c}]\n", positions=True)
+    assert result.documents[0].data == {"a": [1, {"b": "c"}]}
+    broken = yaml_docs.load_documents("a: [1\nb: {\n")
+    assert broken.problems and broken.problems[0].rule_id == "RP001"
+    originals = (ScalarNode, SequenceNode, MappingNode)
+    assert (_ruamel_yaml.ScalarNode, _ruamel_yaml.SequenceNode, _ruamel_yaml.MappingNode) == (
+        originals
+    )
