@@ -746,9 +746,6 @@ def _unusable(document: Document, config: Config) -> str | None:
 def _located(
     document: Document, ref: ObjectRef | None, violations: Iterable[Violation]
 ) -> list[Finding]:
-    violations = list(violations)
-    if not violations:
-        return []
     findings = []
     for violation in violations:
         path = (*document.prefix, *violation.field)

@@ -202,21 +202,16 @@ class _Files:
             if isinstance(obj, Deployment)
         ]
 
-    def services_of(self, path: str) -> list[tuple[str, Service]]:
-        """The Services of the units of the file ``path``, each copy once."""
-        units = self.collected.units.of_file[self.index[path]]
-        found = {(p, s.ref): (p, s) for unit in units for p, s in self.services[unit]}
-        return list(found.values())
-
     def service_index(self, path: str) -> ServiceIndex:
-        """``services_of(path)`` indexed, built once for each set of units (most files of
-        a directory share theirs)."""
+        """The Services of the units of the file ``path``, each copy once, indexed; built
+        once for each set of units (most files of a directory share theirs)."""
         from rolloutplan.analysis import endpoints
 
         units = tuple(self.collected.units.of_file[self.index[path]])
         index = self.service_indexes.get(units)
         if index is None:
-            index = self.service_indexes[units] = endpoints.ServiceIndex(self.services_of(path))
+            found = {(p, s.ref): (p, s) for unit in units for p, s in self.services[unit]}
+            index = self.service_indexes[units] = endpoints.ServiceIndex(list(found.values()))
         return index
 
     def document(self, path: str, ref: ObjectRef) -> tuple[int, Document]:

@@ -97,16 +97,13 @@ class ServiceIndex:
         return [found[order] for order in sorted(found)]
 
 
-def timelines(
-    plan: RolloutPlan, services: Sequence[Placed] | ServiceIndex
-) -> tuple[EndpointTimeline, ...]:
+def timelines(plan: RolloutPlan, services: ServiceIndex) -> tuple[EndpointTimeline, ...]:
     """One timeline per Service (a file and the Service defined there) of the Deployment's
     namespace that selects old or new pods; none for a refused update, which never runs."""
     if plan.outcome is Outcome.REFUSED:
         return ()
     namespace = plan.deployment.ref.namespace
-    index = services if isinstance(services, ServiceIndex) else ServiceIndex(services)
-    candidates = index.candidates(namespace, plan.old_labels, plan.deployment.template.labels)
+    candidates = services.candidates(namespace, plan.old_labels, plan.deployment.template.labels)
     found = []
     for path, service in candidates:
         assert service.selector  # the index holds only Services with a selector
