@@ -28,6 +28,7 @@ _MEMORY_UNITS = (
 HUGE = 1000
 NANO = Fraction(1, 10**9)
 BINARY_CAP = Fraction(2**63 - 1)  # binary-suffixed (Ki...Ei) values are capped at this
+_LIMIT = 10**HUGE
 
 
 def parse_quantity(text: str | int | float) -> Fraction | None:
@@ -43,6 +44,8 @@ def parse_quantity(text: str | int | float) -> Fraction | None:
         # a JSON number is parsed from its text: 1.1 is 11/10, not the nearest binary float
         return _rounded(Fraction(repr(text))) if math.isfinite(text) else None
     if isinstance(text, int):
+        if -_LIMIT <= text <= _LIMIT:
+            return Fraction(text)  # the usual case, without comparing Fractions
         return _capped(Fraction(text))
     return _parse_text(str(text))
 
@@ -112,7 +115,7 @@ def _rounded(value: Fraction) -> Fraction:
 
 
 def _capped(value: Fraction) -> Fraction:
-    limit = Fraction(10**HUGE)
+    limit = Fraction(_LIMIT)
     return max(-limit, min(limit, value))
 
 

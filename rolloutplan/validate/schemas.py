@@ -63,6 +63,17 @@ def _fast_validator(version: str, stem: str) -> Any:
     return jsonschema_rs.validator_for(_schema(version, stem))
 
 
+@functools.cache
+def _ranged_validator(version: str, stem: str) -> Any:
+    """jsonschema-rs on the schema with each integer field's range added: a document it
+    accepts is valid and holds no out-of-range integer, so neither walk is needed."""
+    import jsonschema_rs
+
+    schema = _schema(version, stem)
+    _add_ranges(schema)
+    return jsonschema_rs.validator_for(schema)
+
+
 def _schema(version: str, stem: str) -> dict[str, Any]:
     path = schema_root() / f"v{version}" / f"{stem}-strict.json"
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -78,8 +89,11 @@ def validate(
     stem = SCHEMA_FILES.get((data.get("apiVersion"), data.get("kind")))  # type: ignore[arg-type]
     if stem is None:
         return []
+    if _ranged_validator(version, stem).is_valid(data):
+        return []
     out_of_range = list(_out_of_range(data, _integer_trie(version, stem), ()))
-    if _fast_validator(version, stem).is_valid(data):
+    # (without one, the slow validator's answer is the same whether the document is valid)
+    if out_of_range and _fast_validator(version, stem).is_valid(data):
         return out_of_range
     errors = _validator(version, stem).iter_errors(data)
     violations = out_of_range + [v for error in errors for v in _violations(error, document)]
@@ -113,9 +127,7 @@ def _integer_trie(version: str, stem: str) -> Trie:
 
 
 def _walk(schema: dict[str, Any], path: tuple[object, ...]) -> Iterator[IntegerField]:
-    bits = _BITS.get(schema.get("format", ""))
-    if bits is None and set(_branch_types(schema.get("anyOf", []))) - {"null"} == _INT_OR_STRING:
-        bits = 32  # intstr.IntOrString holds an int32
+    bits = _bits(schema)
     if bits is not None:
         yield path, bits
     for name, child in schema.get("properties", {}).items():
@@ -124,6 +136,32 @@ def _walk(schema: dict[str, Any], path: tuple[object, ...]) -> Iterator[IntegerF
         child = schema.get(key)
         if isinstance(child, dict):
             yield from _walk(child, (*path, ANY))
+
+
+def _bits(schema: dict[str, Any]) -> int | None:
+    bits = _BITS.get(schema.get("format", ""))
+    if bits is None and set(_branch_types(schema.get("anyOf", []))) - {"null"} == _INT_OR_STRING:
+        bits = 32  # intstr.IntOrString holds an int32
+    return bits
+
+
+def _add_ranges(schema: dict[str, Any]) -> None:
+    """The range of each node ``_walk`` finds, as JSON Schema bounds on that very node.
+
+    The bundled schemas nest only through properties, items and additionalProperties, and
+    type every node that does, so a document they accept is shaped as the walk expects: the
+    bounds reject exactly the numbers ``_beyond`` finds (and non-integral ones, which the
+    type check rejects anyway)."""
+    bits = _bits(schema)
+    if bits is not None:
+        schema["minimum"] = -(2 ** (bits - 1))
+        schema["exclusiveMaximum"] = 2 ** (bits - 1)
+    for child in schema.get("properties", {}).values():
+        _add_ranges(child)
+    for key in ("items", "additionalProperties"):
+        child = schema.get(key)
+        if isinstance(child, dict):
+            _add_ranges(child)
 
 
 def _out_of_range(data: Any, trie: Trie, path: FieldPath) -> Iterator[Violation]:

@@ -5,25 +5,40 @@ from __future__ import annotations
 
 from typing import Any
 
+# These run about a million times on a corpus of 5,000 documents: each is written to do one
+# dict lookup and as few type checks as it can.
+
 
 def mapping(parent: Any, key: str) -> dict[str, Any]:
-    value = parent.get(key) if isinstance(parent, dict) else None
-    return value if isinstance(value, dict) else {}
+    if isinstance(parent, dict):
+        value = parent.get(key)
+        if isinstance(value, dict):
+            return value
+    return {}
 
 
 def listing(parent: Any, key: str) -> list[Any]:
-    value = parent.get(key) if isinstance(parent, dict) else None
-    return value if isinstance(value, list) else []
+    if isinstance(parent, dict):
+        value = parent.get(key)
+        if isinstance(value, list):
+            return value
+    return []
 
 
 def text(parent: Any, key: str) -> str:
-    value = parent.get(key) if isinstance(parent, dict) else None
-    return value if isinstance(value, str) else ""
+    if isinstance(parent, dict):
+        value = parent.get(key)
+        if isinstance(value, str):
+            return value
+    return ""
 
 
 def integer(parent: Any, key: str) -> int:
-    value = parent.get(key) if isinstance(parent, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    if isinstance(parent, dict):
+        value = parent.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return 0
 
 
 def present(parent: Any, key: str) -> bool:
@@ -33,9 +48,12 @@ def present(parent: Any, key: str) -> bool:
 
 def dicts(parent: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
     """(index, item) for each mapping of a list field; null items decode as empty structs."""
-    return [
-        (i, item if isinstance(item, dict) else {}) for i, item in enumerate(listing(parent, key))
-    ]
+    if not isinstance(parent, dict):
+        return []
+    items = parent.get(key)
+    if not items or not isinstance(items, list):
+        return []
+    return [(i, item if isinstance(item, dict) else {}) for i, item in enumerate(items)]
 
 
 def copied(value: Any) -> Any:

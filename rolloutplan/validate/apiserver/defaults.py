@@ -1,8 +1,10 @@
 """The defaults the API server fills in before it validates (apps/v1 and core/v1 defaulting).
 
-Applied to a deep copy, so that a field the server fills is never reported missing.  Go's
+Applied to a copy, so that a field the server fills is never reported missing.  Go's
 defaulting tests for the zero value: a missing key, ``null`` and (for strings and plain
-integers) ``""`` / ``0`` are all "unset".
+integers) ``""`` / ``0`` are all "unset".  Only what defaulting may change is copied (a
+deep copy of a whole manifest cost more than its checks); the rest is shared with the
+manifest, which nothing here or in the checks changes.
 """
 
 from __future__ import annotations
@@ -21,11 +23,103 @@ PROBE_DEFAULTS = {
     "failureThreshold": 3,
 }
 FILE_MODE = 0o644
+HANDLERS = frozenset(PROBES)
+VOLUME_SOURCES = frozenset(("secret", "configMap", "downwardAPI", "projected", "azureDisk"))
 
 
 def apply(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A defaulted deep copy of a Deployment or ReplicaSet."""
-    obj = copied(data)
+    """A defaulted copy of a Deployment or ReplicaSet."""
+    return default_in_place(kind, _writable(data))
+
+
+def _writable(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of every mapping and list that ``default_in_place`` may change, sharing the rest."""
+    obj = dict(data)
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        spec = obj["spec"] = dict(spec)
+        if "strategy" in spec:
+            spec["strategy"] = copied(spec["strategy"])
+        template = spec.get("template")
+        if isinstance(template, dict):
+            template = spec["template"] = dict(template)
+            if isinstance(template.get("spec"), dict):
+                template["spec"] = _writable_pod(template["spec"])
+    return obj
+
+
+def _writable_pod(spec: dict[str, Any]) -> dict[str, Any]:
+    spec = dict(spec)
+    for key in CONTAINER_LISTS:
+        if isinstance(spec.get(key), list):
+            spec[key] = [_writable_container(c) if isinstance(c, dict) else c for c in spec[key]]
+    for volume in _own_items(spec, "volumes"):
+        _writable_volume(volume)
+    return spec
+
+
+def _writable_container(container: dict[str, Any]) -> dict[str, Any]:
+    container = dict(container)
+    _own_items(container, "ports")
+    for key in HANDLERS.intersection(container):
+        _own(_own(container, key), "httpGet")
+    lifecycle = _own(container, "lifecycle")
+    if lifecycle is not None:
+        for key in HOOKS:
+            _own(_own(lifecycle, key), "httpGet")
+    if isinstance(container.get("env"), list):
+        container["env"] = [
+            _writable_env(env) if isinstance(env, dict) and "valueFrom" in env else env
+            for env in container["env"]
+        ]
+    return container
+
+
+def _writable_env(env: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(env.get("valueFrom"), dict):
+        return env
+    env = dict(env)
+    _own(_own(env, "valueFrom"), "fieldRef")
+    return env
+
+
+def _writable_volume(volume: dict[str, Any]) -> None:
+    for key in VOLUME_SOURCES.intersection(volume):
+        _own(volume, key)
+    _writable_items(volume.get("downwardAPI"))
+    projected = volume.get("projected")
+    for source in _own_items(projected, "sources"):
+        _writable_items(_own(source, "downwardAPI"))
+        _own(source, "serviceAccountToken")
+
+
+def _writable_items(downward: Any) -> None:
+    """A downward API source's items, each with its own fieldRef."""
+    for item in _own_items(downward, "items"):
+        _own(item, "fieldRef")
+
+
+def _own(parent: Any, key: str) -> Any:
+    """The mapping at ``key`` replaced by a copy of it (and returned); None if there is none."""
+    if not isinstance(parent, dict):
+        return None
+    value = parent.get(key)
+    if not isinstance(value, dict):
+        return None
+    value = parent[key] = dict(value)
+    return value
+
+
+def _own_items(parent: Any, key: str) -> list[dict[str, Any]]:
+    """The list at ``key`` replaced by a copy whose mappings are copies (which are returned)."""
+    if not isinstance(parent, dict) or not isinstance(parent.get(key), list):
+        return []
+    items = parent[key] = [dict(i) if isinstance(i, dict) else i for i in parent[key]]
+    return [item for item in items if isinstance(item, dict)]
+
+
+def default_in_place(kind: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` with the defaults filled in; it must not share what they change."""
     spec = _child(obj, "spec")
     if spec.get("replicas") is None:
         spec["replicas"] = 1

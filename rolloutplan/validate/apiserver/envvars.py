@@ -39,15 +39,17 @@ SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "f
 def validate(container: dict[str, Any], path: FieldPath, *, relaxed: bool) -> list[Violation]:
     violations = []
     for i, env in dicts(container, "env"):
-        where = (*path, "env", i)
         name = text(env, "name")
+        problems = env_var_name(name, relaxed=relaxed) if name else []
+        value_from = isinstance(env.get("valueFrom"), dict)
+        if name and not problems and not value_from:
+            continue  # the common case, without building its field path
+        where = (*path, "env", i)
         if not name:
             violations.append(required(RULE, (*where, "name")))
         else:
-            violations += invalid_each(
-                RULE, (*where, "name"), name, env_var_name(name, relaxed=relaxed)
-            )
-        if isinstance(env.get("valueFrom"), dict):
+            violations += invalid_each(RULE, (*where, "name"), name, problems)
+        if value_from:
             violations += _value_from(env, (*where, "valueFrom"))
     for i, source in dicts(container, "envFrom"):
         violations += _env_from(source, (*path, "envFrom"), i, relaxed=relaxed)

@@ -50,6 +50,8 @@ def not_found(rule: str, path: FieldPath, value: Any, detail: str = "") -> Viola
 
 def invalid_each(rule: str, path: FieldPath, value: Any, problems: list[str]) -> list[Violation]:
     """One Invalid per problem a syntax check found (the server reports each)."""
+    if not problems:
+        return []
     return [invalid(rule, path, value, problem) for problem in problems]
 
 

@@ -9,6 +9,7 @@ refuses those (RP221), and a refused object gets no warnings.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -193,6 +194,7 @@ def _volumes(spec: dict[str, Any]) -> list[Violation]:
     return [
         Violation(DEPRECATED_VOLUME, message, (*POD, "volumes", i, plugin), at_key=True)
         for i, volume in dicts(spec, "volumes")
+        if not VOLUME_PLUGINS.keys().isdisjoint(volume)
         for plugin, message in VOLUME_PLUGINS.items()
         if present(volume, plugin)
     ]
@@ -240,8 +242,7 @@ def _fractional(resources: dict[str, Any], path: FieldPath) -> list[Violation]:
         if resource not in resources:
             continue
         written = resources[resource]
-        value = parse_quantity(written)
-        if value is None or math.ceil(value * 1000) % 1000 == 0:
+        if _whole_bytes(written) if written.__class__ in _PLAIN else _whole(written):
             continue
         message = f'fractional byte value "{written}" is invalid, must be an integer'
         if str(written).endswith("m"):
@@ -252,22 +253,37 @@ def _fractional(resources: dict[str, Any], path: FieldPath) -> list[Violation]:
     return found
 
 
+_PLAIN = (str, int, float)  # the values _whole_bytes can remember (hashable, and not bool)
+
+
+def _whole(written: Any) -> bool:
+    """Not a quantity, or one whose thousandths (rounded up) make whole bytes."""
+    value = parse_quantity(written)
+    return value is None or math.ceil(value * 1000) % 1000 == 0
+
+
+# manifests repeat a few sizes ("128Mi"); typed: 1 and 1.0 are written differently
+_whole_bytes = functools.lru_cache(maxsize=1024, typed=True)(_whole)
+
+
 def _hidden_env(container: dict[str, Any], path: FieldPath) -> list[Violation]:
     """A later env entry of an existing name replaces it, unless it extends it: a plain
     value that refers to the earlier one as $(NAME) and is not only that reference."""
     found = []
     seen: set[str] = set()
     for i, variable in dicts(container, "env"):
-        name, value = text(variable, "name"), text(variable, "value")
-        reference = f"$({name})"
+        name = text(variable, "name")
+        if name not in seen:
+            seen.add(name)
+            continue
+        value, reference = text(variable, "value"), f"$({name})"
         extends = not present(variable, "valueFrom") and value != reference and reference in value
-        if name in seen and not extends:
+        if not extends:
             message = (
                 f'hides previous definition of "{name}", which may be dropped when using apply: '
                 "keep one entry for each name"
             )
             found.append(Violation(HIDDEN_ENV, message, (*path, "env", i)))
-        seen.add(name)
     return found
 
 

@@ -3,8 +3,10 @@ problems with a value, empty when it is valid, worded as the API server words th
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
+from collections.abc import Callable
 
 _LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _DNS1123_LABEL = re.compile(_LABEL + r"\Z")
@@ -19,8 +21,32 @@ DNS1123_LABEL_MAX = 63
 DNS1123_SUBDOMAIN_MAX = 253
 LABEL_VALUE_MAX = 63
 QUALIFIED_NAME_MAX = 63
+REMEMBERED = 4096  # valid values each check keeps; manifests repeat a few hundred keys and names
+
+Check = Callable[[str], list[str]]
 
 
+def remember_valid(check: Check) -> Check:
+    """``check``, answering at once for a string it found valid before.  Only valid values
+    are kept, so each call still returns a new list (callers extend it)."""
+    valid: set[str] = set()
+
+    @functools.wraps(check)
+    def checked(value: str) -> list[str]:
+        known = value.__class__ is str
+        if known and value in valid:
+            return []
+        problems = check(value)
+        if known and not problems:
+            if len(valid) >= REMEMBERED:
+                valid.clear()
+            valid.add(value)
+        return problems
+
+    return checked
+
+
+@remember_valid
 def dns1123_label(value: str) -> list[str]:
     problems = []
     if len(value) > DNS1123_LABEL_MAX:
@@ -36,6 +62,7 @@ def dns1123_label(value: str) -> list[str]:
     return problems
 
 
+@remember_valid
 def dns1123_subdomain(value: str) -> list[str]:
     problems = []
     if len(value) > DNS1123_SUBDOMAIN_MAX:
@@ -48,6 +75,7 @@ def dns1123_subdomain(value: str) -> list[str]:
     return problems
 
 
+@remember_valid
 def dns1035_label(value: str) -> list[str]:
     problems = []
     if len(value) > DNS1123_LABEL_MAX:
@@ -66,6 +94,7 @@ def name_prefix(check: object, value: str) -> list[str]:
     return check(masked)  # type: ignore[operator, no-any-return]
 
 
+@remember_valid
 def qualified_name(value: str) -> list[str]:
     """A label key: an optional DNS-1123 subdomain prefix and '/', then a 1-63 char name."""
     parts = value.split("/")
@@ -96,6 +125,7 @@ def qualified_name(value: str) -> list[str]:
     return problems
 
 
+@remember_valid
 def label_value(value: str) -> list[str]:
     problems = []
     if len(value) > LABEL_VALUE_MAX:
@@ -112,6 +142,7 @@ def port_number(value: int) -> list[str]:
     return [] if 1 <= value <= 65535 else ["must be between 1 and 65535, inclusive"]
 
 
+@remember_valid
 def port_name(value: str) -> list[str]:
     """IANA_SVC_NAME: container port names and named target ports."""
     problems = []

@@ -56,7 +56,9 @@ def validate(
 def _probe(kind: str, probe: dict[str, Any], path: FieldPath, grace: int) -> list[Violation]:
     violations = _handler(probe, path, PROBE, PROBE_ACTIONS, grace, sleep_zero=True)
     for key in COUNTERS:
-        violations += nonnegative(PROBE, (*path, key), probe.get(key))
+        value = probe.get(key)
+        if isinstance(value, int) and value < 0:  # (ints only: a bool is never below 0)
+            violations += nonnegative(PROBE, (*path, key), value)
     grace_override = probe.get("terminationGracePeriodSeconds")
     if isinstance(grace_override, int) and grace_override <= 0:
         where = (*path, "terminationGracePeriodSeconds")
@@ -154,9 +156,12 @@ def port_problems(rule: str, path: FieldPath, port: Any) -> list[Violation]:
 def _undeclared_ports(container: dict[str, Any], path: FieldPath) -> list[Violation]:
     """A named port the kubelet cannot resolve: the server accepts it, the probe or hook
     then fails at run time."""
+    handlers = _handlers(container, path)
+    if not handlers:
+        return []
     declared = {text(port, "name") for _, port in dicts(container, "ports")}
     violations = []
-    for where, handler in _handlers(container, path):
+    for where, handler in handlers:
         for action in ("httpGet", "tcpSocket"):
             port = mapping(handler, action).get("port")
             if isinstance(port, str) and not primitives.port_name(port) and port not in declared:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from fractions import Fraction
 from typing import Any
@@ -53,6 +54,7 @@ def _overcommit_allowed(name: str) -> bool:
     return _native(name) and not name.startswith(HUGEPAGES)
 
 
+@primitives.remember_valid
 def _name_problems(name: str) -> list[str]:
     """validateContainerResourceName (the standard-name check only runs on a qualified name)."""
     problems = primitives.qualified_name(name)
@@ -79,11 +81,10 @@ def _quantities(
     for name, raw in values.items():
         where = (*path, MapKey(name))
         violations += invalid_each(RULE, where, name, _name_problems(name))
-        value = quantity(raw)
+        value = _milli(raw) if raw.__class__ in _PLAIN else _rounded_up(raw)
         if value is None:
             violations.append(invalid(RULE, where, raw, quantity_error(raw)))
             continue
-        value = Fraction(math.ceil(value * 1000), 1000)
         parsed[name] = value
         if value < 0:
             violations.append(invalid(RULE, where, raw, NEGATIVE))
@@ -91,6 +92,19 @@ def _quantities(
             violations.append(invalid(RULE, where, raw, "must be an integer"))
         violations += _hugepages(name, value, raw, where)
     return parsed, violations
+
+
+_PLAIN = (str, int, float)  # the values _milli can remember (hashable, and not bool)
+
+
+def _rounded_up(raw: Any) -> Fraction | None:
+    """The quantity rounded up to milli-units, as defaulting does; None if it is not one."""
+    value = quantity(raw)
+    return None if value is None else Fraction(math.ceil(value * 1000), 1000)
+
+
+# manifests repeat a few quantities ("100m", "128Mi"); typed: 1 and 1.0 print differently
+_milli = functools.lru_cache(maxsize=1024, typed=True)(_rounded_up)
 
 
 def _hugepages(name: str, value: Fraction, raw: Any, where: FieldPath) -> list[Violation]:

@@ -1,14 +1,15 @@
 """What the API server fills in before it validates a v1 Service (``SetDefaults_Service``), and
 how its REST storage keeps ``clusterIP`` and ``clusterIPs`` in step (``normalizeClusterIPs``).
 
-Everything works on a deep copy; the manifest itself is never changed.
+Everything works on a copy; the manifest itself is never changed.  The copy shares what
+neither defaulting nor the server's preparation steps change (only the spec and its ports are
+changed in place).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rolloutplan.validate.apiserver.access import copied
 from rolloutplan.validate.apiserver.service_common import (
     CLUSTER_IP_TYPE,
     LOAD_BALANCER,
@@ -23,8 +24,24 @@ DEFAULT_CLIENT_IP_TIMEOUT = 10800
 
 
 def with_defaults(data: dict[str, Any]) -> dict[str, Any]:
-    """A defaulted deep copy of the manifest, as the server sees it after decoding."""
-    result = copied(data)
+    """A defaulted copy of the manifest, as the server sees it after decoding."""
+    return default_in_place(writable(data))
+
+
+def writable(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the manifest, its spec and its ports, sharing everything else."""
+    result = dict(data)
+    spec = result.get("spec")
+    if isinstance(spec, dict):
+        spec = result["spec"] = dict(spec)
+        ports = spec.get("ports")
+        if isinstance(ports, list):
+            spec["ports"] = [dict(p) if isinstance(p, dict) else p for p in ports]
+    return result
+
+
+def default_in_place(result: dict[str, Any]) -> dict[str, Any]:
+    """``result`` with the defaults filled in; it must not share its spec or ports."""
     spec = result.get("spec")
     if not isinstance(spec, dict):
         spec = result["spec"] = {}

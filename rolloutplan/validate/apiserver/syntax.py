@@ -21,6 +21,8 @@ INT32_MAX = 2147483647
 def env_var_name(value: str, *, relaxed: bool) -> list[str]:
     """IsEnvVarName, or IsRelaxedEnvVarName (RelaxedEnvironmentVariableValidation, on by
     default from Kubernetes 1.32, GA in 1.34)."""
+    if value.__class__ is str and _ENV_VAR_NAME.match(value):
+        return []  # valid under both rules (the usual NAME_LIKE_THIS): one match decides
     if relaxed:
         if all(" " <= char <= "~" and char != "=" for char in value):
             return []
