@@ -12,6 +12,7 @@ incomplete one: its operator adds labels and containers that the manifest does n
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -212,7 +213,8 @@ def _mentioned_ports(spec: Data) -> tuple[int, ...]:
     found: set[int] = set()
     for container in _containers(spec):
         for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
-            found.update(_probe_ports(_mapping(container.get(probe))))
+            if isinstance(container.get(probe), dict):
+                found.update(_probe_ports(container[probe]))
         for variable in map(_mapping, _list(container.get("env"))):
             value = variable.get("value")
             if isinstance(value, str | int) and not isinstance(value, bool):
@@ -233,20 +235,27 @@ def _probe_ports(probe: Data) -> Iterator[int]:
     yield from _command_ports([str(w) for w in _list(_mapping(probe.get("exec")).get("command"))])
 
 
-def _command_ports(words: list[str]) -> Iterator[int]:
+def _command_ports(words: list[str]) -> list[int]:
     """``--port=8080``, ``--port 8080``, ``-p 8080``, ``--listen=0.0.0.0:8080``,
     ``http://localhost:8080/``, ``-Dserver.port=8080``: a shell line (``sh -c "..."``) is
     split into its words."""
-    tokens = [token for word in words for token in word.split()]
-    for before, token in zip(["", *tokens], tokens, strict=False):
-        if before == "-p" or (before.startswith("-") and _names_port(before)):
-            yield from _numbers([token])
-        name, equals, value = token.partition("=")
-        if equals and _names_port(name):
-            yield from _numbers([value])
-        yield from _numbers(_HOST_PORT.findall(token))
+    found: list[int] = []
+    before = ""  # the token before, of any word
+    for word in words:
+        for token in word.split():
+            if before == "-p" or (before[:1] == "-" and _names_port(before)):
+                found += _numbers([token])
+            if "=" in token:
+                name, _, value = token.partition("=")
+                if _names_port(name):
+                    found += _numbers([value])
+            if ":" in token:  # a host and port
+                found += _numbers(_HOST_PORT.findall(token))
+            before = token
+    return found
 
 
+@functools.lru_cache(maxsize=4096)  # flags and variable names repeat from file to file
 def _names_port(name: str) -> bool:
     return any(word.lower() in _PORT_WORDS for word in _NAME_WORD.findall(name))
 

@@ -35,6 +35,17 @@ UNKNOWN = 4  # children: None, the collection's content was not kept
 _KINDS = frozenset({MAPPING, SOME_KEYS, SEQUENCE, SOME_ITEMS, UNKNOWN})
 Located = tuple[int, int, FieldPath]
 
+# json.dumps(root, separators=(",", ":")) builds its C encoder at each call, which cost more
+# than encoding a small index: the same encoder, built once (an index holds no cycle, and
+# only ints, strings, lists, objects and nulls)
+_ENCODE = (
+    None
+    if json.encoder.c_make_encoder is None
+    else json.encoder.c_make_encoder(
+        None, None, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+    )
+)
+
 
 def pack(line: int, column: int) -> int:
     """A 1-based (line, column) as one int; ValueError beyond MAX_COLUMN."""
@@ -95,7 +106,9 @@ class PositionIndex:
         """The index as one JSON text, for the result cache."""
         if self._stored is not None:
             return self._stored
-        return json.dumps(self._root, separators=(",", ":"))
+        if _ENCODE is None:  # pragma: no cover - CPython always has the C encoder
+            return json.dumps(self._root, separators=(",", ":"))
+        return "".join(_ENCODE(self._root, 0))
 
     def __reduce__(self) -> tuple[type[PositionIndex], tuple[Any]]:
         return (PositionIndex, (self.root,))

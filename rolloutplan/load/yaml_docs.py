@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import functools
 import math
 import re
@@ -34,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.tag import Tag
 
 try:
@@ -59,13 +58,6 @@ _MAP, _SEQ, _BINARY, _TIMESTAMP, _MERGE = (
 )
 _STRING_TAGS = frozenset({_STR, _BINARY, _TIMESTAMP})
 _CORE_TAGS = frozenset({_STR, _INT, _FLOAT, _BOOL, _NULL, _MAP, _SEQ, _BINARY, _TIMESTAMP})
-
-
-# The composer gives every untagged node one of these; ``_tag`` reads them without ruamel's
-# per-node percent-decoding of the tag, which was the loader's largest cost.
-_RESOLVED = {text: Tag(suffix=text) for text in (_PLAIN, _STR, _MAP, _SEQ)}
-_RESOLVED_TEXT = {id(tag): text for text, tag in _RESOLVED.items()}
-_PLAIN_TAG, _MAP_TAG, _SEQ_TAG = _RESOLVED[_PLAIN], _RESOLVED[_MAP], _RESOLVED[_SEQ]
 
 _WORDS: dict[str, Any] = {}
 for _value, _spellings in (
@@ -140,105 +132,103 @@ class LoadResult:
     problems: tuple[YamlProblem, ...]
 
 
-# ruamel's node classes set every field through two or three Python __init__ calls and an
-# isinstance per node; these subclasses (same fields, same types, so every isinstance check
-# and reader of nodes is unaffected) set them in one.  The C composer looks its node classes
-# up in its module's globals at each call, so ``_fast_nodes`` swaps them in around our own
-# compositions only: any other ruamel user in the process keeps ruamel's classes.
-class _Scalar(ScalarNode):
+# The C composer builds each node by calling three names with positional arguments: its
+# ``resolve`` hook, and the node class it looks up in its module's globals.  Python code run
+# there for every node was most of the cost of loading, so both are C callables here:
+# ``resolve`` is ``slice`` (the slice keeps what resolution needs: the ``implicit`` flags),
+# and the node classes derive from BaseException, the one built-in type whose constructor
+# keeps any positional arguments as they are, in ``args``: (tag, value, start_mark,
+# end_mark, style).  The tag is that slice when the node has none written, else the tag's
+# text.  ``_next_node`` swaps the classes in around our own compositions only: any other
+# ruamel user in the process keeps ruamel's classes.  Nodes never leave this module.
+class _Node(BaseException):
     __slots__ = ()
 
-    def __init__(
-        self,
-        tag: Any,
-        value: Any,
-        start_mark: Any = None,
-        end_mark: Any = None,
-        style: Any = None,
-        comment: Any = None,
-        anchor: Any = None,
-    ) -> None:
-        self.ctag = tag if type(tag) is Tag else Tag(suffix=tag)
-        self.value = value
-        self.start_mark = start_mark
-        self.end_mark = end_mark
-        self.style = style
-        self.comment = comment
-        self.anchor = anchor
+    @property
+    def start_mark(self) -> Any:  # what the composer reads of a node whose anchor repeats
+        return self.args[2]
 
 
-def _collection_init(
-    self: Any,
-    tag: Any,
-    value: Any,
-    start_mark: Any = None,
-    end_mark: Any = None,
-    flow_style: Any = None,
-    comment: Any = None,
-    anchor: Any = None,
-) -> None:
-    self.ctag = tag if type(tag) is Tag else Tag(suffix=tag)
-    self.value = value
-    self.start_mark = start_mark
-    self.end_mark = end_mark
-    self.flow_style = flow_style
-    self.comment = comment
-    self.anchor = anchor
-
-
-class _Sequence(SequenceNode):
-    __slots__ = ()
-    __init__ = _collection_init
-
-
-class _Mapping(MappingNode):
+class _ScalarNode(_Node):
     __slots__ = ()
 
-    def __init__(self, *args: Any, **options: Any) -> None:
-        _collection_init(self, *args, **options)
-        self.merge = None
+
+class _SequenceNode(_Node):
+    __slots__ = ("end_mark",)  # set by the composer after the items
+
+
+class _MappingNode(_Node):
+    __slots__ = ("end_mark",)
 
 
 _NODE_CLASSES = ("ScalarNode", "SequenceNode", "MappingNode")
 _RUAMEL_NODES = (ScalarNode, SequenceNode, MappingNode)
-_FAST_NODES = (_Scalar, _Sequence, _Mapping)
-# only where the C module reads exactly ruamel's classes (a future clib may not)
+_OWN_NODES = (_ScalarNode, _SequenceNode, _MappingNode)
+# only where the C module reads exactly ruamel's classes (a future clib may not: then its
+# nodes are converted, see ``_converted``)
 _CAN_SWAP = all(
     getattr(_ruamel_yaml, name, None) is cls
     for name, cls in zip(_NODE_CLASSES, _RUAMEL_NODES, strict=True)
 )
 
 
-@contextlib.contextmanager
-def _fast_nodes() -> Iterator[None]:
+def _next_node(composer: _Composer) -> _Node:
+    """The next document's node, composed with our node classes."""
     if not _CAN_SWAP:
-        yield
-        return
-    for name, cls in zip(_NODE_CLASSES, _FAST_NODES, strict=True):
-        setattr(_ruamel_yaml, name, cls)
+        return _converted(composer.get_node())
+    module = _ruamel_yaml
+    module.ScalarNode, module.SequenceNode, module.MappingNode = _OWN_NODES
     try:
-        yield
+        return composer.get_node()  # type: ignore[no-any-return]
     finally:
-        for name, cls in zip(_NODE_CLASSES, _RUAMEL_NODES, strict=True):
-            setattr(_ruamel_yaml, name, cls)
+        module.ScalarNode, module.SequenceNode, module.MappingNode = _RUAMEL_NODES
 
 
 class _Composer(CParser):  # type: ignore[misc]
     """libyaml composition without ruamel's resolver: plain scalars are resolved later."""
 
-    # called around every node and ignored: C callables that take the arguments, in place of
-    # two Python calls per node
+    # called around every node and ignored (C callables that take the arguments)
     descend_resolver = slice  # (parent, index)
     ascend_resolver = tuple  # ()
-
-    def resolve(self, kind: type, value: object, implicit: tuple[bool, bool]) -> Tag:
-        if kind is _Scalar or kind is ScalarNode:
-            return _RESOLVED[_PLAIN] if implicit[0] else _RESOLVED[_STR]
-        return _RESOLVED[_MAP] if kind is _Mapping or kind is MappingNode else _RESOLVED[_SEQ]
+    resolve = slice  # (kind, value, implicit): kept as the tag of a node written without one
 
 
-def _tag(node: Node) -> str:
-    return _RESOLVED_TEXT.get(id(node.ctag)) or node.tag  # type: ignore[no-any-return]
+def _converted(node: Any) -> _Node:
+    """One of our nodes for a node of ruamel's classes (composed where ``_CAN_SWAP`` is
+    false), sharing as they share: aliases stay aliases, and a cycle stays a cycle."""
+    made: dict[int, _Node] = {}
+
+    def convert(node: Any) -> _Node:
+        own = made.get(id(node))
+        if own is not None:
+            return own
+        tag = node.ctag.suffix  # what the composer gave: our ``resolve``'s slice, or the text
+        if isinstance(node, ScalarNode):
+            own = made[id(node)] = _ScalarNode(tag, node.value, node.start_mark, None, None)
+            return own
+        items: list[Any] = []
+        cls = _MappingNode if isinstance(node, MappingNode) else _SequenceNode
+        own = made[id(node)] = cls(tag, items, node.start_mark, None, None)
+        for item in node.value:
+            items.append(tuple(map(convert, item)) if cls is _MappingNode else convert(item))
+        return own
+
+    return convert(node)
+
+
+def _plain(node: _Node) -> bool:
+    """An untagged plain scalar: one that YAML resolves (``yes``, ``017``, ``~``)."""
+    tag = node.args[0]
+    return type(tag) is slice and type(node) is _ScalarNode and tag.step[0] is True
+
+
+def _tag(node: _Node) -> str:
+    tag = node.args[0]
+    if type(tag) is not slice:
+        return str(Tag(suffix=tag))  # a written tag, read as ruamel reads it
+    if type(node) is _ScalarNode:
+        return _PLAIN if tag.step[0] else _STR
+    return _MAP if type(node) is _MappingNode else _SEQ
 
 
 def load_documents(text: str, *, positions: bool = False) -> LoadResult:
@@ -263,7 +253,8 @@ def _go_grammar(text: str, read: Callable[[str, Swaps], tuple[_R, YamlProblem | 
 
 def _load(text: str, swaps: Swaps, *, positions: bool) -> tuple[LoadResult, YamlProblem | None]:
     documents: list[RawDocument] = []
-    has_aliases = "*" in text  # no alias at all (kubectl's output): nothing to count
+    # an alias needs an anchor: without both, no node is met twice (kubectl's output)
+    has_aliases = "*" in text and "&" in text
     non_finite = _NON_FINITE.search(text) is not None
     stop = _stop(text)
     try:
@@ -271,8 +262,8 @@ def _load(text: str, swaps: Swaps, *, positions: bool) -> tuple[LoadResult, Yaml
         for index, node in enumerate(_compose_all(text, limit, swaps)):
             if _is_empty(node):
                 continue
-            data = _Builder(has_aliases=has_aliases, non_finite=non_finite).build(node)
-            mark = node.start_mark
+            data = _build(node, has_aliases=has_aliases, non_finite=non_finite)
+            mark = node.args[2]
             kept = NodePositions(node) if positions else None
             documents.append(RawDocument(index, data, mark.line + 1, mark.column + 1, kept))
     except YamlProblem as problem:
@@ -339,15 +330,14 @@ def _text_colons(text: str, placeholder: str) -> str:
     return _RUN.sub(swap, text)
 
 
-def _compose_all(text: str, limit: int | None = None, swaps: Swaps = ()) -> Iterator[Node]:
+def _compose_all(text: str, limit: int | None = None, swaps: Swaps = ()) -> Iterator[_Node]:
     """The node of each document, up to (not including) document ``limit``, with the
     swapped characters put back in every scalar."""
     composer = _Composer(text)
     try:
         index = 0
         while (limit is None or index < limit) and composer.check_node():
-            with _fast_nodes():
-                node = composer.get_node()
+            node = _next_node(composer)
             if swaps:
                 _restore(node, swaps)
             yield node
@@ -358,7 +348,7 @@ def _compose_all(text: str, limit: int | None = None, swaps: Swaps = ()) -> Iter
         raise _reader_problem(text, exc) from None
 
 
-def _restore(root: Node, swaps: Swaps) -> None:
+def _restore(root: _Node, swaps: Swaps) -> None:
     """Put the swapped characters back in every scalar of a document, each node once
     (aliases share nodes, and a cycle is reported later by the builder)."""
     seen: set[int] = set()
@@ -368,15 +358,17 @@ def _restore(root: Node, swaps: Swaps) -> None:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, ScalarNode):
+        args = node.args
+        if type(node) is _ScalarNode:
+            text = args[1]
             for placeholder, original in swaps:
-                if placeholder in node.value:
-                    node.value = node.value.replace(placeholder, original)
-        elif isinstance(node, MappingNode):
-            for key, value in node.value:
+                text = text.replace(placeholder, original)
+            node.args = (args[0], text, *args[2:])
+        elif type(node) is _MappingNode:
+            for key, value in args[1]:
                 stack.extend((key, value))
         else:
-            stack.extend(node.value)
+            stack.extend(args[1])
 
 
 def _syntax_problem(exc: MarkedYAMLError) -> YamlProblem:
@@ -398,12 +390,8 @@ def _reader_problem(text: str, exc: YAMLError) -> YamlProblem:
     return YamlProblem("RP001", f"YAML syntax error: {what} is not allowed in YAML", line, column)
 
 
-def _is_empty(node: Node) -> bool:
-    return (
-        isinstance(node, ScalarNode)
-        and _tag(node) == _PLAIN
-        and node.value.strip() in ("", "~", "null")
-    )
+def _is_empty(node: _Node) -> bool:
+    return _plain(node) and node.args[1].strip() in ("", "~", "null")
 
 
 def _stop(text: str) -> tuple[int, YamlProblem] | None:
@@ -470,6 +458,68 @@ def _too_deep(text: str) -> tuple[int, YamlProblem] | None:
     return None
 
 
+def _build(node: _Node, *, has_aliases: bool, non_finite: bool) -> Any:
+    """The plain data of one document's nodes.  Most documents hold no alias, no tag, no
+    merge key, no non-text key and no non-finite float: ``_plain_data`` builds those; any
+    other is built by ``_Builder``, which reads every case (and reports its problems)."""
+    if not has_aliases and not non_finite:
+        try:
+            return _plain_data(node)
+        except _Unusual:
+            pass
+    return _Builder(has_aliases=has_aliases, non_finite=non_finite).build(node)
+
+
+class _Unusual(Exception):
+    """A node ``_plain_data`` leaves to ``_Builder``."""
+
+
+def _plain_data(node: _Node) -> Any:
+    """What ``_Builder`` builds from a document without aliases (each node is met once),
+    for the common nodes only; ``_Unusual`` for any other (a tag, a merge key, a key that is
+    a collection, null, a number beyond int64 or a duplicate).  Inlined for scalars: this is
+    called for most values of every document."""
+    args = node.args
+    tag = args[0]
+    if type(tag) is not slice:
+        raise _Unusual
+    kind = type(node)
+    if kind is _ScalarNode:
+        text = args[1]
+        if tag.step[0]:
+            return _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
+        return text
+    if kind is _SequenceNode:
+        return [_plain_data(item) for item in args[1]]
+    result: dict[str, Any] = {}
+    for key_node, value_node in args[1]:
+        key_args = key_node.args
+        key_tag = key_args[0]
+        if type(key_tag) is not slice or type(key_node) is not _ScalarNode:
+            raise _Unusual
+        key = key_args[1]
+        if key_tag.step[0]:
+            if key == "<<":
+                raise _Unusual
+            key = _resolve_short(key) if len(key) <= _SHORT else resolve_plain(key)
+            if type(key) is not str:
+                key = _key_text(key)
+                if key is None:
+                    raise _Unusual
+        if key in result:
+            raise _Unusual
+        value_args = value_node.args
+        value_tag = value_args[0]
+        if type(value_node) is not _ScalarNode or type(value_tag) is not slice:
+            result[key] = _plain_data(value_node)
+        elif value_tag.step[0]:
+            text = value_args[1]
+            result[key] = _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
+        else:
+            result[key] = value_args[1]
+    return result
+
+
 class _Builder:
     """Builds plain data from one document's nodes, sharing aliased nodes."""
 
@@ -481,22 +531,19 @@ class _Builder:
         # scalars seen, to count aliased ones; not needed (nor paid for) without any alias
         self.scalars: set[int] | None = set() if has_aliases else None
 
-    def build(self, node: Node) -> Any:
+    def build(self, node: _Node) -> Any:
         return self._value(node)[0]
 
-    def _value(self, node: Node) -> tuple[Any, int]:
-        if node.ctag is _PLAIN_TAG:  # the common case first: an untagged plain scalar
+    def _value(self, node: _Node) -> tuple[Any, int]:
+        if type(node) is _ScalarNode:
             if self.scalars is not None:
                 self._count_scalar(node)
-            text = node.value
-            value = _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
+            if _plain(node):  # the common case first: an untagged plain scalar
+                text = node.args[1]
+                value = _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
+            else:
+                value = _scalar(node)
             return (_finite(value, node) if self.non_finite else value), 1
-        if isinstance(node, ScalarNode):
-            if self.scalars is not None:
-                self._count_scalar(node)
-            if self.non_finite:
-                return _finite(_scalar(node), node), 1
-            return _scalar(node), 1
         known = self.built.get(id(node))
         if known is not None:  # an alias: reuse, but count its full expansion
             self._count(known[1], node)
@@ -508,13 +555,13 @@ class _Builder:
                 "YAML error: an alias refers to a value that contains it (a cycle)",
             )
         self.building.add(id(node))
-        build = self._mapping if isinstance(node, MappingNode) else self._sequence
+        build = self._mapping if type(node) is _MappingNode else self._sequence
         result = build(node)
         self.building.discard(id(node))
         self.built[id(node)] = result
         return result
 
-    def _count(self, size: int, node: Node) -> None:
+    def _count(self, size: int, node: _Node) -> None:
         """Count the values an alias adds: the document's own nodes are bounded by the file
         size, so only what aliases repeat can grow without bound."""
         self.expanded += size
@@ -526,7 +573,7 @@ class _Builder:
                 "refused (a YAML alias bomb?)",
             )
 
-    def _count_scalar(self, node: Node) -> None:
+    def _count_scalar(self, node: _Node) -> None:
         """A scalar node met again is an alias of it: one more value."""
         assert self.scalars is not None
         if id(node) in self.scalars:
@@ -534,28 +581,23 @@ class _Builder:
         else:
             self.scalars.add(id(node))
 
-    def _sequence(self, node: SequenceNode) -> tuple[list[Any], int]:
-        if node.ctag is not _SEQ_TAG:
-            _check_tag(node, _SEQ)
+    def _sequence(self, node: _Node) -> tuple[list[Any], int]:
+        _check_tag(node, _SEQ)
         items: list[Any] = []
         size = 1
-        for child in node.value:
+        for child in node.args[1]:
             value, child_size = self._value(child)
             items.append(value)
             size += child_size
         return items, size
 
-    def _mapping(self, node: MappingNode) -> tuple[dict[str, Any], int]:
-        if node.ctag is not _MAP_TAG:
-            _check_tag(node, _MAP)
+    def _mapping(self, node: _Node) -> tuple[dict[str, Any], int]:
+        _check_tag(node, _MAP)
         result: dict[str, Any] = {}
         written: set[str] | None = None  # the keys written, once a merge mixes in others
         size = 1
-        for key_node, value_node in node.value:
-            plain_key = key_node.ctag is _PLAIN_TAG
-            if (plain_key and key_node.value == "<<") or (
-                not plain_key and _is_merge_key(key_node)
-            ):
+        for key_node, value_node in node.args[1]:
+            if _is_merge_key(key_node):
                 # go-yaml v2 merges in place: the merged keys replace those written before
                 # the <<, keys written after it replace them, and of several sources the
                 # first wins
@@ -566,22 +608,14 @@ class _Builder:
                     result.update(source)
                 size += child_size
                 continue
-            if plain_key:  # the common case: resolve it here
-                if self.scalars is not None:
-                    self._count_scalar(key_node)
-                text = key_node.value
-                key = _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
-                if type(key) is not str:  # nearly every key is text: no call for it
-                    key = _json_key(key, key_node)
-            else:
-                key = self._key(key_node)
+            key = self._key(key_node)
             if written is None:
                 duplicate = key in result
             else:
                 duplicate = key in written
                 written.add(key)
             if duplicate:
-                mark = key_node.start_mark
+                mark = key_node.args[2]
                 raise YamlProblem(
                     "RP002",
                     f'duplicate key "{key}" (Kubernetes rejects duplicate fields)',
@@ -593,9 +627,9 @@ class _Builder:
             size += child_size
         return result, size
 
-    def _key(self, node: Node) -> str:
-        if not isinstance(node, ScalarNode):
-            hint = " (an unrendered {{ template }}?)" if getattr(node, "flow_style", False) else ""
+    def _key(self, node: _Node) -> str:
+        if type(node) is not _ScalarNode:
+            hint = " (an unrendered {{ template }}?)" if node.args[4] else ""
             raise _problem(
                 node,
                 "RP001",
@@ -606,19 +640,19 @@ class _Builder:
         return _json_key(_scalar(node), node)
 
 
-def _finite(value: Any, node: Node) -> Any:
+def _finite(value: Any, node: _Node) -> Any:
     """``value``, unless it is a float JSON cannot hold (sigs.k8s.io/yaml fails on it)."""
     if isinstance(value, float) and not math.isfinite(value):
         raise _problem(
             node,
             "RP001",
-            f"YAML value {node.value!r} is {value} as a float, which JSON cannot hold: "
+            f"YAML value {node.args[1]!r} is {value} as a float, which JSON cannot hold: "
             "Kubernetes fails to convert the document (quote it to make it a string)",
         )
     return value
 
 
-def _json_key(key: Any, node: Node) -> str:
+def _json_key(key: Any, node: _Node) -> str:
     """The key as sigs.k8s.io/yaml turns it into a JSON key; null keys and integers beyond
     int64 (go-yaml's uint64) are refused, as it refuses them."""
     text = _key_text(key)
@@ -633,13 +667,15 @@ def _json_key(key: Any, node: Node) -> str:
     return text
 
 
-def _is_merge_key(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and (
-        (_tag(node) == _PLAIN and node.value == "<<") or _tag(node) == _MERGE
-    )
+def _is_merge_key(node: _Node) -> bool:
+    if type(node) is not _ScalarNode:
+        return False
+    if type(node.args[0]) is slice:  # no tag written
+        return node.args[1] == "<<" and _plain(node)
+    return _tag(node) == _MERGE
 
 
-def _merge_sources(value: Any, node: Node) -> list[dict[str, Any]]:
+def _merge_sources(value: Any, node: _Node) -> list[dict[str, Any]]:
     if isinstance(value, dict):
         return [value]
     if isinstance(value, list) and all(isinstance(item, dict) for item in value):
@@ -651,14 +687,17 @@ def _merge_sources(value: Any, node: Node) -> list[dict[str, Any]]:
     )
 
 
-def _check_tag(node: Node, expected: str) -> None:
+def _check_tag(node: _Node, expected: str) -> None:
     """go-yaml v2 reads a collection by its kind whatever core tag it has (``!!str {}`` is
     a mapping); any other tag is refused."""
-    if _tag(node) != expected and _tag(node) not in _CORE_TAGS:
+    if type(node.args[0]) is slice:
+        return  # no tag written: its kind's
+    tag = _tag(node)
+    if tag != expected and tag not in _CORE_TAGS:
         _refuse_tag(node)
 
 
-def _refuse_tag(node: Node) -> None:
+def _refuse_tag(node: _Node) -> None:
     raise _problem(
         node,
         "RP007",
@@ -667,9 +706,9 @@ def _refuse_tag(node: Node) -> None:
     )
 
 
-def _scalar(node: ScalarNode) -> Any:
+def _scalar(node: _Node) -> Any:
     tag = _tag(node)
-    text: str = node.value
+    text: str = node.args[1]
     if tag == _PLAIN:
         return resolve_plain(text)
     if tag == _BINARY:
@@ -689,10 +728,10 @@ def _scalar(node: ScalarNode) -> Any:
     return None  # pragma: no cover - _refuse_tag raises
 
 
-def _binary(node: ScalarNode) -> str:
+def _binary(node: _Node) -> str:
     """A ``!!binary`` scalar decoded, as go-yaml v2 does (the bytes as a string; JSON then
     replaces what is not UTF-8)."""
-    text: str = node.value.replace("\n", "").replace("\r", "")
+    text: str = node.args[1].replace("\n", "").replace("\r", "")
     try:
         return base64.b64decode(text.encode("ascii"), validate=True).decode(
             "utf-8", errors="replace"
@@ -828,10 +867,10 @@ def locate(
 
 
 def _walk(
-    node: Node, path: FieldPath, at_key: bool, keys: _KeyIndexes
+    node: _Node, path: FieldPath, at_key: bool, keys: _KeyIndexes
 ) -> tuple[int, int, FieldPath]:
     """``locate`` in the nodes of one document."""
-    mark = node.start_mark
+    mark = node.args[2]
     key_mark = mark
     found: list[str | int] = []
     for part in path:
@@ -840,8 +879,8 @@ def _walk(
             break
         key_mark, node = step
         found.append(part)
-    if found and len(found) == len(path) and isinstance(node, ScalarNode) and not at_key:
-        mark = node.start_mark
+    if found and len(found) == len(path) and type(node) is _ScalarNode and not at_key:
+        mark = node.args[2]
     elif found:
         mark = key_mark
     return mark.line + 1, mark.column + 1, tuple(found)
@@ -855,29 +894,30 @@ class _KeyIndex:
 
     __slots__ = ("keys", "merged", "node")
 
-    def __init__(self, node: MappingNode) -> None:
+    def __init__(self, node: _Node) -> None:
         self.node = node
-        self.keys: dict[str | None, tuple[int, Any, Node]] = {}
-        self.merged: list[tuple[int, Node]] = []
-        for place, (key_node, value_node) in enumerate(node.value):
-            if key_node.ctag is _PLAIN_TAG and key_node.value != "<<":  # most keys: no calls
-                key = key_node.value
-                key = _resolve_short(key) if len(key) <= _SHORT else resolve_plain(key)
+        self.keys: dict[str | None, tuple[int, Any, _Node]] = {}
+        self.merged: list[tuple[int, _Node]] = []
+        for place, (key_node, value_node) in enumerate(node.args[1]):
+            tag, key, mark = key_node.args[:3]
+            if type(tag) is slice and type(key_node) is _ScalarNode and key != "<<":
+                if tag.step[0]:  # most keys are plain text: resolved without a call
+                    key = _resolve_short(key) if len(key) <= _SHORT else resolve_plain(key)
                 text = key if type(key) is str else _key_text(key)
-                self.keys.setdefault(text, (place, key_node.start_mark, value_node))
+                self.keys.setdefault(text, (place, mark, value_node))
             elif _is_merge_key(key_node):
-                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                sources = value_node.args[1] if type(value_node) is _SequenceNode else [value_node]
                 self.merged[:0] = [(place, source) for source in sources]
-            elif isinstance(key_node, ScalarNode):
+            elif type(key_node) is _ScalarNode:
                 text = _key_text(_scalar_or_text(key_node))
-                self.keys.setdefault(text, (place, key_node.start_mark, value_node))
+                self.keys.setdefault(text, (place, mark, value_node))
 
 
 _KeyIndexes = dict[int, _KeyIndex]  # by id() of the mapping node
 
 
 @functools.lru_cache(maxsize=4)
-def _composed(text: str) -> tuple[tuple[Node, ...], _KeyIndexes]:
+def _composed(text: str) -> tuple[tuple[_Node, ...], _KeyIndexes]:
     """The documents' nodes up to the first one that cannot be read (positions before a
     broken document stay exact), and their mappings' key indexes, built as findings are
     located: a lookup costs O(1), not a scan of the mapping (10^5 unknown keys would make
@@ -885,9 +925,9 @@ def _composed(text: str) -> tuple[tuple[Node, ...], _KeyIndexes]:
     return _go_grammar(text, _compose_nodes), {}
 
 
-def _compose_nodes(text: str, swaps: Swaps) -> tuple[tuple[Node, ...], YamlProblem | None]:
+def _compose_nodes(text: str, swaps: Swaps) -> tuple[tuple[_Node, ...], YamlProblem | None]:
     stop = _stop(text)
-    nodes: list[Node] = []
+    nodes: list[_Node] = []
     try:
         for node in _compose_all(text, None if stop is None else stop[0], swaps):
             nodes.append(node)
@@ -896,20 +936,21 @@ def _compose_nodes(text: str, swaps: Swaps) -> tuple[tuple[Node, ...], YamlProbl
     return tuple(nodes), None
 
 
-def _key_index(node: MappingNode, indexes: _KeyIndexes) -> _KeyIndex:
+def _key_index(node: _Node, indexes: _KeyIndexes) -> _KeyIndex:
     index = indexes.get(id(node))
     if index is None:
         index = indexes[id(node)] = _KeyIndex(node)
     return index
 
 
-def _child(node: Node, part: str | int, indexes: _KeyIndexes) -> tuple[Any, Node] | None:
-    if isinstance(node, SequenceNode) and isinstance(part, int):
-        if 0 <= part < len(node.value):
-            child = node.value[part]
-            return child.start_mark, child
+def _child(node: _Node, part: str | int, indexes: _KeyIndexes) -> tuple[Any, _Node] | None:
+    if type(node) is _SequenceNode and isinstance(part, int):
+        items = node.args[1]
+        if 0 <= part < len(items):
+            child = items[part]
+            return child.args[2], child
         return None
-    if not isinstance(node, MappingNode):
+    if type(node) is not _MappingNode:
         return None
     index = _key_index(node, indexes)
     written = index.keys.get(str(part))
@@ -927,7 +968,7 @@ class NodePositions:
 
     __slots__ = ("indexes", "root")
 
-    def __init__(self, root: Node) -> None:
+    def __init__(self, root: _Node) -> None:
         self.root = root
         self.indexes: _KeyIndexes = {}
 
@@ -976,21 +1017,22 @@ class _Keeper:
         self.indexes = indexes
         self.budget = 0
 
-    def node(self, node: Node, wanted: dict[Any, Any]) -> Any:
-        if isinstance(node, ScalarNode):
-            return _position(node.start_mark)
-        start = _position(node.start_mark)
+    def node(self, node: _Node, wanted: dict[Any, Any]) -> Any:
+        start = _position(node.args[2])
+        if type(node) is _ScalarNode:
+            return start
         if wanted is _EVERY:
             self.budget = MAX_KEPT_POSITIONS
             try:
                 return self._every(node)
             except _TooMany:
                 return [start, kept_positions.UNKNOWN, None]
-        if isinstance(node, SequenceNode):
+        if type(node) is _SequenceNode:
             items: dict[str, Any] = {}
+            values = node.args[1]
             for part, inner in wanted.items():
                 if isinstance(part, int):
-                    found = node.value[part] if 0 <= part < len(node.value) else None
+                    found = values[part] if 0 <= part < len(values) else None
                     items[str(part)] = None if found is None else self.node(found, inner)
             return [start, kept_positions.SOME_ITEMS, items]
         keys: dict[str, Any] = {}
@@ -1002,15 +1044,15 @@ class _Keeper:
             )
         return [start, kept_positions.SOME_KEYS, keys]
 
-    def _every(self, node: Node) -> Any:
+    def _every(self, node: _Node) -> Any:
         self.budget -= 1
         if self.budget < 0:
             raise _TooMany
-        if isinstance(node, ScalarNode):
-            return _position(node.start_mark)
-        start = _position(node.start_mark)
-        if isinstance(node, SequenceNode):
-            return [start, kept_positions.SEQUENCE, [self._every(item) for item in node.value]]
+        start = _position(node.args[2])
+        if type(node) is _ScalarNode:
+            return start
+        if type(node) is _SequenceNode:
+            return [start, kept_positions.SEQUENCE, [self._every(item) for item in node.args[1]]]
         keys: dict[str, Any] = {}
         index = _key_index(node, self.indexes)
         if not index.merged:  # each key as written: what _child finds, without the calls
@@ -1025,7 +1067,7 @@ class _Keeper:
         return [start, kept_positions.MAPPING, keys]
 
 
-def _written_keys(node: MappingNode, wanted: dict[Any, Any]) -> dict[str, Any] | None:
+def _written_keys(node: _Node, wanted: dict[Any, Any]) -> dict[str, Any] | None:
     """The ``wanted`` keys of a mapping as ``_child`` finds them, by one scan of the keys as
     written (a kept document's root, spec, metadata); None when that is not the same: a
     merge key, or a wanted key that a number or boolean key could spell too."""
@@ -1033,14 +1075,15 @@ def _written_keys(node: MappingNode, wanted: dict[Any, Any]) -> dict[str, Any] |
         if type(part) is not str or type(_resolve_short(part)) is not str:
             return None
     found: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, ScalarNode):
+    for key_node, value_node in node.args[1]:
+        if type(key_node) is not _ScalarNode:
             continue
-        text = key_node.value
-        if text == "<<" or (key_node.ctag is not _PLAIN_TAG and _is_merge_key(key_node)):
+        args = key_node.args
+        text = args[1]
+        if text == "<<" or (type(args[0]) is not slice and _is_merge_key(key_node)):
             return None
         if text in wanted and text not in found:
-            found[text] = (key_node.start_mark, value_node)
+            found[text] = (args[2], value_node)
     return found
 
 
@@ -1048,21 +1091,21 @@ class _TooMany(Exception):
     """A kept field holds more than MAX_KEPT_POSITIONS values."""
 
 
-def _every_key(node: MappingNode, indexes: _KeyIndexes) -> dict[str, None]:
+def _every_key(node: _Node, indexes: _KeyIndexes) -> dict[str, None]:
     """Every key ``_child`` finds in a mapping: its own and its merged ones."""
     index = _key_index(node, indexes)
     keys = dict.fromkeys(key for key in index.keys if key is not None)
     for _, source in index.merged:
-        if isinstance(source, MappingNode):
+        if type(source) is _MappingNode:
             keys.update(_every_key(source, indexes))
     return keys
 
 
-def _scalar_or_text(node: ScalarNode) -> Any:
-    return resolve_plain(node.value) if _tag(node) == _PLAIN else node.value
+def _scalar_or_text(node: _Node) -> Any:
+    return resolve_plain(node.args[1]) if _plain(node) else node.args[1]
 
 
-def _problem(node: Node, rule: str, message: str) -> YamlProblem:
+def _problem(node: _Node, rule: str, message: str) -> YamlProblem:
     """A problem at the start of ``node``."""
-    mark = node.start_mark
+    mark = node.args[2]
     return YamlProblem(rule, message, mark.line + 1, mark.column + 1)
