@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +56,8 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class RuleSelection:
+    """The rules a run reports (--select, --ignore) and their severities (--severity)."""
+
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()  # rule id -> level
@@ -148,6 +149,8 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_tool_table(pyproject: Path) -> bool:
+    import tomllib  # only where a pyproject.toml is found: a run without one starts faster
+
     try:
         text = _read_limited(pyproject).decode("utf-8")
         return "rolloutplan" in tomllib.loads(text).get("tool", {})
@@ -177,6 +180,8 @@ def _read_limited(path: Path) -> bytes:
 
 
 def _parse_toml(path: Path, raw: bytes) -> dict[str, Any]:
+    import tomllib
+
     try:
         table = tomllib.loads(raw.decode("utf-8")).get("tool", {}).get("rolloutplan", {})
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -45,6 +45,8 @@ LOST_SERVICE = "RP401"  # check --base: a Service the change leaves selecting no
 
 @dataclass(frozen=True, slots=True)
 class Report:
+    """What a command found and planned, for the reporters."""
+
     findings: tuple[Finding, ...]
     objects: Sequence[KubeObject]  # in file order; read lazily (see tally.ObjectList)
     files: int

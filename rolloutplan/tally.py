@@ -32,6 +32,8 @@ INTERNAL_ERROR = "RP000"
 
 @dataclass(frozen=True, slots=True)
 class Suppressed:
+    """A finding an annotation waived, with the reason it gives."""
+
     finding: Finding
     reason: str
 
@@ -88,6 +90,8 @@ class ObjectList(Sequence[KubeObject]):
 
 @dataclass
 class Tally:
+    """What checking files found: findings, waivers, typed objects and counts."""
+
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[Suppressed] = field(default_factory=list)
     objects: ObjectList = field(default_factory=ObjectList)

@@ -41,6 +41,8 @@ DIRECT = "/"
 
 @dataclass(frozen=True, slots=True)
 class Unit:
+    """Files applied together: a directory, an explicit ``units:`` glob, or all files."""
+
     name: str  # e.g. ``deploy/prod``, or ``(all files)`` for the only unit
     files: tuple[int, ...]  # indexes of the inputs, ascending
 
@@ -64,6 +66,8 @@ class Duplicate:
 
 @dataclass(frozen=True, slots=True)
 class Units:
+    """The apply units of a run, and which units each input file is in."""
+
     units: tuple[Unit, ...]
     of_file: tuple[tuple[int, ...], ...]  # per input file, the indexes of its units
     duplicates: tuple[Duplicate, ...]

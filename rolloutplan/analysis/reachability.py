@@ -18,7 +18,6 @@ resource, or elsewhere (RP409, info), or nothing is said when the files give no 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import heapq
 import itertools
@@ -447,6 +446,8 @@ def _closest(service: Service, pods: list[PodSource], position: dict[ObjectRef, 
     """The candidate workload closest to the Service: its own name, then its name with a
     suffix such as -svc, then the most selector labels shared, then the most similar name;
     then by kind and name (``position``), so that ties always resolve the same way."""
+    import difflib  # only to name the workload a Service most likely meant: rarely needed
+
     wanted = set(service.selector or ())
     base = _base(service.ref.name)
 

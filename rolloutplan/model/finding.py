@@ -25,6 +25,8 @@ _RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 @dataclass(frozen=True, slots=True, order=True)
 class ObjectRef:
+    """An object by kind, namespace and name (the namespace applied, as the server would)."""
+
     kind: str
     namespace: str
     name: str
@@ -45,6 +47,8 @@ class Violation:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One rule's report on a place in a file, with its severity and message."""
+
     rule_id: str
     severity: Severity
     message: str

@@ -53,6 +53,8 @@ class SelectorOperator(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class SelectorRequirement:
+    """One of a selector's matchExpressions: key, operator and values."""
+
     key: str
     operator: SelectorOperator
     values: tuple[str, ...] = ()
@@ -87,6 +89,8 @@ class LabelSelector:
 
 @dataclass(frozen=True, slots=True)
 class ContainerPort:
+    """A port a container declares."""
+
     container_port: int
     name: str | None = None
     protocol: str = "TCP"
@@ -94,6 +98,8 @@ class ContainerPort:
 
 @dataclass(frozen=True, slots=True)
 class Probe:
+    """A readiness, liveness or startup probe: its handler, port and timing."""
+
     handler: str  # httpGet, tcpSocket, exec or grpc
     port: int | str | None = None
     initial_delay_seconds: int = 0
@@ -106,6 +112,8 @@ class Probe:
 
 @dataclass(frozen=True, slots=True)
 class Container:
+    """A container of a pod template: what rollouts, probes and Services depend on."""
+
     name: str
     image: str
     ports: tuple[ContainerPort, ...] = ()
@@ -144,6 +152,8 @@ class StrategyType(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class DeploymentStrategy:
+    """A Deployment's update strategy, defaulted as the API server does."""
+
     type: StrategyType = StrategyType.ROLLING_UPDATE
     max_surge: IntOrPercent | None = IntOrPercent(25, is_percent=True)
     max_unavailable: IntOrPercent | None = IntOrPercent(25, is_percent=True)
@@ -151,6 +161,8 @@ class DeploymentStrategy:
 
 @dataclass(frozen=True, slots=True)
 class Deployment:
+    """An apps/v1 Deployment, defaulted as the API server does."""
+
     ref: ObjectRef
     replicas: int
     selector: LabelSelector
@@ -185,6 +197,8 @@ class ReplicaSet:
 
 @dataclass(frozen=True, slots=True)
 class ServicePort:
+    """A port of a Service: where it listens and which pod port it sends to."""
+
     port: int
     target_port: int | str
     name: str | None = None
@@ -194,6 +208,8 @@ class ServicePort:
 
 @dataclass(frozen=True, slots=True)
 class Service:
+    """A v1 Service: its type, selector and ports."""
+
     ref: ObjectRef
     type: str = "ClusterIP"
     selector: Labels | None = None  # None: no selector (endpoints managed by hand)

@@ -35,6 +35,8 @@ class SourceText:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Location:
+    """Where a finding points: a file, and a line and column in it."""
+
     path: str
     line: int  # 1-based
     column: int  # 1-based

@@ -34,6 +34,8 @@ def rule_doc(what: str, why: str, example: str, fix: str | Yaml) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RuleInfo:
+    """A rule: its id, name, default severity, one-line summary and documentation."""
+
     id: str
     name: str
     severity: Severity
@@ -52,6 +54,8 @@ class RuleInfo:
 
 @dataclass(frozen=True, slots=True)
 class Registry:
+    """Every rule, by id and by name."""
+
     by_id: Mapping[str, RuleInfo]
     by_name: Mapping[str, RuleInfo]
 

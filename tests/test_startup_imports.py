@@ -1,0 +1,88 @@
+"""The pre-commit case, one file linted, starts without the modules it does not need.
+
+A fresh interpreter runs ``rolloutplan lint`` on one manifest through ``cli.main`` and says
+which of these modules it imported: a module-level import added later (the planner, a
+reporter the run does not print, the slow schema validator, tomllib...) fails here instead
+of silently making every hook run slower.  No timing: only what was imported.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT
+
+# never needed to lint a valid manifest without a cache, whatever its kind
+NOT_FOR_ONE_FILE = (
+    "rolloutplan.planner.plan",
+    "rolloutplan.planner.simulate",
+    "rolloutplan.planner.timing",
+    "rolloutplan.analysis.endpoints",
+    "rolloutplan.analysis.plan_risks",
+    "rolloutplan.baseline",
+    "rolloutplan.vcs",
+    "rolloutplan.cache",  # --no-cache
+    "rolloutplan.fingerprint",
+    "rolloutplan.report.json_",
+    "rolloutplan.report.sarif",
+    "rolloutplan.report.svg",
+    "rolloutplan.report.markdown",
+    "rolloutplan.report.junit",
+    "rolloutplan.report.rules_doc",
+    "jsonschema",  # the slow validator: only for a document jsonschema-rs rejects
+    "tomllib",  # only where a pyproject.toml is found
+    "difflib",  # "did you mean": only for an unknown field or a Service selecting nothing
+    "sqlite3",
+    "subprocess",
+    "multiprocessing",
+    "concurrent.futures",
+    "tempfile",
+)
+# the API server's checks of the kinds a file does not hold
+SERVICE_CHECKS = ("rolloutplan.validate.apiserver.service",)
+WORKLOAD_CHECKS = ("rolloutplan.validate.apiserver.workload",)
+
+PROBE = """
+import json, sys
+from rolloutplan.cli import main
+code = main(["lint", "--no-cache", sys.argv[1]])
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _lint_in_fresh_interpreter(manifest: Path, cwd: Path) -> tuple[int, set[str], str]:
+    """The exit code, the modules imported and the output of linting ``manifest`` alone."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(manifest)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(cwd)},
+    )
+    *output, last = done.stdout.splitlines()
+    probe = json.loads(last)
+    return probe["code"], set(probe["modules"]), "\n".join(output)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "absent"),
+    [
+        (FIXTURES / "seed" / "deployment-nginx.yaml", NOT_FOR_ONE_FILE + SERVICE_CHECKS),
+        (FIXTURES / "seed" / "service-clusterip.yaml", NOT_FOR_ONE_FILE + WORKLOAD_CHECKS),
+    ],
+    ids=["deployment", "service"],
+)
+def test_one_file_lint_imports_only_what_it_needs(
+    manifest: Path, absent: tuple[str, ...], tmp_path: Path
+) -> None:
+    code, modules, output = _lint_in_fresh_interpreter(manifest, tmp_path)
+    assert code == 0, output
+    assert "1 file, 1 object checked" in output  # the file was linted, not skipped
+    assert "rolloutplan.validate.schemas" in modules  # ... and validated
+    assert sorted(m for m in absent if m in modules) == []
