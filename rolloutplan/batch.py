@@ -14,12 +14,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-if TYPE_CHECKING:
-    from concurrent.futures import Future
-
-PARALLEL_FROM = 200  # files to check; below that, starting workers costs more than it saves
+# Bytes to check (files not in the store) from which workers start: below, starting them
+# and sending their results back costs more than they save (measured: benchmarks/README)
+PARALLEL_FROM = 1_000_000
 CHUNK = 16  # files per chunk: small, so that the processes finish within ~10 ms of each
 # other (chunks of 1/16 of the work left one idle for up to 0.1 s on the 5,000-document corpus)
 
@@ -37,7 +36,7 @@ class Store(Protocol):
 
 @dataclass(frozen=True)
 class Job(Generic[Source, Result]):
-    """How to check one file.  Every callable must pickle (module-level functions, partials).
+    """How to check one file (worker processes are forked: nothing here is pickled).
     ``freeze`` may raise for a result it cannot store (the result is then not stored);
     ``thaw`` raises for bytes it cannot read (a miss)."""
 
@@ -46,9 +45,18 @@ class Job(Generic[Source, Result]):
     thaw: Callable[[bytes, Source], Result]
     key: Callable[[Source], str | None]  # the store key; None: never stored (unreadable)
     storable: Callable[[Result], bool]  # False: a result not to keep (an internal error)
+    size: Callable[[Source], int]  # the work a source makes, in bytes
     # another key whose entry serves as well when the key's is missing (never stored to):
     # the full results, of which a run that wants less keeps what it needs
     fallback: Callable[[Source], str | None] | None = None
+
+
+def default_jobs() -> int:
+    """The processes a run may use by default: the CPUs this process may run on, where
+    worker processes can be forked (Linux); one elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return 1
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 Progress = Callable[[int, int], None]
@@ -71,7 +79,12 @@ def run(
     from_store = len(sources) - len(todo)
     work = [(sources[i], keys[i]) for i in todo]
     reporter = _Reporter(progress, from_store, len(sources))
-    if jobs > 1 and len(work) >= PARALLEL_FROM:
+    if (
+        jobs > 1
+        and sys.platform.startswith("linux")
+        and len(work) > CHUNK
+        and sum(job.size(source) for source, _ in work) >= PARALLEL_FROM
+    ):
         fresh = _in_parallel(work, job, store, jobs, reporter)
     else:
         fresh = _in_order(work, job, store, reporter)
@@ -149,22 +162,100 @@ def _in_order(
     return results
 
 
-# A worker's job and store, set once when the worker starts (see _in_parallel): sent with
-# every chunk instead, a large --previous index cost more than the checking.
-_worker_task: tuple[Job[Any, Any], Store | None] | None = None
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 WATCH_EVERY = 0.5  # seconds between a worker's checks that its parent is still there
 
 
-def _start_worker(job: Job[Any, Any], store: Store | None, parent: int) -> None:
-    """A worker ends with the process that started it, however that one ends (killed,
-    even with SIGKILL): left alone it would wait for work forever."""
-    global _worker_task
-    _worker_task = (job, store)
+def _in_parallel(
+    work: Sequence[tuple[Source, str | None]],
+    job: Job[Source, Result],
+    store: Store | None,
+    jobs: int,
+    reporter: _Reporter,
+) -> list[Result]:
+    """This process and ``jobs - 1`` forked workers take chunks in turn from one shared
+    counter, so that none waits for another to hand out work.  A worker sends all its
+    results when the chunks run out, in one message: a thread of this busy process reading
+    them as they came did not get the interpreter lock often enough to keep the pipes
+    drained, and the workers stalled on full pipes.  A chunk that a worker took but never
+    sent (it was killed) is checked here."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
+    counter = context.Value("q", 0)
+    parent = os.getpid()
+    workers: list[tuple[Any, Any]] = []  # (process, the reading end of its pipe)
+    for _ in range(jobs - 1):
+        receiving, sending = context.Pipe(duplex=False)
+        readers = [receiving, *(r for _, r in workers)]
+        process = context.Process(
+            target=_work, args=(chunks, job, store, counter, sending, parent, readers), daemon=True
+        )
+        process.start()
+        sending.close()
+        workers.append((process, receiving))
+    parts: list[list[Result] | None] = [None] * len(chunks)
+    while (position := _next(counter)) < len(chunks):
+        parts[position] = _in_order(chunks[position], job, store, reporter)
+    for process, receiving in workers:
+        for position, results in _received(receiving):
+            parts[position] = results
+            reporter.advance(len(chunks[position]))
+        process.join()
+    for position, part in enumerate(parts):
+        if part is None:  # its worker ended early (killed): check it here
+            parts[position] = _in_order(chunks[position], job, store, reporter)
+    return [result for part in parts if part is not None for result in part]
+
+
+def _next(counter: Any) -> int:
+    """The next chunk to check, from the counter the processes share."""
+    with counter.get_lock():
+        position = int(counter.value)
+        counter.value = position + 1
+    return position
+
+
+def _received(receiving: Any) -> list[tuple[int, list[Any]]]:
+    """(chunk position, its results) for each chunk a worker checked, or nothing when it
+    ended without sending them: pickled by this tool's own worker, never read from disk."""
+    import pickle
+
+    try:
+        message = receiving.recv_bytes()
+    except (EOFError, OSError):
+        return []
+    finally:
+        receiving.close()
+    return [pickle.loads(chunk) for chunk in pickle.loads(message)]
+
+
+def _work(
+    chunks: Sequence[Sequence[tuple[Any, str | None]]],
+    job: Job[Any, Any],
+    store: Store | None,
+    counter: Any,
+    sending: Any,
+    parent: int,
+    readers: Sequence[Any],
+) -> None:
+    """A worker: check chunks until none is left, then send their results."""
+    import pickle
+
+    for receiving in readers:  # only the parent may read, so that its end makes sends fail
+        receiving.close()
     _die_with_parent()
     if os.getppid() != parent:  # the parent ended before the line above took effect
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    reporter = _Reporter(None, 0, 0)
+    done: list[bytes] = []  # each chunk pickled as it is checked: the last message is quick
+    while (position := _next(counter)) < len(chunks):
+        results = _in_order(chunks[position], job, store, reporter)
+        done.append(pickle.dumps((position, results), pickle.HIGHEST_PROTOCOL))
+    sending.send_bytes(pickle.dumps(done, pickle.HIGHEST_PROTOCOL))
+    sending.close()
 
 
 def _die_with_parent() -> None:
@@ -186,39 +277,3 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(WATCH_EVERY)
     os._exit(1)
-
-
-def _in_worker(work: Sequence[tuple[Any, str | None]]) -> list[Any]:
-    """A worker checks a chunk and sends back its results (stored on the way): pickled by
-    the pool, between this tool's own processes; nothing read from disk is unpickled."""
-    assert _worker_task is not None, "the pool initializer sets it"
-    job, store = _worker_task
-    return _in_order(work, job, store, _Reporter(None, 0, 0))
-
-
-def _in_parallel(
-    work: Sequence[tuple[Source, str | None]],
-    job: Job[Source, Result],
-    store: Store | None,
-    jobs: int,
-    reporter: _Reporter,
-) -> list[Result]:
-    """``jobs - 1`` worker processes take contiguous chunks from the front and this process
-    takes them from the back, cancelling each before a worker starts it: its own results
-    need no pickling."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
-    parts: list[list[Result] | None] = [None] * len(chunks)
-    start = (job, store, os.getpid())
-    with ProcessPoolExecutor(jobs - 1, initializer=_start_worker, initargs=start) as pool:
-        futures: list[Future[list[Result]]] = [pool.submit(_in_worker, chunk) for chunk in chunks]
-        for position in reversed(range(len(chunks))):
-            if not futures[position].cancel():
-                break  # a worker has it, and every chunk before it
-            parts[position] = _in_order(chunks[position], job, store, reporter)
-        for position, future in enumerate(futures):
-            if parts[position] is None:
-                parts[position] = future.result()
-                reporter.advance(len(chunks[position]))
-    return [result for part in parts if part is not None for result in part]

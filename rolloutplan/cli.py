@@ -124,9 +124,8 @@ def check_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--service-node-port-range", metavar="LOW-HIGH",
                      help="The cluster's nodePort range [default: 30000-32767]."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
-                     help="Processes for 200 files or more not in the cache: this one and "
-                     "N-1 workers [default: 1; measured on 2 cores, workers saved no time "
-                     "on large inputs and cost up to a third more CPU]."),
+                     help="Processes for inputs of 1 MB or more not in the cache: this one "
+                     "and N-1 workers [default: the CPUs available; one off Linux]."),
         click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
                      help="Where results of unchanged files are kept between runs; safe to "
                      "delete [default: $ROLLOUTPLAN_CACHE_DIR, else "
@@ -339,6 +338,8 @@ def _source(name: str, content: bytes) -> Any:
 
 @dataclass(frozen=True)
 class Settings:
+    """What a command runs with: the command line over the config file over defaults."""
+
     config: Any  # engine.Config
     outputs: tuple[tuple[str, str | None], ...]  # (format, file or None for stdout)
     fail_on: str
@@ -352,8 +353,8 @@ class Settings:
 
 def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
     """Command line over config file over defaults; a bad value is a usage error (exit 2)."""
+    from rolloutplan import batch, engine
     from rolloutplan import config as settings_file
-    from rolloutplan import engine
     from rolloutplan.config import ConfigError, RuleSelection
 
     try:
@@ -387,7 +388,7 @@ def _settings(options: dict[str, Any], *, diagram: bool = False) -> Settings:
             rules=selection,
             suppressions=not options["no_suppressions"] and file.get("suppressions", True),
             progress=_progress if sys.stderr is not None and sys.stderr.isatty() else None,
-            jobs=options["jobs"] or 1,  # measured: workers do not pay on 2 cores (--jobs)
+            jobs=options["jobs"] or batch.default_jobs(),
             cache=_cache(options, file),
             node_port_range=settings_file.parse_port_range(
                 pick("service-node-port-range", "service_node_port_range", "30000-32767")

@@ -136,6 +136,7 @@ def collect(
         thaw=_thaw_as_given,
         key=_EntryKey(_selection_fingerprint(full, config.rules), as_given=as_given),
         storable=storable,
+        size=_size,
         fallback=_EntryKey(full, as_given=as_given) if config.rules.disabled else None,
     )
     parts, from_cache = batch.run(
@@ -365,6 +366,10 @@ def _check_source(
     else:
         _check_file_guarded(source, config, index, tally)
     return tally
+
+
+def _size(source: SourceText | UnreadablePath) -> int:
+    return len(source.data) if isinstance(source, SourceText) else 0
 
 
 def _fingerprint(

@@ -1,30 +1,71 @@
-"""--jobs defaults to one process: on 2 cores, worker processes cost more CPU than they save
-time (see the README's figures); they start only when --jobs asks for them."""
+"""--jobs: by default as many processes as the CPUs this one may use, started only for 1 MB
+or more to check (below that, starting them costs more than they save; see the README's
+figures).  The processes share the chunks from one counter, a worker's results come back
+whole or its chunks are checked by the parent, and the output never depends on --jobs."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from rolloutplan import batch
-from rolloutplan.batch import PARALLEL_FROM
+from rolloutplan.batch import CHUNK, PARALLEL_FROM
 from tests.conftest import RunCli
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks workers")
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web{i}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {{app: web{i}}}
+  template:
+    metadata:
+      labels: {{app: web{i}}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports: [{{containerPort: 8080, name: http}}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web{i}
+spec:
+  selector: {{app: web{i}}}
+  ports: [{{port: 80, targetPort: htp}}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: blob{i}
+data:
+  blob: "{blob}"
+"""
+
+
+def write_files(folder: Path, files: int, total_bytes: int) -> Path:
+    """``files`` files of ``total_bytes`` together, each with a finding (RP402: the
+    Service's targetPort names no port of the containers)."""
+    blob = "x" * (total_bytes // files)
+    folder.mkdir(exist_ok=True)
+    for i in range(files):
+        (folder / f"m{i:03}.yaml").write_text(DEPLOYMENT.format(i=i, blob=blob))
+    return folder
 
 
 @pytest.fixture
-def many_files(tmp_path: Path) -> Path:
-    for i in range(PARALLEL_FROM + 1):
-        (tmp_path / f"m{i:03}.yaml").write_text(
-            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"
-        )
-    return tmp_path
-
-
-def test_one_process_unless_jobs_asks_for_more(
-    run_cli: RunCli, many_files: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def spied(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The --jobs of every run that started workers."""
     started: list[int] = []
     in_parallel = batch._in_parallel
 
@@ -33,8 +74,66 @@ def test_one_process_unless_jobs_asks_for_more(
         return in_parallel(work, job, store, jobs, reporter)
 
     monkeypatch.setattr(batch, "_in_parallel", spy)
-    one = run_cli("lint", "--no-cache", "--format", "json", many_files)
-    assert started == []
-    two = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "2", many_files)
-    assert started == [2]
-    assert one.stdout == two.stdout and one.exit_code == two.exit_code == 0
+    return started
+
+
+def test_workers_by_default_for_large_inputs(
+    run_cli: RunCli, tmp_path: Path, spied: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_files(tmp_path, 2 * CHUNK + 1, PARALLEL_FROM + 10_000)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    many = run_cli("lint", "--no-cache", "--format", "json", folder)
+    assert spied == [3]
+    one = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "1", folder)
+    assert spied == [3]
+    assert many.stdout == one.stdout and many.exit_code == one.exit_code == 1
+    assert many.stdout.count('"RP402"') == 2 * CHUNK + 1
+
+
+def test_small_inputs_stay_in_one_process(
+    run_cli: RunCli, tmp_path: Path, spied: list[int]
+) -> None:
+    folder = write_files(tmp_path, 2 * CHUNK + 1, PARALLEL_FROM // 2)
+    run_cli("lint", "--no-cache", "--jobs", "4", folder)
+    assert spied == []
+
+
+def test_the_processes_share_the_chunks(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each process writes down the chunks it checked: every file is checked once, and the
+    worker takes chunks while this process checks its own (a pool fed by a thread of the
+    busy parent once left its worker idle for most of the run)."""
+    folder = write_files(tmp_path / "in", 8 * CHUNK, PARALLEL_FROM + 10_000)
+    journal = tmp_path / "journal"
+    in_order = batch._in_order
+
+    def recorded(work: Any, job: Any, store: Any, reporter: Any) -> Any:
+        results = in_order(work, job, store, reporter)
+        with journal.open("a") as out:
+            out.write(f"{os.getpid()} {len(work)}\n")
+        return results
+
+    monkeypatch.setattr(batch, "_in_order", recorded)
+    result = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "2", folder)
+    lines = [line.split() for line in journal.read_text().splitlines()]
+    assert sum(int(files) for _, files in lines) == 8 * CHUNK
+    by_process = {pid for pid, _ in lines}
+    assert str(os.getpid()) in by_process and len(by_process) == 2
+    assert result.stdout.count('"RP402"') == 8 * CHUNK
+
+
+def test_a_worker_that_ends_early_leaves_its_chunks_to_this_process(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_files(tmp_path, 3 * CHUNK, PARALLEL_FROM + 10_000)
+
+    def killed(chunks: Any, job: Any, store: Any, counter: Any, *rest: Any) -> None:
+        batch._next(counter)  # takes the first chunk and ends without sending it
+        os._exit(1)
+
+    monkeypatch.setattr(batch, "_work", killed)
+    two = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "2", folder)
+    one = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "1", folder)
+    assert two.stdout == one.stdout and two.exit_code == one.exit_code == 1
+    assert two.stdout.count('"RP402"') == 3 * CHUNK

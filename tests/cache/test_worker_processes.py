@@ -78,9 +78,11 @@ def wait_for(condition: Callable[[], T], seconds: float = 20.0) -> T:
 def test_workers_end_when_their_parent_is_killed(
     tmp_path: Path, how: str, kill: signal.Signals
 ) -> None:
-    for i in range(PARALLEL_FROM + 10):
+    files = 200  # of 1 MB or more together: workers start
+    blob = "x" * (PARALLEL_FROM // files + 1)
+    for i in range(files):
         (tmp_path / f"m{i:03}.yaml").write_text(
-            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{b: {blob}}}\n"
         )
     command = [
         sys.executable,
