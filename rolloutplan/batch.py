@@ -183,7 +183,11 @@ def _in_parallel(
 
     context = multiprocessing.get_context("fork")
     chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
-    counter = context.Value("q", 0)
+    parts: list[list[Result] | None] = [None] * len(chunks)
+    # The first chunk before the workers start: what it imports, loads and compiles (the
+    # schemas, their validators, the error reporting) is then done once, not in every process
+    parts[0] = _in_order(chunks[0], job, store, reporter)
+    counter = context.Value("q", 1)
     parent = os.getpid()
     workers: list[tuple[Any, Any]] = []  # (process, the reading end of its pipe)
     for _ in range(jobs - 1):
@@ -195,7 +199,6 @@ def _in_parallel(
         process.start()
         sending.close()
         workers.append((process, receiving))
-    parts: list[list[Result] | None] = [None] * len(chunks)
     while (position := _next(counter)) < len(chunks):
         parts[position] = _in_order(chunks[position], job, store, reporter)
     for process, receiving in workers:
