@@ -51,12 +51,42 @@ class Job(Generic[Source, Result]):
     fallback: Callable[[Source], str | None] | None = None
 
 
+MAX_DEFAULT_JOBS = 8  # measured on 2 cores; beyond 8 workers, untested
+CPU_QUOTA_FILES = (  # cgroup v2, then v1: a container's share of the machine's CPUs
+    ("/sys/fs/cgroup/cpu.max",),
+    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us"),
+)
+
+
 def default_jobs() -> int:
-    """The processes a run may use by default: the CPUs this process may run on, where
-    worker processes can be forked (Linux); one elsewhere."""
+    """The processes a run may use by default: the CPUs this process may run on, within a
+    container's CPU quota, where worker processes can be forked (Linux); one elsewhere."""
     if not sys.platform.startswith("linux"):
         return 1
-    return max(1, len(os.sched_getaffinity(0)))
+    cpus = len(os.sched_getaffinity(0))
+    quota = cpu_quota()
+    if quota is not None:
+        cpus = min(cpus, quota)
+    return max(1, min(cpus, MAX_DEFAULT_JOBS))
+
+
+def cpu_quota() -> int | None:
+    """The CPUs a cgroup quota allows, rounded up, or None without a quota."""
+    for names in CPU_QUOTA_FILES:
+        try:
+            fields = " ".join(_small_file(name) for name in names).split()
+        except OSError:
+            continue
+        if len(fields) != 2 or not all(field.isdigit() for field in fields):
+            return None  # "max 100000", "-1 100000": no quota
+        quota, period = (int(field) for field in fields)
+        return -(-quota // period) if period else None
+    return None
+
+
+def _small_file(name: str) -> str:
+    with open(name, encoding="ascii", errors="replace") as file:
+        return file.read(64)
 
 
 Progress = Callable[[int, int], None]

@@ -137,3 +137,27 @@ def test_a_worker_that_ends_early_leaves_its_chunks_to_this_process(
     one = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "1", folder)
     assert two.stdout == one.stdout and two.exit_code == one.exit_code == 1
     assert two.stdout.count('"RP402"') == 3 * CHUNK
+
+
+@pytest.mark.parametrize(
+    ("contents", "cpus"),
+    [
+        (["150000 100000\n"], 2),  # cgroup v2: 1.5 CPUs
+        (["max 100000\n"], None),
+        (["50000\n", "100000\n"], 1),  # cgroup v1: quota, period
+        (["-1\n", "100000\n"], None),
+        (["garbage"], None),
+        (["0 0"], None),
+    ],
+)
+def test_a_containers_cpu_quota_bounds_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, contents: list[str], cpus: int | None
+) -> None:
+    names = []
+    for i, content in enumerate(contents):
+        (tmp_path / f"f{i}").write_text(content)
+        names.append(str(tmp_path / f"f{i}"))
+    monkeypatch.setattr(batch, "CPU_QUOTA_FILES", ((str(tmp_path / "missing"),), tuple(names)))
+    assert batch.cpu_quota() == cpus
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    assert batch.default_jobs() == (batch.MAX_DEFAULT_JOBS if cpus is None else cpus)
