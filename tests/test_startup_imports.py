@@ -12,9 +12,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from rolloutplan.inputs import DEFAULT_EXCLUDES
 from tests.conftest import FIXTURES, ROOT
 
 # never needed to lint a valid manifest without a cache, whatever its kind
@@ -86,3 +88,20 @@ def test_one_file_lint_imports_only_what_it_needs(
     assert "1 file, 1 object checked" in output  # the file was linted, not skipped
     assert "rolloutplan.validate.schemas" in modules  # ... and validated
     assert sorted(m for m in absent if m in modules) == []
+
+
+@pytest.mark.parametrize("excluded", DEFAULT_EXCLUDES)
+def test_default_excludes_leave_out_a_named_file_without_compiling_each_glob(
+    excluded: str, run_cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Literal names are compared as strings and the globs compiled only when a name
+    matches their union: each default still leaves out a file of its name."""
+    name = excluded.rstrip("/").replace("*", "x")
+    path = tmp_path / name / "deploy.yaml" if excluded.endswith("/") else tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text((FIXTURES / "seed" / "service-clusterip.yaml").read_text(encoding="utf-8"))
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("lint", "--no-cache", path.relative_to(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "0 files" in result.output
+    assert f"excluded by {excluded!r} (a default exclude" in result.stderr
