@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rolloutplan.validate.apiserver.access import copied
-
 CONTAINER_LISTS = ("containers", "initContainers", "ephemeralContainers")
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 HOOKS = ("postStart", "preStop")
@@ -23,64 +21,128 @@ PROBE_DEFAULTS = {
     "failureThreshold": 3,
 }
 FILE_MODE = 0o644
-HANDLERS = frozenset(PROBES)
+FILE_SOURCES = ("secret", "configMap")  # sources whose only default is defaultMode
 VOLUME_SOURCES = frozenset(("secret", "configMap", "downwardAPI", "projected", "azureDisk"))
 
 
 def apply(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A defaulted copy of a Deployment or ReplicaSet."""
-    return default_in_place(kind, _writable(data))
-
-
-def _writable(data: dict[str, Any]) -> dict[str, Any]:
-    """A copy of every mapping and list that ``default_in_place`` may change, sharing the rest."""
+    """A defaulted copy of a Deployment or ReplicaSet: ``default_in_place`` on a deep copy,
+    in one pass that copies a mapping or list only where a default goes in.  New keys are
+    added in the same order, so even the key order is the same."""
     obj = dict(data)
-    spec = obj.get("spec")
-    if isinstance(spec, dict):
-        spec = obj["spec"] = dict(spec)
-        if "strategy" in spec:
-            spec["strategy"] = copied(spec["strategy"])
-        template = spec.get("template")
-        if isinstance(template, dict):
-            template = spec["template"] = dict(template)
-            if isinstance(template.get("spec"), dict):
-                template["spec"] = _writable_pod(template["spec"])
+    spec = obj["spec"] = _copy_or_new(obj, "spec")
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    if kind == "Deployment":
+        spec["strategy"] = strategy = _copy_or_new(spec, "strategy")
+        if not strategy.get("type"):
+            strategy["type"] = "RollingUpdate"
+        if strategy["type"] == "RollingUpdate":
+            strategy["rollingUpdate"] = rolling = _copy_or_new(strategy, "rollingUpdate")
+            for key in ("maxUnavailable", "maxSurge"):
+                if rolling.get(key) is None:
+                    rolling[key] = "25%"
+        for key, value in (("revisionHistoryLimit", 10), ("progressDeadlineSeconds", 600)):
+            if spec.get(key) is None:
+                spec[key] = value
+    template = spec["template"] = _copy_or_new(spec, "template")
+    pod = template["spec"] = _copy_or_new(template, "spec")
+    for key in CONTAINER_LISTS:
+        items = pod.get(key)
+        if isinstance(items, list):
+            pod[key] = [_defaulted_container(c) if isinstance(c, dict) else c for c in items]
+    volumes = pod.get("volumes")
+    if isinstance(volumes, list):
+        pod["volumes"] = [_defaulted_volume(v) if isinstance(v, dict) else v for v in volumes]
+    _pod_fields(pod)
     return obj
 
 
-def _writable_pod(spec: dict[str, Any]) -> dict[str, Any]:
-    spec = dict(spec)
-    for key in CONTAINER_LISTS:
-        if isinstance(spec.get(key), list):
-            spec[key] = [_writable_container(c) if isinstance(c, dict) else c for c in spec[key]]
-    for volume in _own_items(spec, "volumes"):
-        _writable_volume(volume)
-    return spec
+def _copy_or_new(parent: dict[str, Any], key: str) -> dict[str, Any]:
+    """A copy of the mapping at ``key``, or a new one where it is unset or not a mapping."""
+    value = parent.get(key)
+    return dict(value) if isinstance(value, dict) else {}
 
 
-def _writable_container(container: dict[str, Any]) -> dict[str, Any]:
+def _defaulted_container(container: dict[str, Any]) -> dict[str, Any]:
+    """``_container`` on a copy that shares every part it leaves as it is."""
     container = dict(container)
-    _own_items(container, "ports")
-    for key in HANDLERS.intersection(container):
-        _own(_own(container, key), "httpGet")
-    lifecycle = _own(container, "lifecycle")
-    if lifecycle is not None:
-        for key in HOOKS:
-            _own(_own(lifecycle, key), "httpGet")
-    if isinstance(container.get("env"), list):
-        container["env"] = [
-            _writable_env(env) if isinstance(env, dict) and "valueFrom" in env else env
-            for env in container["env"]
+    _container_fields(container)
+    ports = container.get("ports")
+    if isinstance(ports, list):
+        container["ports"] = [
+            {**port, "protocol": "TCP"}
+            if isinstance(port, dict) and not port.get("protocol")
+            else port
+            for port in ports
         ]
+    for key in PROBES:
+        probe = container.get(key)
+        if isinstance(probe, dict):
+            container[key] = probe = dict(probe)
+            for field, value in PROBE_DEFAULTS.items():
+                if _unset(probe, field):
+                    probe[field] = value
+            _copied_handler(probe)
+    lifecycle = container.get("lifecycle")
+    if isinstance(lifecycle, dict):
+        container["lifecycle"] = lifecycle = dict(lifecycle)
+        for key in HOOKS:
+            hook = lifecycle.get(key)
+            if isinstance(hook, dict):
+                lifecycle[key] = hook = dict(hook)
+                _copied_handler(hook)
+    env = container.get("env")
+    if isinstance(env, list):
+        for index, item in enumerate(env):
+            if _versionless_field_ref(item):
+                container["env"] = env[:index] + [_defaulted_env(item) for item in env[index:]]
+                break
     return container
 
 
-def _writable_env(env: dict[str, Any]) -> dict[str, Any]:
-    if not isinstance(env.get("valueFrom"), dict):
+def _copied_handler(handler: dict[str, Any]) -> None:
+    http = handler.get("httpGet")
+    if isinstance(http, dict):
+        handler["httpGet"] = dict(http)
+        _handler(handler)
+
+
+def _versionless_field_ref(env: Any) -> bool:
+    """An env entry whose fieldRef ``_field_selector`` gives its apiVersion."""
+    value_from = env.get("valueFrom") if isinstance(env, dict) else None
+    if not value_from or not isinstance(value_from, dict):
+        return False  # (most entries: a plain value)
+    selector = value_from.get("fieldRef")
+    return isinstance(selector, dict) and not selector.get("apiVersion")
+
+
+def _defaulted_env(env: Any) -> Any:
+    if not _versionless_field_ref(env):
         return env
-    env = dict(env)
-    _own(_own(env, "valueFrom"), "fieldRef")
-    return env
+    value_from = dict(env["valueFrom"])
+    value_from["fieldRef"] = {**value_from["fieldRef"], "apiVersion": "v1"}
+    return {**env, "valueFrom": value_from}
+
+
+def _defaulted_volume(volume: dict[str, Any]) -> dict[str, Any]:
+    """``_volume`` on a copy, or the volume itself where it has no default to fill in."""
+    if len(volume) == 2 and "name" in volume:  # the usual name and one source, decided at once
+        for key, source in volume.items():
+            if key == "name" or source is None:
+                continue
+            if key not in VOLUME_SOURCES:
+                return volume
+            if key in FILE_SOURCES and isinstance(source, dict):
+                if source.get("defaultMode") is not None:
+                    return volume
+                return {**volume, key: {**source, "defaultMode": FILE_MODE}}
+    elif VOLUME_SOURCES.isdisjoint(volume) and not _without_source(volume):
+        return volume
+    volume = dict(volume)
+    _writable_volume(volume)
+    _volume(volume)
+    return volume
 
 
 def _writable_volume(volume: dict[str, Any]) -> None:
@@ -156,6 +218,15 @@ def _deployment(spec: dict[str, Any]) -> None:
 
 
 def _pod_spec(spec: dict[str, Any]) -> None:
+    _pod_fields(spec)
+    for key in CONTAINER_LISTS:
+        for container in _mappings(spec.get(key)):
+            _container(container)
+    for volume in _mappings(spec.get("volumes")):
+        _volume(volume)
+
+
+def _pod_fields(spec: dict[str, Any]) -> None:
     for key, value in (
         ("dnsPolicy", "ClusterFirst"),
         ("restartPolicy", "Always"),
@@ -167,11 +238,6 @@ def _pod_spec(spec: dict[str, Any]) -> None:
         spec["securityContext"] = {}
     if spec.get("terminationGracePeriodSeconds") is None:
         spec["terminationGracePeriodSeconds"] = 30
-    for key in CONTAINER_LISTS:
-        for container in _mappings(spec.get(key)):
-            _container(container)
-    for volume in _mappings(spec.get("volumes")):
-        _volume(volume)
 
 
 def _mappings(value: Any) -> list[dict[str, Any]]:
@@ -179,13 +245,7 @@ def _mappings(value: Any) -> list[dict[str, Any]]:
 
 
 def _container(container: dict[str, Any]) -> None:
-    if not container.get("imagePullPolicy"):
-        image = container.get("image") if isinstance(container.get("image"), str) else ""
-        container["imagePullPolicy"] = "Always" if _tag(image) == "latest" else "IfNotPresent"
-    if not container.get("terminationMessagePath"):
-        container["terminationMessagePath"] = "/dev/termination-log"
-    if not container.get("terminationMessagePolicy"):
-        container["terminationMessagePolicy"] = "File"
+    _container_fields(container)
     for port in _mappings(container.get("ports")):
         if not port.get("protocol"):
             port["protocol"] = "TCP"
@@ -205,6 +265,16 @@ def _container(container: dict[str, Any]) -> None:
         value_from = env.get("valueFrom")
         if isinstance(value_from, dict):
             _field_selector(value_from.get("fieldRef"))
+
+
+def _container_fields(container: dict[str, Any]) -> None:
+    if not container.get("imagePullPolicy"):
+        image = container.get("image") if isinstance(container.get("image"), str) else ""
+        container["imagePullPolicy"] = "Always" if _tag(image) == "latest" else "IfNotPresent"
+    if not container.get("terminationMessagePath"):
+        container["terminationMessagePath"] = "/dev/termination-log"
+    if not container.get("terminationMessagePolicy"):
+        container["terminationMessagePolicy"] = "File"
 
 
 def _tag(image: str) -> str:
@@ -230,8 +300,12 @@ def _field_selector(selector: Any) -> None:
         selector["apiVersion"] = "v1"
 
 
+def _without_source(volume: dict[str, Any]) -> bool:
+    return all(value is None for key, value in volume.items() if key != "name")
+
+
 def _volume(volume: dict[str, Any]) -> None:
-    if all(value is None for key, value in volume.items() if key != "name"):
+    if _without_source(volume):
         volume["emptyDir"] = {}
     for key in ("secret", "configMap", "downwardAPI", "projected"):
         source = volume.get(key)

@@ -33,6 +33,7 @@ RESOURCE_FIELDS = (
 )  # fmt: skip
 HUGEPAGES_FIELDS = ("requests.hugepages-", "limits.hugepages-")
 BYTE_DIVISORS = {1} | {10 ** (3 * i) for i in range(1, 7)} | {2 ** (10 * i) for i in range(1, 7)}
+KEY_SOURCES = ("configMapKeyRef", "secretKeyRef")
 SOURCES = ("fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "fileKeyRef")
 
 
@@ -42,8 +43,8 @@ def validate(container: dict[str, Any], path: FieldPath, *, relaxed: bool) -> li
         name = text(env, "name")
         problems = env_var_name(name, relaxed=relaxed) if name else []
         value_from = isinstance(env.get("valueFrom"), dict)
-        if name and not problems and not value_from:
-            continue  # the common case, without building its field path
+        if name and not problems and (not value_from or _plain_value_from(env)):
+            continue  # the common cases, without building their field paths
         where = (*path, "env", i)
         if not name:
             violations.append(required(RULE, (*where, "name")))
@@ -54,6 +55,34 @@ def validate(container: dict[str, Any], path: FieldPath, *, relaxed: bool) -> li
     for i, source in dicts(container, "envFrom"):
         violations += _env_from(source, (*path, "envFrom"), i, relaxed=relaxed)
     return violations
+
+
+def _plain_value_from(env: dict[str, Any]) -> bool:
+    """A valueFrom of one valid source of the usual kinds, and no value: ``_value_from``
+    would find nothing.  False where it cannot tell at once (the general check decides)."""
+    value_from = env["valueFrom"]
+    if len(value_from) != 1 or env.get("value"):
+        return False
+    for key, selector in value_from.items():
+        if selector.__class__ is not dict:
+            return False
+        if key == "fieldRef":
+            field_path = selector.get("fieldPath")
+            return (
+                selector.get("apiVersion") == "v1"
+                and field_path.__class__ is str
+                and field_path in ENV_FIELDS
+            )
+        if key in KEY_SOURCES:
+            name, item = selector.get("name"), selector.get("key")
+            return (
+                name.__class__ is str
+                and item.__class__ is str
+                and item != ""
+                and not primitives.dns1123_subdomain(name)
+                and not config_map_key(item)
+            )
+    return False
 
 
 def _value_from(env: dict[str, Any], path: FieldPath) -> list[Violation]:

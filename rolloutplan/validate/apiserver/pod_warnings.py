@@ -16,7 +16,14 @@ from typing import Any
 from rolloutplan.model.finding import Violation
 from rolloutplan.model.quantity import parse_quantity
 from rolloutplan.model.source import FieldPath, MapKey, format_field_path
-from rolloutplan.validate.apiserver.access import dicts, integer, mapping, present, text
+from rolloutplan.validate.apiserver.access import (
+    dicts,
+    integer,
+    listing,
+    mapping,
+    present,
+    text,
+)
 
 DEPRECATED_NODE_LABEL = "RP239"
 PORT_DEFINITION = "RP240"
@@ -92,17 +99,60 @@ def warnings(template: dict[str, Any]) -> list[Violation]:
     """The server's warnings for a (defaulted) Deployment or ReplicaSet pod template."""
     spec = mapping(template, "spec")
     annotations = mapping(mapping(template, "metadata"), "annotations")
-    return [
-        *_node_labels(spec),
-        *_null_selectors(spec),
-        *_annotations(annotations, spec),
-        *_volumes(spec),
-        *_pod_lists(spec),
-        *_fractional(mapping(spec, "overhead"), (*POD, "overhead")),
-        *_containers(spec),
-        *_ports(spec),
-        *_grace(spec),
-    ]
+    # a check is skipped where none of the fields it reads is set: it would find nothing
+    found = []
+    if not SCHEDULING_FIELDS.isdisjoint(spec):
+        found += _node_labels(spec)
+        found += _null_selectors(spec)
+    if annotations and _deprecated_keys(annotations):
+        found += _annotations(annotations, spec)
+    if "volumes" in spec:
+        found += _volumes(spec)
+    if not LIST_FIELDS.isdisjoint(spec):
+        found += _pod_lists(spec)
+    if "overhead" in spec:
+        found += _fractional(mapping(spec, "overhead"), (*POD, "overhead"))
+    found += _containers(spec)
+    if not _distinct_ports(spec):
+        found += _ports(spec)
+    return found + _grace(spec)
+
+
+SCHEDULING_FIELDS = frozenset(("nodeSelector", "affinity", "topologySpreadConstraints"))
+LIST_FIELDS = frozenset(("hostAliases", "imagePullSecrets"))
+CONTAINER_PREFIXES = (SECCOMP_CONTAINER, APPARMOR_CONTAINER)
+
+
+def _deprecated_keys(annotations: dict[str, Any]) -> bool:
+    """Some key that ``_annotations`` may report (or one it cannot rule out)."""
+    for key in annotations:
+        if key.__class__ is not str or key in ANNOTATIONS_REPLACED or key == SECCOMP_POD:
+            return True
+        if key.startswith(CONTAINER_PREFIXES):
+            return True
+    return False
+
+
+def _distinct_ports(spec: dict[str, Any]) -> bool:
+    """Every port of every container a mapping without hostIP, and no containerPort and
+    protocol twice: ``_ports`` would find nothing."""
+    seen = set()
+    count = 0
+    for key in CONTAINER_LISTS:
+        for container in listing(spec, key):
+            ports = container.get("ports") if isinstance(container, dict) else None
+            if not ports:
+                continue
+            if not isinstance(ports, list):
+                return False
+            for port in ports:
+                if not isinstance(port, dict) or port.get("hostIP"):
+                    return False
+                number, protocol = port.get("containerPort"), port.get("protocol")
+                number = number if isinstance(number, int) and not isinstance(number, bool) else 0
+                seen.add((number, protocol if isinstance(protocol, str) else ""))  # as _ports
+                count += 1
+    return len(seen) == count
 
 
 def _node_label(path: FieldPath, key: str, *, at_key: bool = False) -> list[Violation]:
@@ -269,6 +319,16 @@ _whole_bytes = functools.lru_cache(maxsize=1024, typed=True)(_whole)
 def _hidden_env(container: dict[str, Any], path: FieldPath) -> list[Violation]:
     """A later env entry of an existing name replaces it, unless it extends it: a plain
     value that refers to the earlier one as $(NAME) and is not only that reference."""
+    env = container.get("env")
+    if not env or not isinstance(env, list):
+        return []
+    names = {
+        name
+        for item in env
+        if isinstance(item, dict) and (name := item.get("name")).__class__ is str
+    }
+    if len(names) == len(env):
+        return []  # each entry a mapping, named with a string of its own
     found = []
     seen: set[str] = set()
     for i, variable in dicts(container, "env"):

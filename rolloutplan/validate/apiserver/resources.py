@@ -79,19 +79,38 @@ def _quantities(
     parsed: dict[str, Fraction] = {}
     violations = []
     for name, raw in values.items():
-        where = (*path, MapKey(name))
-        violations += invalid_each(RULE, where, name, _name_problems(name))
-        value = _milli(raw) if raw.__class__ in _PLAIN else _rounded_up(raw)
-        if value is None:
-            violations.append(invalid(RULE, where, raw, quantity_error(raw)))
-            continue
-        parsed[name] = value
-        if value < 0:
-            violations.append(invalid(RULE, where, raw, NEGATIVE))
-        if (name in INTEGER_RESOURCES or _extended(name)) and value.denominator != 1:
-            violations.append(invalid(RULE, where, raw, "must be an integer"))
-        violations += _hugepages(name, value, raw, where)
+        if name.__class__ is str and raw.__class__ in _PLAIN:
+            value = _valid_quantity(name, raw)
+            if value is not None:
+                parsed[name] = value
+                continue
+        value, found = _quantity(name, raw, (*path, MapKey(name)))
+        if value is not None:
+            parsed[name] = value
+        violations += found
     return parsed, violations
+
+
+def _quantity(name: str, raw: Any, where: FieldPath) -> tuple[Fraction | None, list[Violation]]:
+    """One resource's quantity (None if it is not one) and the problems of the entry."""
+    violations = invalid_each(RULE, where, name, _name_problems(name))
+    value = _milli(raw) if raw.__class__ in _PLAIN else _rounded_up(raw)
+    if value is None:
+        violations.append(invalid(RULE, where, raw, quantity_error(raw)))
+        return None, violations
+    if value < 0:
+        violations.append(invalid(RULE, where, raw, NEGATIVE))
+    if (name in INTEGER_RESOURCES or _extended(name)) and value.denominator != 1:
+        violations.append(invalid(RULE, where, raw, "must be an integer"))
+    return value, violations + _hugepages(name, value, raw, where)
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _valid_quantity(name: str, raw: str | int | float) -> Fraction | None:
+    """The entry's quantity if it has no problem, else None.  Manifests repeat a few entries
+    ("cpu": "100m"); whether one has problems does not depend on where it is."""
+    value, violations = _quantity(name, raw, ())
+    return None if violations else value
 
 
 _PLAIN = (str, int, float)  # the values _milli can remember (hashable, and not bool)

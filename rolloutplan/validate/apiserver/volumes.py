@@ -34,6 +34,7 @@ SOURCES = (
     "photonPersistentDisk", "portworxVolume", "azureDisk", "storageos", "projected", "scaleIO",
     "csi", "ephemeral", "image",
 )  # fmt: skip
+SOURCE_SET = frozenset(SOURCES)
 FORBIDDEN_KEY = {"cephfs": "cephFS", "downwardAPI": "downwarAPI"}
 CHECKED_KEY = {"gcePersistentDisk": "persistentDisk"}
 REQUIRED_TEXT = {
@@ -80,6 +81,11 @@ def validate(
 
 
 def _source(volume: dict[str, Any], path: FieldPath) -> list[Violation]:
+    present = [key for key, value in volume.items() if key in SOURCE_SET and value is not None]
+    if len(present) == 1:  # the usual case: the loop below would choose just this one
+        key = present[0]
+        source = volume[key] if isinstance(volume[key], dict) else {}
+        return _source_fields(key, source, (*path, CHECKED_KEY.get(key, key)))
     violations = []
     chosen = ""
     for key in SOURCES:
