@@ -229,9 +229,29 @@ def _env(raw: list[Data] | None) -> Labels:
     first, with a short digest of what it is set to."""
     found: dict[str, str] = {}
     for var in raw or ():
-        value = {key: var.get(key) for key in ("value", "valueFrom")}
-        found[str(var.get("name", ""))] = _digest(value)[:16]
+        value, source = var.get("value"), var.get("valueFrom")
+        if source is None and type(value) is str:
+            digest = _VALUE_DIGESTS.get(value) or _value_digest(value)
+        else:
+            digest = _digest({"value": value, "valueFrom": source})[:16]
+        found[str(var.get("name", ""))] = digest
     return tuple(found.items())
+
+
+# The digests of the commonest variables, set to a text (a few values repeat in every
+# file: "info", "true", "30"), up to _REMEMBERED of them
+_REMEMBERED = 4096
+_VALUE_DIGESTS: dict[str, str] = {}
+
+
+def _value_digest(value: str) -> str:
+    """``_env``'s digest of a variable set to the text ``value``: its canonical JSON is
+    written directly."""
+    canonical = '{"value":' + json.encoder.encode_basestring_ascii(value) + ',"valueFrom":null}'
+    digest = hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()[:16]
+    if len(_VALUE_DIGESTS) < _REMEMBERED:
+        _VALUE_DIGESTS[value] = digest
+    return digest
 
 
 def _pre_stop_sleep(hook: Data | None) -> int | None:

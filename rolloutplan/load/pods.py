@@ -212,33 +212,47 @@ def _mentioned_ports(spec: Data) -> tuple[int, ...]:
     """Port numbers the containers show they use, declared or not (see PodSource)."""
     found: set[int] = set()
     for container in _containers(spec):
-        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
-            if isinstance(container.get(probe), dict):
-                found.update(_probe_ports(container[probe]))
-        for variable in map(_mapping, _list(container.get("env"))):
-            value = variable.get("value")
+        for probe in _PROBES:
+            action = container.get(probe)
+            if isinstance(action, dict):
+                found.update(_probe_ports(action))
+        env = container.get("env")
+        for variable in env if isinstance(env, list) else ():
+            value = variable.get("value") if isinstance(variable, dict) else None
+            if value is None:  # most often set from a secret or config map
+                continue
             if isinstance(value, str | int) and not isinstance(value, bool):
                 text = str(value).strip()
                 if _names_port(str(variable.get("name"))):
                     found.update(_numbers([text]))
-                found.update(_command_ports(text.split()))
+                if ":" in text or "=" in text or "-" in text:  # else no port (see below)
+                    found.update(_command_ports(text.split()))
         words = [str(w) for w in _list(container.get("command")) + _list(container.get("args"))]
         found.update(_command_ports(words))
     return tuple(sorted(found))
 
 
-def _probe_ports(probe: Data) -> Iterator[int]:
+_PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
+
+
+def _probe_ports(probe: Data) -> list[int]:
+    found: list[int] = []
     for handler in ("httpGet", "tcpSocket", "grpc"):
-        port = _mapping(probe.get(handler)).get("port")
+        action = probe.get(handler)
+        port = action.get("port") if isinstance(action, dict) else None
         if isinstance(port, int) and not isinstance(port, bool):
-            yield from _numbers([str(port)])
-    yield from _command_ports([str(w) for w in _list(_mapping(probe.get("exec")).get("command"))])
+            found += _numbers([str(port)])
+    action = probe.get("exec")
+    command = action.get("command") if isinstance(action, dict) else None
+    if isinstance(command, list):
+        found += _command_ports([str(w) for w in command])
+    return found
 
 
 def _command_ports(words: list[str]) -> list[int]:
     """``--port=8080``, ``--port 8080``, ``-p 8080``, ``--listen=0.0.0.0:8080``,
     ``http://localhost:8080/``, ``-Dserver.port=8080``: a shell line (``sh -c "..."``) is
-    split into its words."""
+    split into its words.  Words without '-', '=' or ':' give nothing."""
     found: list[int] = []
     before = ""  # the token before, of any word
     for word in words:

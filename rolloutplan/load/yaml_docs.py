@@ -187,8 +187,9 @@ def _next_node(composer: _Composer) -> _Node:
 class _Composer(CParser):  # type: ignore[misc]
     """libyaml composition without ruamel's resolver: plain scalars are resolved later."""
 
-    # called around every node and ignored (C callables that take the arguments)
-    descend_resolver = slice  # (parent, index)
+    # called around every node and ignored: C callables that take the arguments and make
+    # nothing (the parent node and the index or key node are hashable; get returns the index)
+    descend_resolver = {}.get  # (parent, index)
     ascend_resolver = tuple  # ()
     resolve = slice  # (kind, value, implicit): kept as the tag of a node written without one
 
@@ -487,37 +488,47 @@ def _plain_data(node: _Node) -> Any:
     if kind is _ScalarNode:
         text = args[1]
         if tag.step[0]:
-            return _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
+            value = _RESOLVED.get(text, _MISSING)
+            return _resolve_short(text) if value is _MISSING else value
         return text
     if kind is _SequenceNode:
         return [_plain_data(item) for item in args[1]]
     result: dict[str, Any] = {}
-    for key_node, value_node in args[1]:
+    items = args[1]
+    for key_node, value_node in items:
         key_args = key_node.args
         key_tag = key_args[0]
         if type(key_tag) is not slice or type(key_node) is not _ScalarNode:
             raise _Unusual
         key = key_args[1]
         if key_tag.step[0]:
-            if key == "<<":
-                raise _Unusual
-            key = _resolve_short(key) if len(key) <= _SHORT else resolve_plain(key)
-            if type(key) is not str:
-                key = _key_text(key)
-                if key is None:
-                    raise _Unusual
-        if key in result:
-            raise _Unusual
+            key = _KEY_TEXTS.get(key) or _plain_key(key)
         value_args = value_node.args
         value_tag = value_args[0]
         if type(value_node) is not _ScalarNode or type(value_tag) is not slice:
             result[key] = _plain_data(value_node)
         elif value_tag.step[0]:
             text = value_args[1]
-            result[key] = _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
+            value = _RESOLVED.get(text, _MISSING)
+            result[key] = _resolve_short(text) if value is _MISSING else value
         else:
             result[key] = value_args[1]
+    if len(result) != len(items):
+        raise _Unusual  # a duplicate key
     return result
+
+
+def _plain_key(text: str) -> str:
+    """The JSON key of an untagged plain scalar key, as ``_Builder`` reads it; ``_Unusual``
+    for a merge key and for the keys it refuses."""
+    if text == "<<":
+        raise _Unusual
+    key = _key_text(_resolve_short(text))
+    if key is None:
+        raise _Unusual
+    if len(_KEY_TEXTS) < _CACHED:
+        _KEY_TEXTS[text] = key
+    return key
 
 
 class _Builder:
@@ -538,11 +549,8 @@ class _Builder:
         if type(node) is _ScalarNode:
             if self.scalars is not None:
                 self._count_scalar(node)
-            if _plain(node):  # the common case first: an untagged plain scalar
-                text = node.args[1]
-                value = _resolve_short(text) if len(text) <= _SHORT else resolve_plain(text)
-            else:
-                value = _scalar(node)
+            # the common case first: an untagged plain scalar
+            value = _resolve_short(node.args[1]) if _plain(node) else _scalar(node)
             return (_finite(value, node) if self.non_finite else value), 1
         known = self.built.get(id(node))
         if known is not None:  # an alias: reuse, but count its full expansion
@@ -775,9 +783,23 @@ def resolve_plain(text: str) -> Any:
 
 
 # Keys and many values repeat from file to file: the short ones are resolved once (what
-# resolve_plain returns is immutable, and shared as the builder shares aliased values)
+# resolve_plain returns is immutable, and shared as the builder shares aliased values), in
+# dicts that the builders read inline (cheaper than calling a cache), up to _CACHED texts
 _SHORT = 64
-_resolve_short = functools.lru_cache(maxsize=1 << 14)(resolve_plain)
+_CACHED = 1 << 14
+_RESOLVED: dict[str, Any] = {}  # plain scalar text -> resolve_plain(text)
+_KEY_TEXTS: dict[str, str] = {}  # plain key text -> its JSON key (see _plain_key)
+_MISSING = object()
+
+
+def _resolve_short(text: str) -> Any:
+    """``resolve_plain(text)``, remembered for short texts."""
+    value = _RESOLVED.get(text, _MISSING)
+    if value is _MISSING:
+        value = resolve_plain(text)
+        if len(text) <= _SHORT and len(_RESOLVED) < _CACHED:
+            _RESOLVED[text] = value
+    return value
 
 
 def _go_float(plain: str, text: str) -> float | str:
@@ -901,8 +923,8 @@ class _KeyIndex:
         for place, (key_node, value_node) in enumerate(node.args[1]):
             tag, key, mark = key_node.args[:3]
             if type(tag) is slice and type(key_node) is _ScalarNode and key != "<<":
-                if tag.step[0]:  # most keys are plain text: resolved without a call
-                    key = _resolve_short(key) if len(key) <= _SHORT else resolve_plain(key)
+                if tag.step[0]:  # most keys are plain text
+                    key = _resolve_short(key)
                 text = key if type(key) is str else _key_text(key)
                 self.keys.setdefault(text, (place, mark, value_node))
             elif _is_merge_key(key_node):
@@ -980,27 +1002,55 @@ class NodePositions:
         (and for their ancestors), without the nodes.  A kept field whose content holds
         more than MAX_KEPT_POSITIONS values (aliases) is left out: its paths are not known;
         so is the whole document when one of them is beyond ``positions.MAX_COLUMN``."""
-        wanted: dict[Any, Any] = {}
-        for path in paths:
-            level = wanted
-            for part in path[:-1]:
-                level = level.setdefault(part, {})
-                if level is _EVERY:
-                    break
-            else:
-                if path:
-                    level[path[-1]] = _EVERY
-                else:
-                    wanted = _EVERY
         try:
-            root = _Keeper(self.indexes).node(self.root, wanted)
+            root = _Keeper(self.indexes).node(self.root, _wanted(tuple(paths)))
         except ValueError:  # a column beyond MAX_COLUMN (minified JSON)
             root = [kept_positions.pack(1, 1), kept_positions.UNKNOWN, None]
         return kept_positions.PositionIndex(root)
 
 
 MAX_KEPT_POSITIONS = 10_000  # per kept field: far beyond any selector or list of ports
-_EVERY: dict[Any, Any] = {}  # the whole content of a kept field (compared by identity)
+
+
+class _Wanted:
+    """The fields of a collection whose positions are kept: for each part, its own wanted
+    fields, or None for the whole content."""
+
+    __slots__ = ("by_text", "parts")
+
+    def __init__(self, parts: dict[Any, _Wanted | None]) -> None:
+        self.parts = parts
+        # every part a text that no other spelling of a key reads as (not "1", "true"): a
+        # mapping's keys as written can be compared with them (see ``_written_keys``)
+        self.by_text = all(
+            type(part) is str and type(_resolve_short(part)) is str for part in parts
+        )
+
+
+@functools.lru_cache(maxsize=64)  # the same few paths for every document
+def _wanted(paths: tuple[FieldPath, ...]) -> _Wanted | None:
+    """The fields ``kept`` keeps for ``paths``: a path under one kept whole adds nothing."""
+    tree: dict[Any, Any] = {}  # nested, with _WHOLE for a field kept whole
+    for path in paths:
+        if not path:
+            return None  # the whole document
+        level = tree
+        for part in path[:-1]:
+            level = level.setdefault(part, {})
+            if level is _WHOLE:
+                break
+        else:
+            level[path[-1]] = _WHOLE
+    return _frozen(tree)
+
+
+_WHOLE: dict[Any, Any] = {}  # compared by identity
+
+
+def _frozen(tree: dict[Any, Any]) -> _Wanted | None:
+    if tree is _WHOLE:
+        return None
+    return _Wanted({part: _frozen(inner) for part, inner in tree.items()})
 
 
 def _position(mark: Any) -> int:
@@ -1017,11 +1067,11 @@ class _Keeper:
         self.indexes = indexes
         self.budget = 0
 
-    def node(self, node: _Node, wanted: dict[Any, Any]) -> Any:
+    def node(self, node: _Node, wanted: _Wanted | None) -> Any:
         start = _position(node.args[2])
         if type(node) is _ScalarNode:
             return start
-        if wanted is _EVERY:
+        if wanted is None:
             self.budget = MAX_KEPT_POSITIONS
             try:
                 return self._every(node)
@@ -1030,14 +1080,14 @@ class _Keeper:
         if type(node) is _SequenceNode:
             items: dict[str, Any] = {}
             values = node.args[1]
-            for part, inner in wanted.items():
+            for part, inner in wanted.parts.items():
                 if isinstance(part, int):
                     found = values[part] if 0 <= part < len(values) else None
                     items[str(part)] = None if found is None else self.node(found, inner)
             return [start, kept_positions.SOME_ITEMS, items]
         keys: dict[str, Any] = {}
-        scanned = _written_keys(node, wanted)
-        for part, inner in wanted.items():
+        scanned = _written_keys(node, wanted.parts) if wanted.by_text else None
+        for part, inner in wanted.parts.items():
             step = _child(node, part, self.indexes) if scanned is None else scanned.get(part)
             keys[str(part)] = (
                 None if step is None else [_position(step[0]), self.node(step[1], inner)]
@@ -1048,11 +1098,33 @@ class _Keeper:
         self.budget -= 1
         if self.budget < 0:
             raise _TooMany
-        start = _position(node.args[2])
+        args = node.args
+        start = _position(args[2])
         if type(node) is _ScalarNode:
             return start
         if type(node) is _SequenceNode:
-            return [start, kept_positions.SEQUENCE, [self._every(item) for item in node.args[1]]]
+            return [start, kept_positions.SEQUENCE, [self._every(item) for item in args[1]]]
+        # most mappings: untagged scalar keys and no merge, each key as written is what
+        # _child finds, read here without an index (all keys first: a merge may replace the
+        # value of a key written before it, and the general path never counts that value)
+        pairs = args[1]
+        texts: list[str | None] = []
+        for key_node, _ in pairs:
+            key_args = key_node.args
+            tag, text = key_args[0], key_args[1]
+            if type(tag) is not slice or type(key_node) is not _ScalarNode or text == "<<":
+                return self._every_found(node, start)
+            if tag.step[0]:
+                text = _KEY_TEXTS.get(text) or _key_text(_resolve_short(text))
+            texts.append(text)
+        keys: dict[str, Any] = {}
+        for text, (key_node, value_node) in zip(texts, pairs, strict=True):
+            if text is not None and text not in keys:
+                keys[text] = [_position(key_node.args[2]), self._every(value_node)]
+        return [start, kept_positions.MAPPING, keys]
+
+    def _every_found(self, node: _Node, start: int) -> Any:
+        """A mapping's content as ``_child`` finds it: by its key index, merges and all."""
         keys: dict[str, Any] = {}
         index = _key_index(node, self.indexes)
         if not index.merged:  # each key as written: what _child finds, without the calls
@@ -1069,11 +1141,8 @@ class _Keeper:
 
 def _written_keys(node: _Node, wanted: dict[Any, Any]) -> dict[str, Any] | None:
     """The ``wanted`` keys of a mapping as ``_child`` finds them, by one scan of the keys as
-    written (a kept document's root, spec, metadata); None when that is not the same: a
-    merge key, or a wanted key that a number or boolean key could spell too."""
-    for part in wanted:
-        if type(part) is not str or type(_resolve_short(part)) is not str:
-            return None
+    written (a kept document's root, spec, metadata), for wanted keys that only a text key
+    spells (``_Wanted.by_text``); None when that is not the same: a merge key."""
     found: dict[str, Any] = {}
     for key_node, value_node in node.args[1]:
         if type(key_node) is not _ScalarNode:

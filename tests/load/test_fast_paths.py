@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from rolloutplan.load import parse, pods, yaml_docs
 from rolloutplan.load.yaml_docs import YamlProblem, load_documents
+from tests.load import test_positions
 
 # Pieces of YAML that take every branch of the builders: resolved plain scalars, quoted
 # ones, core and unknown tags, merge keys, keys that resolve to numbers, booleans or null,
@@ -155,3 +156,141 @@ _WORDS = st.sampled_from([
 @given(st.lists(_WORDS | st.text(max_size=12), max_size=8))
 def test_command_ports_finds_what_it_found_token_by_token(words: list[str]) -> None:
     assert pods._command_ports(words) == list(_reference_command_ports(words))
+
+
+# --- positions kept for later findings: a mapping's keys read as written, without an index ---
+
+
+class _ByIndex(yaml_docs._Keeper):
+    """The general path for every mapping: what ``_child`` finds through key indexes."""
+
+    def _every(self, node: Any) -> Any:
+        if type(node) is not yaml_docs._MappingNode:
+            return super()._every(node)
+        self.budget -= 1
+        if self.budget < 0:
+            raise yaml_docs._TooMany
+        return self._every_found(node, yaml_docs._position(node.args[2]))
+
+
+def _kept_whole(keeper: yaml_docs._Keeper, node: Any) -> Any:
+    try:
+        return keeper.node(node, None)
+    except ValueError:  # a column beyond MAX_COLUMN
+        return "too wide"
+
+
+@given(test_positions.documents(), st.integers(1, 40))
+def test_a_kept_field_holds_what_the_key_indexes_find(text: str, limit: int) -> None:
+    """Merges, aliases, keys that resolve to numbers, and budgets that run out anywhere
+    (a merge may replace a value written before it: the general path never counts that)."""
+    try:
+        nodes = list(yaml_docs._compose_all(text))
+    except YamlProblem:
+        assume(False)
+    for budget in (limit, yaml_docs.MAX_KEPT_POSITIONS):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(yaml_docs, "MAX_KEPT_POSITIONS", budget)
+            for node in nodes:
+                fast = _kept_whole(yaml_docs._Keeper({}), node)
+                assert fast == _kept_whole(_ByIndex({}), node), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\n!!str b: 2\n'<<': 3\n",  # a tagged key, a quoted <<: the general path
+        "yes: 1\n1: 2\n0x1F: 3\n'q': 4\nq: 5\n",  # keys read as true, 1, 31; a repeated text
+        "base: &b {x: 1}\nm: {<<: *b, y: 2}\n",
+    ],
+)
+def test_a_kept_mapping_of_unusual_keys_holds_what_the_key_index_finds(text: str) -> None:
+    (node,) = yaml_docs._compose_all(text)
+    assert _kept_whole(yaml_docs._Keeper({}), node) == _kept_whole(_ByIndex({}), node)
+
+
+# --- typed objects: digests and ports read with fewer steps ---
+
+
+@given(st.text(), st.text(max_size=8))
+def test_a_variable_set_to_a_text_has_the_digest_of_its_canonical_json(
+    value: str, name: str
+) -> None:
+    general = parse._digest({"value": value, "valueFrom": None})[:16]
+    for _ in range(2):  # computed, then remembered
+        assert parse._env([{"name": name, "value": value}]) == ((name, general),)
+
+
+def _reference_mentioned_ports(spec: dict[str, Any]) -> tuple[int, ...]:
+    """pods._mentioned_ports as it was: every variable's words looked at."""
+
+    def probe_ports(probe: dict[str, Any]) -> Iterator[int]:
+        for handler in ("httpGet", "tcpSocket", "grpc"):
+            port = pods._mapping(probe.get(handler)).get("port")
+            if isinstance(port, int) and not isinstance(port, bool):
+                yield from pods._numbers([str(port)])
+        command = pods._list(pods._mapping(probe.get("exec")).get("command"))
+        yield from pods._command_ports([str(w) for w in command])
+
+    found: set[int] = set()
+    for container in pods._containers(spec):
+        for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+            if isinstance(container.get(probe), dict):
+                found.update(probe_ports(container[probe]))
+        for variable in map(pods._mapping, pods._list(container.get("env"))):
+            value = variable.get("value")
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                text = str(value).strip()
+                if pods._names_port(str(variable.get("name"))):
+                    found.update(pods._numbers([text]))
+                found.update(pods._command_ports(text.split()))
+        words = [
+            str(w) for w in pods._list(container.get("command")) + pods._list(container.get("args"))
+        ]
+        found.update(pods._command_ports(words))
+    return tuple(sorted(found))
+
+
+_WORD = _WORDS | st.text(max_size=10) | st.integers(-1, 70_000)
+_ODD = st.none() | st.booleans() | st.integers(-1, 70_000) | st.text(max_size=6)
+_ACTION = st.fixed_dictionaries(
+    {}, optional={"port": _ODD | st.integers(1, 65535), "command": st.lists(_WORD, max_size=4)}
+)
+_PROBE = st.fixed_dictionaries(
+    {},
+    optional={
+        "httpGet": _ACTION | _ODD, "tcpSocket": _ACTION, "grpc": _ACTION, "exec": _ACTION | _ODD,
+    },
+)  # fmt: skip
+_VARIABLE = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "name": st.sampled_from(["PORT", "LISTEN_ADDR", "LOG_LEVEL", "bind"]) | _ODD,
+            "value": _WORD | _ODD,
+            "valueFrom": st.just({"secretKeyRef": {"name": "s", "key": "k"}}),
+        },
+    )
+    | _ODD
+)
+_CONTAINER = st.fixed_dictionaries(
+    {},
+    optional={
+        "readinessProbe": _PROBE | _ODD, "livenessProbe": _PROBE, "startupProbe": _PROBE,
+        "env": st.lists(_VARIABLE, max_size=4) | _ODD,
+        "command": st.lists(_WORD, max_size=4) | _ODD, "args": st.lists(_WORD, max_size=4),
+    },
+)  # fmt: skip
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "containers": st.lists(_CONTAINER | _ODD, max_size=3) | _ODD,
+            "initContainers": st.lists(_CONTAINER, max_size=2),
+        },
+    )
+)
+def test_mentioned_ports_are_what_every_word_showed(spec: dict[str, Any]) -> None:
+    assert pods._mentioned_ports(spec) == _reference_mentioned_ports(spec)
