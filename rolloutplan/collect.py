@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -147,7 +148,7 @@ def collect(
         tally.merge(part)
         for ref in part.declared_deployments:
             tally.deployment_files[ref] = source.path
-        if any(finding.rule_id in WHOLE_FILE for finding in part.findings):
+        if part.findings and any(finding.rule_id in WHOLE_FILE for finding in part.findings):
             tally.unparsed_files.add(source.path)
     for source in previous or ():  # a --previous path that is missing: checks are lost
         if isinstance(source, UnreadablePath):
@@ -204,7 +205,11 @@ class CrossFindings:
         by_unit.setdefault(unit, []).extend(found)
 
     def report(self, config: Config, tally: Tally) -> None:
-        for file, ref in sorted(self.copies):
+        """Add the findings.  A copy with none is skipped: its waivers' own problems (RP014)
+        were found with the file's results already."""
+        for file, ref in sorted(
+            key for key, (_, found) in self.copies.items() if any(found.values())
+        ):
             document, by_unit = self.copies[(file, ref)]
             add_findings(document, ref, self._once(by_unit), config, tally)
 
@@ -440,41 +445,54 @@ class _EntryKey:
         if path == STDIN_NAME:
             return path
         directory, _, name = path.rpartition("/")
-        resolved = self.directories.get(directory)
-        if resolved is None:
-            try:
-                resolved = os.path.realpath(directory or ".")
-            except (OSError, ValueError):  # ValueError: a NUL in the path
-                resolved = directory
-            self.directories[directory] = resolved
-        return f"{resolved}/{name}"
+        return f"{self._directory(directory)}/{name}"
+
+    def _directory(self, directory: str) -> str:
+        """``os.path.realpath(directory)``, from its parent's when it has one here: the
+        files of a tree share their directories' parents, and realpath looks at every
+        component of the path again (six system calls a directory instead of one)."""
+        below: list[str] = []  # the directories from ``directory`` up, until one is known
+        while directory not in self.directories:
+            below.append(directory)
+            parent, slash, name = directory.rpartition("/")
+            if not (slash and parent) or name in ("", ".", ".."):
+                self.directories[directory] = _real(directory)
+                below.pop()
+                break
+            directory = parent
+        resolved = self.directories[directory]
+        for inner in reversed(below):
+            found = _child(resolved, inner.rpartition("/")[2])
+            resolved = _real(inner) if found is None else found
+            self.directories[inner] = resolved
+        return resolved
+
+
+def _real(directory: str) -> str:
+    try:
+        return os.path.realpath(directory or ".")
+    except (OSError, ValueError):  # ValueError: a NUL in the path
+        return directory
+
+
+def _child(resolved: str, name: str) -> str | None:
+    """The real path of ``name`` in the directory whose real path is ``resolved``, when it
+    is not a symbolic link (as realpath finds it); None when that cannot be told here."""
+    joined = resolved + name if resolved.endswith("/") else f"{resolved}/{name}"
+    try:
+        if stat.S_ISLNK(os.lstat(joined).st_mode):
+            return None
+    except OSError:
+        return joined  # realpath keeps a component it cannot look at as it is
+    except ValueError:  # a NUL in the path
+        return None
+    return joined
 
 
 def _thaw_as_given(blob: bytes, source: SourceText | UnreadablePath) -> Tally:
     """A stored file's results, naming the file as given this time: they may have been
     stored under another spelling of its path (see ``_EntryKey``)."""
-    tally = thaw(blob, source)
-    if isinstance(source, SourceText):
-        _name_file(tally, source.path)
-    return tally
-
-
-def _name_file(tally: Tally, path: str) -> None:
-    """Every finding and document of one file's results, at ``path``."""
-
-    def finding(found: Finding) -> Finding:
-        where = found.location
-        return found if where.path == path else replace(found, location=replace(where, path=path))
-
-    def document(kept: Document) -> Document:
-        if kept.path == path and kept.start.path == path:
-            return kept
-        return replace(kept, path=path, start=replace(kept.start, path=path))
-
-    tally.findings = [finding(f) for f in tally.findings]
-    tally.suppressed = [Suppressed(finding(s.finding), s.reason) for s in tally.suppressed]
-    tally.services = [(service, document(d)) for service, d in tally.services]
-    tally.deployment_documents = {r: document(d) for r, d in tally.deployment_documents.items()}
+    return thaw(blob, source, source.path if isinstance(source, SourceText) else None)
 
 
 def _check_file_guarded(
@@ -607,8 +625,11 @@ def _for_later_findings(document: Document) -> Document:
     """The document with only what findings added after checking need (the positions of the
     fields they point at, and its waivers): these are kept for the whole run, sent back by
     workers and stored in the result cache."""
-    return replace(
-        document, data=suppressions.waiver_view(document.data), positions=_later_positions(document)
+    data = suppressions.waiver_view(document.data)
+    kept = _later_positions(document)
+    # dataclasses.replace, without its look at every field
+    return Document(
+        document.path, document.index, document.item, data, document.start, document.text, kept
     )
 
 

@@ -48,6 +48,7 @@ _NOT_REGULAR = {
 }
 # a FIFO must not block the open, and a terminal device must not become ours
 _OPEN_FLAGS = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+_GROWN_PART = 1 << 20  # bytes read at a time past the size a file had when opened
 
 # Files that are never Kubernetes manifests: the configs of tools that live beside them.
 # Left out while walking and when named, unless --no-default-excludes (default-excludes:
@@ -110,13 +111,13 @@ def read_sources(
         if given == "-":
             sources.append(_read_stdin())
             continue
-        files, problems, left_out = _expand(Path(given), excludes, kustomizations)
+        files, problems, left_out, regular = _expand(Path(given), excludes, kustomizations)
         sources += [UnreadablePath(name, reason) for name, reason in problems]
         excluded += left_out
         for name in files:
             if name not in seen:
                 seen.add(name)
-                sources.append(_read_file(name))
+                sources.append(_read_file(name, name in regular))
     return sources, _once(excluded)
 
 
@@ -138,18 +139,25 @@ def _read_stdin() -> object:
     return SourceText(STDIN_NAME, data)
 
 
-def _read_file(name: str) -> object:
+def _read_file(name: str, regular: bool = False) -> object:
     """A regular file's bytes; anything else (a FIFO would block, /dev/zero never ends, a
-    larger file than MAX_FILE_BYTES) is an UnreadablePath saying what it is."""
+    larger file than MAX_FILE_BYTES) is an UnreadablePath saying what it is.  ``regular``:
+    the directory listing said so already (no symbolic link), so it is not asked again
+    before the file is opened (what was opened is checked all the same)."""
     from rolloutplan.collect import UnreadablePath
 
     try:
-        problem = _not_readable(os.stat(name))  # devices and FIFOs are never even opened
+        # devices and FIFOs are never even opened
+        problem = None if regular else _not_readable(os.stat(name))
         if problem is None:
-            with open(name, "rb", opener=_open_nonblocking) as file:
+            descriptor = os.open(name, os.O_RDONLY | _OPEN_FLAGS | getattr(os, "O_BINARY", 0))
+            try:
                 # the same check on what was opened: it may have been replaced since
-                problem = _not_readable(os.fstat(file.fileno()))
-                data = file.read(MAX_FILE_BYTES + 1) if problem is None else b""
+                info = os.fstat(descriptor)
+                problem = _not_readable(info)
+                data = _read_at_most(descriptor, info.st_size) if problem is None else b""
+            finally:
+                os.close(descriptor)
             if len(data) > MAX_FILE_BYTES:
                 problem = _TOO_LARGE
     except FileNotFoundError:
@@ -160,6 +168,23 @@ def _read_file(name: str) -> object:
     if problem is not None:
         return UnreadablePath(name, problem)
     return SourceText(name, data)
+
+
+def _read_at_most(descriptor: int, size: int) -> bytes:
+    """The file's bytes, up to MAX_FILE_BYTES + 1 (it may have grown since ``size`` was
+    seen).  Read in parts of the size expected: a read of MAX_FILE_BYTES + 1 allocates that
+    much for every file, which made reading a tree three times slower."""
+    parts = []
+    left = MAX_FILE_BYTES + 1
+    wanted = size + 1
+    while left > 0:
+        part = os.read(descriptor, min(left, wanted))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+        wanted = _GROWN_PART  # a file that grows, or says it is empty (/proc)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def _open_nonblocking(name: str, flags: int) -> int:
@@ -174,34 +199,36 @@ def _not_readable(info: os.stat_result) -> str | None:
     return _TOO_LARGE if info.st_size > MAX_FILE_BYTES else None
 
 
-def _expand(
-    path: Path, excludes: Excludes, kustomizations: _Cache
-) -> tuple[list[str], list[tuple[str, str]], list[Excluded]]:
+_Expanded = tuple[list[str], list[tuple[str, str]], list[Excluded], set[str]]
+
+
+def _expand(path: Path, excludes: Excludes, kustomizations: _Cache) -> _Expanded:
     """The manifest files under ``path`` as POSIX paths in path order, (path, why) for what
-    could not be read, and what the excludes left out.  Hidden directories (.git, .github,
-    ...) are skipped while walking; a file named explicitly is read unless excluded.
-    Strings, not Paths: a large tree has thousands of files."""
+    could not be read, what the excludes left out, and the files the directory listing
+    showed to be regular files.  Hidden directories (.git, .github, ...) are skipped while
+    walking; a file named explicitly is read unless excluded.  Strings, not Paths: a large
+    tree has thousands of files."""
     top = path.as_posix()
     is_dir = path.is_dir()
     if not is_dir and not (path.exists() or path.is_symlink()):
-        return [], [(top, "no such file or directory")], []
+        return [], [(top, "no such file or directory")], [], set()
     pattern = _named_exclude(top, is_dir, excludes)
     if pattern is not None:
         rule = pattern == CHART_TEMPLATES
-        return [], [], [Excluded(top + "/" if is_dir else top, pattern, True, rule)]
+        return [], [], [Excluded(top + "/" if is_dir else top, pattern, True, rule)], set()
     if not is_dir:
         listed = _kustomize_reason(top, None, kustomizations) if excludes.defaults else None
         if listed is not None:
-            return [], [], [Excluded(top, listed, named=True, rule=True)]
-        return [top], [], []
-    found, problems, excluded = _walk(top, excludes)
+            return [], [], [Excluded(top, listed, named=True, rule=True)], set()
+        return [top], [], [], set()
+    found, problems, excluded, regular = _walk(top, excludes)
     found.sort(key=lambda name: name.split("/"))  # as Paths sort: part by part
     if not found and not problems and not excluded:
         problems.append((top, "directory holds no *.yaml, *.yml or *.json files"))
-    return found, problems, excluded
+    return found, problems, excluded, regular
 
 
-def _walk(top: str, excludes: Excludes) -> tuple[list[str], list[tuple[str, str]], list[Excluded]]:
+def _walk(top: str, excludes: Excludes) -> _Expanded:
     """Every manifest file under the directory ``top``, but for what ``excludes`` leave out
     (an excluded directory is not read).  A symbolic link is followed when it leads inside
     ``top`` or the working directory: a pull request can commit one to /dev/zero, /proc or
@@ -213,6 +240,7 @@ def _walk(top: str, excludes: Excludes) -> tuple[list[str], list[tuple[str, str]
     matcher = _matcher(excludes)
     visited: set[tuple[int, int]] = set()
     found: list[str] = []
+    regular: set[str] = set()  # found files the listing says are regular (no link)
     problems: list[tuple[str, str]] = []
     excluded: list[Excluded] = []
     kustomized = _KustomizeListing()
@@ -232,20 +260,21 @@ def _walk(top: str, excludes: Excludes) -> tuple[list[str], list[tuple[str, str]
             problems.append((folder, f"cannot read directory: {exc.strerror or exc}"))
             continue
         prefix = "" if folder == "." else folder + "/"
-        chart = excludes.defaults and any(e.name == "Chart.yaml" for e in entries)
-        if excludes.defaults:
-            kustomized.read(prefix, {e.name for e in entries if e.name in KUSTOMIZATIONS}, inside)
-        for entry in entries:
-            name = prefix + entry.name
+        names = [entry.name for entry in entries]
+        chart = excludes.defaults and "Chart.yaml" in names
+        if excludes.defaults and any(name in names for name in KUSTOMIZATIONS):
+            kustomized.read(prefix, names, inside)
+        for entry, base in zip(entries, names, strict=True):
             is_dir = entry.is_dir()
-            if not (is_dir or entry.name.endswith(MANIFEST_SUFFIXES)):
+            if not (is_dir or base.endswith(MANIFEST_SUFFIXES)):
                 continue
-            if is_dir and entry.name.startswith("."):
+            if is_dir and base.startswith("."):
                 continue
+            name = prefix + base
             pattern = (
                 CHART_TEMPLATES
-                if chart and is_dir and entry.name == "templates"
-                else matcher.match((*within, entry.name), is_dir, from_cwd)
+                if chart and is_dir and base == "templates"
+                else matcher.match((*within, base), is_dir, from_cwd)
             )
             listed = None if is_dir or pattern is not None else kustomized.reason(name)
             if pattern is not None:
@@ -257,10 +286,12 @@ def _walk(top: str, excludes: Excludes) -> tuple[list[str], list[tuple[str, str]
                 problems.append((name, "a symbolic link leading outside the directory "
                                  "walked and the working directory; not followed"))  # fmt: skip
             elif is_dir:
-                (linked if entry.is_symlink() else folders).append((name, (*within, entry.name)))
+                (linked if entry.is_symlink() else folders).append((name, (*within, base)))
             else:
                 found.append(name)
-    return found, problems, excluded
+                if entry.is_file(follow_symlinks=False):  # the listing's type: no system call
+                    regular.add(name)
+    return found, problems, excluded, regular
 
 
 def exclusion(path: str, excludes: Excludes, roots: Sequence[str]) -> str | None:

@@ -140,24 +140,31 @@ STORED_CLASSES: tuple[type, ...] = (
     model.DeploymentStrategy, model.StrategyType, model.IntOrPercent,
 )  # fmt: skip
 _CODEC = DataCodec(STORED_CLASSES)
-_SEPARATOR = b"\n"  # between the results and the typed objects; never inside compact JSON
+_SEPARATOR = b"\n"  # between the parts of a stored result; never inside compact JSON
 
 
 def freeze(tally: Tally) -> bytes:
-    """A file's results as bytes, without the file's text (``thaw`` restores it).
+    """A file's results as bytes, without the file's text (``thaw`` restores it): the rows
+    of its results, its typed objects, then the position index of each kept document (each
+    its own JSON text, decoded only if a finding is located with it: inside the rows, the
+    JSON parser would read every one as a string of escaped quotes, half of all it read).
     TypeError or ValueError for results that cannot be stored."""
-    head = json.dumps(_Packer().pack(tally), separators=(",", ":"), check_circular=False)
-    return head.encode() + _SEPARATOR + _CODEC.dumps(list(tally.objects))
+    packer = _Packer()
+    head = json.dumps(packer.pack(tally), separators=(",", ":"), check_circular=False)
+    texts = [text.encode() for text in packer.positions]
+    if any(_SEPARATOR in text for text in texts):
+        raise ValueError("a position index that is not compact JSON")
+    return _SEPARATOR.join([head.encode(), _CODEC.dumps(list(tally.objects)), *texts])
 
 
-def thaw(blob: bytes, source: object) -> Tally:
-    """The results ``freeze`` gave ``blob`` for; the typed objects are decoded when read."""
-    head, separator, objects = blob.partition(_SEPARATOR)
-    if not separator:
-        raise ValueError("not a file's results")
+def thaw(blob: bytes, source: object, path: str | None = None) -> Tally:
+    """The results ``freeze`` gave ``blob`` for; the typed objects are decoded when read.
+    With ``path``, every finding and document is in that file (one file's results name no
+    other: they may have been stored under another spelling of its path)."""
+    head, objects, *texts = blob.split(_SEPARATOR)
     try:
-        values = _unpack(json.loads(head.decode()))
-    except (TypeError, IndexError, KeyError, AttributeError) as exc:
+        values = _unpack(_json(head.decode()), path, texts)
+    except (TypeError, IndexError, KeyError, AttributeError, StopIteration) as exc:
         raise ValueError(f"not a file's results: {exc!r}") from None
     tally = Tally(objects=ObjectList.frozen(objects), **values)
     if isinstance(source, SourceText) and (tally.services or tally.deployment_documents):
@@ -182,6 +189,17 @@ _HEAD = (
     "documents", "checked", "skipped", "pod_sources", "services", "deployment_documents",
 )  # fmt: skip
 _SEVERITIES = {severity.value: severity for severity in Severity}
+_SCAN = json.JSONDecoder().scan_once  # json.loads around it costs a third more per file
+
+
+def _json(text: str) -> Any:
+    """The JSON value ``text`` holds (and only that); StopIteration or ValueError else."""
+    value, end = _SCAN(text, 0)
+    if end != len(text):
+        raise ValueError("not one JSON value")
+    return value
+
+
 _OPERATORS = {operator.value: operator for operator in model.SelectorOperator}
 Row = list[Any]
 
@@ -193,6 +211,7 @@ class _Packer:
         self.paths: dict[str, int] = {}
         self.refs: dict[ObjectRef, int] = {}
         self.labels: dict[Labels, int] = {}
+        self.positions: list[str] = []  # kept position indexes, stored after the rows
 
     def pack(self, tally: Tally) -> Row:
         rows = [
@@ -249,11 +268,13 @@ class _Packer:
             raise TypeError("not a document")
         data = document.data or None
         start = document.start
-        positions = document.positions
+        positions = None
+        if isinstance(document.positions, PositionIndex):
+            positions = len(self.positions)
+            self.positions.append(document.positions.stored_text())
         return [
             self.path(document.path), document.index, document.item, data,
-            self.path(start.path), start.line, start.column,
-            positions.stored_text() if isinstance(positions, PositionIndex) else None,
+            self.path(start.path), start.line, start.column, positions,
         ]  # fmt: skip
 
     def claim(self, claim: SelectorClaim) -> Row:
@@ -323,20 +344,30 @@ def _counts(counts: dict[str, int]) -> dict[str, int]:
     return counts
 
 
-def _unpack(head: Any) -> dict[str, Any]:
-    """The fields of a file's results from rows; TypeError, IndexError or KeyError (or
-    ValueError) for data ``_Packer`` did not write."""
+def _unpack(head: Any, path: str | None = None, texts: Sequence[bytes] = ()) -> dict[str, Any]:
+    """The fields of a file's results from rows and the position indexes stored after
+    them, every path ``path`` if given; TypeError, IndexError or KeyError (or ValueError)
+    for data ``_Packer`` did not write."""
     if type(head) is not list or len(head) != len(_HEAD):
         raise ValueError("not a file's results")
     (
         paths, refs, labels, findings, suppressed, claims, declared, documents, checked,
         skipped, pod_sources, services, deployment_documents,
     ) = head  # fmt: skip
-    if not _list_of(paths, str):
+    if path is not None:
+        paths = [path] * len(paths)
+    elif not _list_of(paths, str):
         raise ValueError("not a table of paths")
+    kept = [row[-1] for _, row in (*services, *deployment_documents) if row[-1] is not None]
+    if kept != list(range(len(texts))):
+        raise ValueError("not the position indexes the rows name")
     refs = list(itertools.starmap(ObjectRef, refs))
-    labels = [tuple(zip(flat[::2], flat[1::2], strict=True)) for flat in labels]
-    _counts(checked), _counts(skipped), _count(documents)
+    # each set's keys and values in turn, paired by one iterator (slicing cost 3x more);
+    # strict: an odd count is a ValueError
+    labels = [tuple(zip(pairs := iter(flat), pairs, strict=True)) for flat in labels]
+    # whole values checked, not each count (sealed entries hold what _Packer wrote)
+    if type(checked) is not dict or type(skipped) is not dict or type(documents) is not int:
+        raise TypeError("not counts")
     return {
         "findings": [_finding(row, paths, refs) for row in findings],
         "suppressed": [
@@ -352,11 +383,11 @@ def _unpack(head: Any) -> dict[str, Any]:
         "skipped": skipped,
         "pod_sources": [_pod_source(row, refs, labels) for row in pod_sources],
         "services": [
-            (_service(service, refs, labels), _document(document, paths))
+            (_service(service, refs, labels), _document(document, paths, texts))
             for service, document in services
         ],
         "deployment_documents": {
-            refs[ref]: _document(document, paths) for ref, document in deployment_documents
+            refs[ref]: _document(document, paths, texts) for ref, document in deployment_documents
         },
     }
 
@@ -370,13 +401,13 @@ def _finding(row: Row, paths: list[str], refs: list[ObjectRef]) -> Finding:
     )
 
 
-def _document(row: Row, paths: list[str]) -> Document:
+def _document(row: Row, paths: list[str], texts: Sequence[bytes]) -> Document:
     path, index, item, data, start_path, line, column, positions = row
     waivers = {} if data is None else data
     if type(waivers) is not dict:
         raise ValueError("not a document's data")
     where = Location(paths[start_path], line, column)
-    kept = None if positions is None else PositionIndex.stored(positions)
+    kept = None if positions is None else PositionIndex.stored(texts[positions].decode())
     return Document(paths[path], index, item, waivers, where, "", kept)
 
 
@@ -393,10 +424,12 @@ def _selector(row: Row, labels: list[Labels]) -> model.LabelSelector:
 
 def _pod_source(row: Row, refs: list[ObjectRef], labels: list[Labels]) -> PodSource:
     ref, own, ports, owner, complete, controller_keys, mentioned_ports = row
+    # the lists' items are not checked one by one (a third of the time): sealed entries
+    # hold what _Packer wrote, and JSON holds no value that runs code
     return PodSource(
         refs[ref], labels[own], tuple(itertools.starmap(model.ContainerPort, ports)),
         None if owner is None else refs[owner], _atom(complete, bool),
-        tuple(map(_text, controller_keys)), tuple(map(_count, mentioned_ports)),
+        tuple(controller_keys), tuple(mentioned_ports),
     )  # fmt: skip
 
 

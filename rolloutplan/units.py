@@ -287,18 +287,21 @@ def _duplicates(
     """Copies that end in one unit: for automatic files, those in one directory (the tree
     separates any others); for explicit ones, those of one explicit unit.  Each copy is
     paired with the copy before it in that unit."""
-    last: dict[tuple[ObjectRef, object], Copy] = {}
+    last: dict[tuple[ObjectRef, object], tuple[int, int]] = {}  # (file, nth): a Copy
     found: dict[Duplicate, None] = {}
     for file, file_refs in enumerate(refs):
-        places: tuple[object, ...] = chosen[file] or (_directory(paths[file]),)
+        # an automatic file's place: its directory, as the path up to its last "/" (one
+        # string, which hashes once; the tuple of parts was hashed again at each look-up)
+        head, slash, _ = paths[file].rpartition("/")
+        places: tuple[object, ...] = chosen[file] or (head + slash,)
         counts: dict[ObjectRef, int] = {}
         for ref in file_refs:
             nth = counts.get(ref, 0)
             counts[ref] = nth + 1
-            copy = Copy(file, nth)
             for place in places:
-                before = last.get((ref, place))
-                if before is not None:
-                    found[Duplicate(ref, before, copy)] = None
-                last[(ref, place)] = copy
+                key = (ref, place)
+                before = last.get(key)
+                if before is not None:  # Copy objects only for the few duplicates
+                    found[Duplicate(ref, Copy(*before), Copy(file, nth))] = None
+                last[key] = (file, nth)
     return tuple(found)

@@ -66,6 +66,8 @@ def analyse(services: Sequence[Service], sources: Sequence[PodSource]) -> tuple[
         for service, selected in zip(services, selections, strict=True)
     ]
     collisions = _node_port_collisions(services)
+    if not collisions:
+        return tuple(reaches)
     return tuple(
         ServiceReach(
             r.service, r.selected, r.ports, r.violations + collisions.get(r.service.ref, ())
@@ -152,7 +154,11 @@ class _PodIndex:
             ),
             key=lambda lists: len(lists[0]) + len(lists[1]),
         )  # fmt: skip
-        return _in_order(pod for pod in itertools.chain(*rarest) if selects(service, pod))
+        labelled, added = rarest
+        if not added:  # the usual case: most Services select one workload, in order already
+            found = [pod for pod in labelled if selects(service, pod)]
+            return found if len(found) < 2 else _in_order(found)
+        return _in_order(pod for pod in itertools.chain(labelled, added) if selects(service, pod))
 
     def near(self, service: Service) -> list[PodSource]:
         """The complete sources in the Service's namespace with one of its selector's keys
@@ -262,20 +268,21 @@ def _reach(
         selected = _operator_made(service, pods.customs(service))
         if not selected:
             violations += _selects_nothing(service, pods, claimed)
+        workloads = sorted({pod.workload for pod in selected})
     else:
-        violations += _several_workloads(selected)
+        workloads = sorted({pod.workload for pod in selected})
+        violations += _several_workloads(workloads)
     known = [pod for pod in selected if pod.complete]  # an operator's ports are not known
     ports = []
     for index, service_port in enumerate(service.ports):
         targets = tuple(_target(service_port, pod) for pod in known)
         ports.append(PortReach(service_port, targets))
         violations += _port_violations(index, service_port, known, targets)
-    workloads = sorted({pod.workload for pod in selected})
     return ServiceReach(service, tuple(workloads), tuple(ports), tuple(violations))
 
 
-def _several_workloads(selected: list[PodSource]) -> list[Violation]:
-    workloads = sorted({pod.workload for pod in selected})
+def _several_workloads(workloads: list[ObjectRef]) -> list[Violation]:
+    """RP406 for a Service whose pods come from several workloads (sorted)."""
     if len(workloads) < 2:
         return []
     names = listed([f"{w.kind} {w.name}" for w in workloads[:NAMED]], len(workloads))
