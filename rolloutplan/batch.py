@@ -216,7 +216,8 @@ def _in_parallel(
     parts: list[list[Result] | None] = [None] * len(chunks)
     # The first chunk before the workers start: what it imports, loads and compiles (the
     # schemas, their validators, the error reporting) is then done once, not in every process
-    parts[0] = _in_order(chunks[0], job, store, reporter)
+    buffered = None if store is None else _Buffered(store)  # one write, not one per chunk
+    parts[0] = _in_order(chunks[0], job, buffered, reporter)
     counter = context.Value("q", 1)
     parent = os.getpid()
     workers: list[tuple[Any, Any]] = []  # (process, the reading end of its pipe)
@@ -230,7 +231,9 @@ def _in_parallel(
         sending.close()
         workers.append((process, receiving))
     while (position := _next(counter)) < len(chunks):
-        parts[position] = _in_order(chunks[position], job, store, reporter)
+        parts[position] = _in_order(chunks[position], job, buffered, reporter)
+    if buffered is not None:
+        buffered.flush()
     for process, receiving in workers:
         for position, results in _received(receiving):
             parts[position] = results
@@ -240,6 +243,25 @@ def _in_parallel(
         if part is None:  # its worker ended early (killed): check it here
             parts[position] = _in_order(chunks[position], job, store, reporter)
     return [result for part in parts if part is not None for result in part]
+
+
+class _Buffered:
+    """A store that keeps what is put in it until ``flush``: each process writes its
+    entries in one transaction, instead of one per chunk against the other processes'."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.entries: list[tuple[str, bytes]] = []
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
+        return self.store.get_many(keys)
+
+    def put_many(self, entries: Iterable[tuple[str, bytes]]) -> None:
+        self.entries += entries
+
+    def flush(self) -> None:
+        self.store.put_many(self.entries)
+        self.entries = []
 
 
 def _next(counter: Any) -> int:
@@ -283,10 +305,13 @@ def _work(
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     reporter = _Reporter(None, 0, 0)
+    buffered = None if store is None else _Buffered(store)
     done: list[bytes] = []  # each chunk pickled as it is checked: the last message is quick
     while (position := _next(counter)) < len(chunks):
-        results = _in_order(chunks[position], job, store, reporter)
+        results = _in_order(chunks[position], job, buffered, reporter)
         done.append(pickle.dumps((position, results), pickle.HIGHEST_PROTOCOL))
+    if buffered is not None:
+        buffered.flush()
     sending.send_bytes(pickle.dumps(done, pickle.HIGHEST_PROTOCOL))
     sending.close()
 
