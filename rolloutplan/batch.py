@@ -214,9 +214,9 @@ def _in_parallel(
     context = multiprocessing.get_context("fork")
     chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
     parts: list[list[Result] | None] = [None] * len(chunks)
+    buffered = None if store is None else _Buffered(store)  # one write, not one per chunk
     # The first chunk before the workers start: what it imports, loads and compiles (the
     # schemas, their validators, the error reporting) is then done once, not in every process
-    buffered = None if store is None else _Buffered(store)  # one write, not one per chunk
     parts[0] = _in_order(chunks[0], job, buffered, reporter)
     counter = context.Value("q", 1)
     parent = os.getpid()
@@ -295,7 +295,24 @@ def _work(
     parent: int,
     readers: Sequence[Any],
 ) -> None:
-    """A worker: check chunks until none is left, then send their results."""
+    """A worker: check chunks until none is left, then send their results.  Whatever goes
+    wrong ends it quietly (no traceback on the run's stderr): its chunks are checked again
+    by the parent."""
+    try:
+        _check_chunks(chunks, job, store, counter, sending, parent, readers)
+    except BaseException:
+        os._exit(1)
+
+
+def _check_chunks(
+    chunks: Sequence[Sequence[tuple[Any, str | None]]],
+    job: Job[Any, Any],
+    store: Store | None,
+    counter: Any,
+    sending: Any,
+    parent: int,
+    readers: Sequence[Any],
+) -> None:
     import pickle
 
     for receiving in readers:  # only the parent may read, so that its end makes sends fail

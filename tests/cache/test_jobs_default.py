@@ -6,6 +6,7 @@ whole or its chunks are checked by the parent, and the output never depends on -
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,27 @@ def test_a_containers_cpu_quota_bounds_the_default(
     assert batch.cpu_quota() == cpus
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
     assert batch.default_jobs() == (batch.MAX_DEFAULT_JOBS if cpus is None else cpus)
+
+
+# The CLI with every worker failing at once: a worker's stderr is the run's own file
+# descriptor 2 only in a real process (CliRunner's capture does not reach forked children)
+FAILING_WORKERS = """\
+import sys
+import rolloutplan.batch as batch
+def broken(*args):
+    raise BrokenPipeError("the pipe broke")
+batch._check_chunks = broken
+from rolloutplan.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_worker_that_fails_ends_quietly_and_its_chunks_are_checked_again(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    folder = write_files(tmp_path, 3 * CHUNK, PARALLEL_FROM + 10_000)
+    command = [sys.executable, "-c", FAILING_WORKERS, "lint", "--no-cache", "--format", "json"]
+    two = subprocess.run([*command, "--jobs", "2", str(folder)], capture_output=True, text=True)
+    one = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "1", folder)
+    assert two.stdout == one.stdout and two.returncode == one.exit_code == 1
+    assert "Traceback" not in two.stderr and "BrokenPipeError" not in two.stderr
