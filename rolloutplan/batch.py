@@ -286,20 +286,12 @@ def _received(receiving: Any) -> list[tuple[int, list[Any]]]:
     return [pickle.loads(chunk) for chunk in pickle.loads(message)]
 
 
-def _work(
-    chunks: Sequence[Sequence[tuple[Any, str | None]]],
-    job: Job[Any, Any],
-    store: Store | None,
-    counter: Any,
-    sending: Any,
-    parent: int,
-    readers: Sequence[Any],
-) -> None:
+def _work(*arguments: Any) -> None:
     """A worker: check chunks until none is left, then send their results.  Whatever goes
     wrong ends it quietly (no traceback on the run's stderr): its chunks are checked again
     by the parent."""
     try:
-        _check_chunks(chunks, job, store, counter, sending, parent, readers)
+        _check_chunks(*arguments)
     except BaseException:
         os._exit(1)
 
