@@ -4,12 +4,16 @@ an entry whose parts do not add up is a miss (sealed or not)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rolloutplan.cache import DATABASE, KEY_FILE, ResultCache
+from rolloutplan.tally import _HEAD
 from tests.cache.test_result_cache import cached_count
 from tests.conftest import RunCli
 
@@ -142,3 +146,43 @@ def test_a_damaged_position_index_only_costs_a_parse(
     _resealed(cache, private_result_cache, cut)
     code, stdout, stderr = _lint(run_cli, "--cache-dir", cache, tree)
     assert (code, stdout, cached_count(stderr)) == (*fresh[:2], (2, 2))
+
+
+def _head_changed(change: Callable[[list[Any]], None]) -> Callable[[bytes], bytes]:
+    """An entry's rows changed by ``change`` (the JSON head, before the first newline)."""
+
+    def changed(data: bytes) -> bytes:
+        head, newline, rest = data.partition(b"\n")
+        rows = json.loads(head)
+        change(rows)
+        return json.dumps(rows, separators=(",", ":")).encode() + newline + rest
+
+    return changed
+
+
+def _pod_sources(rows: list[Any], column: int, value: object) -> None:
+    for source in rows[_HEAD.index("pod_sources")]:
+        source[column] = value
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda rows: rows[_HEAD.index("checked")].update(Deployment="1"),
+        lambda rows: rows[_HEAD.index("skipped")].update(ConfigMap=None),
+        lambda rows: _pod_sources(rows, 5, [1, {"a": 2}]),  # controller keys that are not text
+        lambda rows: _pod_sources(rows, 6, ["http", None]),  # mentioned ports that are not numbers
+    ],
+    ids=["count-text", "count-null", "controller-keys", "mentioned-ports"],
+)
+def test_an_entry_with_values_of_the_wrong_type_is_a_miss(
+    run_cli: RunCli, tmp_path: Path, private_result_cache: Path, change: Any
+) -> None:
+    """Sealed with the user's key but holding what no version wrote (a faulty writer): a
+    miss, never a failure later in the run or a wrong result."""
+    tree, cache = _tree(tmp_path), tmp_path / "cache"
+    fresh = _lint(run_cli, "--cache-dir", cache, tree)
+    _resealed(cache, private_result_cache, _head_changed(change))
+    code, stdout, stderr = _lint(run_cli, "--cache-dir", cache, tree)
+    assert (code, stdout, cached_count(stderr)) == (*fresh[:2], (0, 2))
+    assert "Traceback" not in stderr
