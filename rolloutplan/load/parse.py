@@ -241,6 +241,7 @@ def _env(raw: list[Data] | None) -> Labels:
 # The digests of the commonest variables, set to a text (a few values repeat in every
 # file: "info", "true", "30"), up to _REMEMBERED of them
 _REMEMBERED = 4096
+_REMEMBERED_LENGTH = 256  # longer values are digested every time: the memory stays bounded
 _VALUE_DIGESTS: dict[str, str] = {}
 
 
@@ -249,7 +250,7 @@ def _value_digest(value: str) -> str:
     written directly."""
     canonical = '{"value":' + json.encoder.encode_basestring_ascii(value) + ',"valueFrom":null}'
     digest = hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()[:16]
-    if len(_VALUE_DIGESTS) < _REMEMBERED:
+    if len(value) <= _REMEMBERED_LENGTH and len(_VALUE_DIGESTS) < _REMEMBERED:
         _VALUE_DIGESTS[value] = digest
     return digest
 

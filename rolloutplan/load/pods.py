@@ -269,9 +269,17 @@ def _command_ports(words: list[str]) -> list[int]:
     return found
 
 
-@functools.lru_cache(maxsize=4096)  # flags and variable names repeat from file to file
-def _names_port(name: str) -> bool:
+def _port_word(name: str) -> bool:
     return any(word.lower() in _PORT_WORDS for word in _NAME_WORD.findall(name))
+
+
+# flags and variable names repeat from file to file; longer ones are not kept (bounded)
+_remembered_port_word = functools.lru_cache(maxsize=4096)(_port_word)
+_REMEMBERED_LENGTH = 64
+
+
+def _names_port(name: str) -> bool:
+    return _remembered_port_word(name) if len(name) <= _REMEMBERED_LENGTH else _port_word(name)
 
 
 def _numbers(texts: list[str]) -> Iterator[int]:

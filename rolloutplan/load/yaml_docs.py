@@ -526,7 +526,7 @@ def _plain_key(text: str) -> str:
     key = _key_text(_resolve_short(text))
     if key is None:
         raise _Unusual
-    if len(_KEY_TEXTS) < _CACHED:
+    if len(text) <= _SHORT and len(_KEY_TEXTS) < _CACHED:  # bounded in size, not only count
         _KEY_TEXTS[text] = key
     return key
 

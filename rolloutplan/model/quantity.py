@@ -47,7 +47,12 @@ def parse_quantity(text: str | int | float) -> Fraction | None:
         if -_LIMIT <= text <= _LIMIT:
             return Fraction(text)  # the usual case, without comparing Fractions
         return _capped(Fraction(text))
-    return _parse_text(str(text))
+    text = str(text)
+    # the cache keeps short texts only, so that it stays small whatever the input
+    return _parse_text(text) if len(text) <= _REMEMBERED_LENGTH else _parse_text.__wrapped__(text)
+
+
+_REMEMBERED_LENGTH = 64
 
 
 @functools.lru_cache(maxsize=1024)  # manifests repeat a few quantities ("100m", "128Mi")

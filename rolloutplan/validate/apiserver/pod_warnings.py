@@ -292,7 +292,7 @@ def _fractional(resources: dict[str, Any], path: FieldPath) -> list[Violation]:
         if resource not in resources:
             continue
         written = resources[resource]
-        if _whole_bytes(written) if written.__class__ in _PLAIN else _whole(written):
+        if _whole_bytes(written) if _rememberable(written) else _whole(written):
             continue
         message = f'fractional byte value "{written}" is invalid, must be an integer'
         if str(written).endswith("m"):
@@ -314,6 +314,13 @@ def _whole(written: Any) -> bool:
 
 # manifests repeat a few sizes ("128Mi"); typed: 1 and 1.0 are written differently
 _whole_bytes = functools.lru_cache(maxsize=1024, typed=True)(_whole)
+_REMEMBERED_LENGTH = 64  # longer texts are checked every time: the memory stays bounded
+
+
+def _rememberable(written: Any) -> bool:
+    return written.__class__ in _PLAIN and (
+        written.__class__ is not str or len(written) <= _REMEMBERED_LENGTH
+    )
 
 
 def _hidden_env(container: dict[str, Any], path: FieldPath) -> list[Violation]:

@@ -79,7 +79,7 @@ def _quantities(
     parsed: dict[str, Fraction] = {}
     violations = []
     for name, raw in values.items():
-        if name.__class__ is str and raw.__class__ in _PLAIN:
+        if name.__class__ is str and raw.__class__ in _PLAIN and _short(name, raw):
             value = _valid_quantity(name, raw)
             if value is not None:
                 parsed[name] = value
@@ -94,7 +94,7 @@ def _quantities(
 def _quantity(name: str, raw: Any, where: FieldPath) -> tuple[Fraction | None, list[Violation]]:
     """One resource's quantity (None if it is not one) and the problems of the entry."""
     violations = invalid_each(RULE, where, name, _name_problems(name))
-    value = _milli(raw) if raw.__class__ in _PLAIN else _rounded_up(raw)
+    value = _milli(raw) if raw.__class__ in _PLAIN and _short(name, raw) else _rounded_up(raw)
     if value is None:
         violations.append(invalid(RULE, where, raw, quantity_error(raw)))
         return None, violations
@@ -114,6 +114,13 @@ def _valid_quantity(name: str, raw: str | int | float) -> Fraction | None:
 
 
 _PLAIN = (str, int, float)  # the values _milli can remember (hashable, and not bool)
+_REMEMBERED_LENGTH = 64  # longer names or values are checked every time (bounded memory)
+
+
+def _short(name: str, raw: str | int | float) -> bool:
+    return len(name) <= _REMEMBERED_LENGTH and (
+        raw.__class__ is not str or len(raw) <= _REMEMBERED_LENGTH  # type: ignore[arg-type]
+    )
 
 
 def _rounded_up(raw: Any) -> Fraction | None:
