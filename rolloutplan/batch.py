@@ -221,15 +221,11 @@ def _in_parallel(
     counter = context.Value("q", 1)
     parent = os.getpid()
     workers: list[tuple[Any, Any]] = []  # (process, the reading end of its pipe)
-    for _ in range(jobs - 1):
-        receiving, sending = context.Pipe(duplex=False)
-        readers = [receiving, *(r for _, r in workers)]
-        process = context.Process(
-            target=_work, args=(chunks, job, store, counter, sending, parent, readers), daemon=True
-        )
-        process.start()
-        sending.close()
-        workers.append((process, receiving))
+    for _ in range(min(jobs, len(chunks)) - 1):  # no more workers than chunks to share
+        try:
+            workers.append(_started(context, chunks, job, store, counter, parent, workers))
+        except OSError:  # out of processes or file descriptors: go on with those started
+            break
     while (position := _next(counter)) < len(chunks):
         parts[position] = _in_order(chunks[position], job, buffered, reporter)
     if buffered is not None:
@@ -243,6 +239,31 @@ def _in_parallel(
         if part is None:  # its worker ended early (killed): check it here
             parts[position] = _in_order(chunks[position], job, store, reporter)
     return [result for part in parts if part is not None for result in part]
+
+
+def _started(
+    context: Any,
+    chunks: Sequence[Sequence[tuple[Any, str | None]]],
+    job: Job[Any, Any],
+    store: Store | None,
+    counter: Any,
+    parent: int,
+    workers: Sequence[tuple[Any, Any]],
+) -> tuple[Any, Any]:
+    """A worker process started, and the reading end of the pipe it sends its results on."""
+    receiving, sending = context.Pipe(duplex=False)
+    try:
+        readers = [receiving, *(r for _, r in workers)]
+        process = context.Process(
+            target=_work, args=(chunks, job, store, counter, sending, parent, readers), daemon=True
+        )
+        process.start()
+    except OSError:
+        receiving.close()
+        raise
+    finally:
+        sending.close()
+    return process, receiving
 
 
 class _Buffered:

@@ -186,3 +186,31 @@ def test_a_worker_that_fails_ends_quietly_and_its_chunks_are_checked_again(
     one = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "1", folder)
     assert two.stdout == one.stdout and two.returncode == one.exit_code == 1
     assert "Traceback" not in two.stderr and "BrokenPipeError" not in two.stderr
+
+
+def test_no_more_workers_than_chunks_and_none_past_the_systems_limits(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--jobs 64 over 3 chunks starts 2 workers; a worker that cannot be started (out of
+    processes or file descriptors) leaves the work to those that were, without a traceback."""
+    folder = write_files(tmp_path, 3 * CHUNK, PARALLEL_FROM + 10_000)
+    started = batch._started
+    calls: list[int] = []
+    failing = False
+
+    def limited(*args: Any) -> Any:
+        calls.append(1)
+        if failing and len(calls) > 1:
+            raise OSError(24, "Too many open files")
+        return started(*args)
+
+    monkeypatch.setattr(batch, "_started", limited)
+    one = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "1", folder)
+    many = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "64", folder)
+    assert len(calls) == 2  # 3 chunks: this process and 2 workers
+    calls.clear()
+    failing = True
+    short = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "3", folder)
+    assert len(calls) == 2  # the second failed: the run went on with one worker
+    assert many.stdout == short.stdout == one.stdout
+    assert many.exit_code == short.exit_code == one.exit_code == 1
