@@ -434,9 +434,32 @@ def _too_deep(text: str) -> tuple[int, YamlProblem] | None:
     """The first document nested deeper than MAX_DEPTH, with the RP009 problem, found before
     libyaml's recursive composer sees it; None when there is none before any syntax error
     (the composer reports that, and nests no deeper than the text before it)."""
-    longest_line = max(map(len, text.splitlines()), default=0)
-    if longest_line + text.count("[") + text.count("{") <= MAX_DEPTH:
-        return None  # each level of nesting needs a bracket or a column of indentation
+    if _shallow(text):
+        return None
+    return _nested_too_deep(text)
+
+
+_OTHER_BREAKS = "\r\x85\u2028\u2029"  # line breaks besides LF, in YAML 1.1 and libyaml
+_BREAKS = f"[\n{_OTHER_BREAKS}]"
+
+
+def _shallow(text: str) -> bool:
+    """Whether ``text`` surely nests no deeper than MAX_DEPTH: each flow collection needs a
+    bracket, and a block one starts after its line's lead (indentation, then "- ", "? ",
+    ": "), with at most two in a column (a mapping, and a sequence written at its key's
+    indentation).  One search in C for a lead too long for the room the brackets leave."""
+    room = MAX_DEPTH - text.count("[") - text.count("{")
+    if room < 2:
+        return False
+    lead = f"[ \t?:-]{{{room // 2}}}"  # re keeps the patterns it compiled
+    # each line break YAML knows (libyaml's too: CR, NEL, LS and PS besides LF) starts a
+    # line; a literal LF first lets the engine skip from line to line in C
+    breaks = _BREAKS if any(other in text for other in _OTHER_BREAKS) else "\n"
+    return re.match(lead, text) is None and re.search(breaks + lead, text) is None
+
+
+def _nested_too_deep(text: str) -> tuple[int, YamlProblem] | None:
+    """``_too_deep`` by reading every event."""
     parser = _Composer(text)
     depth = 0
     document = -1
