@@ -1,6 +1,6 @@
 """The second round of validator fast paths gives exactly what the general routines give:
-one-pass defaulting (key order included), pod warnings skipped where their fields are unset,
-plain env sources, repeated resource quantities and single-source volumes."""
+pod warnings skipped where their fields are unset, plain env sources, repeated resource
+quantities and single-source volumes (defaulting: tests/validate/test_fast_paths.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,8 @@ from unittest import mock
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rolloutplan.validate.apiserver import defaults, envvars, pod_warnings, resources, volumes
-from rolloutplan.validate.apiserver.access import copied
-from tests.validate.test_fast_paths import WORKLOAD, alias_repeats, outcome
+from rolloutplan.validate.apiserver import envvars, pod_warnings, resources, volumes
+from tests.validate.test_fast_paths import outcome
 
 ODD = st.sampled_from([None, "", 0, 1, True, 8080, 80.0, "x", [], {}])
 NAMES = st.one_of(st.sampled_from(["A", "B", "A", ""]), ODD)
@@ -91,14 +90,6 @@ TEMPLATE = st.fixed_dictionaries(
         )
     },
 )
-
-
-@given(WORKLOAD, st.booleans())
-def test_one_pass_defaulting_keeps_the_key_order(data: dict[str, Any], alias: bool) -> None:
-    data = alias_repeats(data) if alias else data
-    kind = data.get("kind") or "Deployment"
-    expected = outcome(defaults.default_in_place, kind, copied(data))
-    assert repr(outcome(defaults.apply, kind, data)) == repr(expected)
 
 
 def every_warning(template: dict[str, Any]) -> list[Any]:

@@ -21,131 +21,69 @@ PROBE_DEFAULTS = {
     "failureThreshold": 3,
 }
 FILE_MODE = 0o644
-FILE_SOURCES = ("secret", "configMap")  # sources whose only default is defaultMode
 VOLUME_SOURCES = frozenset(("secret", "configMap", "downwardAPI", "projected", "azureDisk"))
 
 
 def apply(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """A defaulted copy of a Deployment or ReplicaSet: ``default_in_place`` on a deep copy,
-    in one pass that copies a mapping or list only where a default goes in.  New keys are
-    added in the same order, so even the key order is the same."""
+    """A defaulted copy of a Deployment or ReplicaSet: ``default_in_place`` on a copy of
+    every mapping and list it may change, sharing the rest with ``data``."""
+    return default_in_place(kind, _writable(data))
+
+
+def _writable(data: dict[str, Any]) -> dict[str, Any]:
     obj = dict(data)
-    spec = obj["spec"] = _copy_or_new(obj, "spec")
-    if spec.get("replicas") is None:
-        spec["replicas"] = 1
-    if kind == "Deployment":
-        spec["strategy"] = strategy = _copy_or_new(spec, "strategy")
-        if not strategy.get("type"):
-            strategy["type"] = "RollingUpdate"
-        if strategy["type"] == "RollingUpdate":
-            strategy["rollingUpdate"] = rolling = _copy_or_new(strategy, "rollingUpdate")
-            for key in ("maxUnavailable", "maxSurge"):
-                if rolling.get(key) is None:
-                    rolling[key] = "25%"
-        for key, value in (("revisionHistoryLimit", 10), ("progressDeadlineSeconds", 600)):
-            if spec.get(key) is None:
-                spec[key] = value
-    template = spec["template"] = _copy_or_new(spec, "template")
-    pod = template["spec"] = _copy_or_new(template, "spec")
-    for key in CONTAINER_LISTS:
-        items = pod.get(key)
-        if isinstance(items, list):
-            pod[key] = [_defaulted_container(c) if isinstance(c, dict) else c for c in items]
-    volumes = pod.get("volumes")
-    if isinstance(volumes, list):
-        pod["volumes"] = [_defaulted_volume(v) if isinstance(v, dict) else v for v in volumes]
-    _pod_fields(pod)
+    spec = obj.get("spec")
+    if isinstance(spec, dict):
+        spec = obj["spec"] = dict(spec)
+        strategy = _own(spec, "strategy")
+        _own(strategy, "rollingUpdate")
+        template = _own(spec, "template")
+        pod = _own(template, "spec")
+        if pod is not None:
+            _writable_pod(pod)
     return obj
 
 
-def _copy_or_new(parent: dict[str, Any], key: str) -> dict[str, Any]:
-    """A copy of the mapping at ``key``, or a new one where it is unset or not a mapping."""
-    value = parent.get(key)
-    return dict(value) if isinstance(value, dict) else {}
+def _writable_pod(pod: dict[str, Any]) -> None:
+    for key in CONTAINER_LISTS:
+        if isinstance(pod.get(key), list):
+            pod[key] = [_writable_container(c) if isinstance(c, dict) else c for c in pod[key]]
+    volumes = pod.get("volumes")
+    if isinstance(volumes, list):
+        pod["volumes"] = [_writable_volume(v) if isinstance(v, dict) else v for v in volumes]
 
 
-def _defaulted_container(container: dict[str, Any]) -> dict[str, Any]:
-    """``_container`` on a copy that shares every part it leaves as it is."""
+def _writable_container(container: dict[str, Any]) -> dict[str, Any]:
     container = dict(container)
-    _container_fields(container)
-    ports = container.get("ports")
-    if isinstance(ports, list):
-        container["ports"] = [
-            {**port, "protocol": "TCP"}
-            if isinstance(port, dict) and not port.get("protocol")
-            else port
-            for port in ports
-        ]
+    _own_items(container, "ports")
     for key in PROBES:
-        probe = container.get(key)
-        if isinstance(probe, dict):
-            container[key] = probe = dict(probe)
-            for field, value in PROBE_DEFAULTS.items():
-                if _unset(probe, field):
-                    probe[field] = value
-            _copied_handler(probe)
-    lifecycle = container.get("lifecycle")
-    if isinstance(lifecycle, dict):
-        container["lifecycle"] = lifecycle = dict(lifecycle)
-        for key in HOOKS:
-            hook = lifecycle.get(key)
-            if isinstance(hook, dict):
-                lifecycle[key] = hook = dict(hook)
-                _copied_handler(hook)
+        _own(_own(container, key), "httpGet")
+    lifecycle = _own(container, "lifecycle")
+    for key in HOOKS:
+        _own(_own(lifecycle, key), "httpGet")
     env = container.get("env")
-    if isinstance(env, list):
-        for index, item in enumerate(env):
-            if _versionless_field_ref(item):
-                container["env"] = env[:index] + [_defaulted_env(item) for item in env[index:]]
-                break
+    if isinstance(env, list) and any(map(_with_field_ref, env)):  # most env lists: never
+        container["env"] = [_writable_env(item) if _with_field_ref(item) else item for item in env]
     return container
 
 
-def _copied_handler(handler: dict[str, Any]) -> None:
-    http = handler.get("httpGet")
-    if isinstance(http, dict):
-        handler["httpGet"] = dict(http)
-        _handler(handler)
-
-
-def _versionless_field_ref(env: Any) -> bool:
-    """An env entry whose fieldRef ``_field_selector`` gives its apiVersion."""
+def _with_field_ref(env: Any) -> bool:
     value_from = env.get("valueFrom") if isinstance(env, dict) else None
-    if not value_from or not isinstance(value_from, dict):
-        return False  # (most entries: a plain value)
-    selector = value_from.get("fieldRef")
-    return isinstance(selector, dict) and not selector.get("apiVersion")
+    return isinstance(value_from, dict) and isinstance(value_from.get("fieldRef"), dict)
 
 
-def _defaulted_env(env: Any) -> Any:
-    if not _versionless_field_ref(env):
-        return env
-    value_from = dict(env["valueFrom"])
-    value_from["fieldRef"] = {**value_from["fieldRef"], "apiVersion": "v1"}
-    return {**env, "valueFrom": value_from}
+def _writable_env(env: dict[str, Any]) -> dict[str, Any]:
+    env = dict(env)
+    _own(_own(env, "valueFrom"), "fieldRef")
+    return env
 
 
-def _defaulted_volume(volume: dict[str, Any]) -> dict[str, Any]:
-    """``_volume`` on a copy, or the volume itself where it has no default to fill in."""
-    if len(volume) == 2 and "name" in volume:  # the usual name and one source, decided at once
-        for key, source in volume.items():
-            if key == "name" or source is None:
-                continue
-            if key not in VOLUME_SOURCES:
-                return volume
-            if key in FILE_SOURCES and isinstance(source, dict):
-                if source.get("defaultMode") is not None:
-                    return volume
-                return {**volume, key: {**source, "defaultMode": FILE_MODE}}
-    elif VOLUME_SOURCES.isdisjoint(volume) and not _without_source(volume):
+def _writable_volume(volume: dict[str, Any]) -> dict[str, Any]:
+    """The volume itself when ``_volume`` changes nothing in it (a source without defaults),
+    else a copy of what it may change."""
+    if VOLUME_SOURCES.isdisjoint(volume) and not _without_source(volume):
         return volume
     volume = dict(volume)
-    _writable_volume(volume)
-    _volume(volume)
-    return volume
-
-
-def _writable_volume(volume: dict[str, Any]) -> None:
     for key in VOLUME_SOURCES.intersection(volume):
         _own(volume, key)
     _writable_items(volume.get("downwardAPI"))
@@ -153,6 +91,7 @@ def _writable_volume(volume: dict[str, Any]) -> None:
     for source in _own_items(projected, "sources"):
         _writable_items(_own(source, "downwardAPI"))
         _own(source, "serviceAccountToken")
+    return volume
 
 
 def _writable_items(downward: Any) -> None:
