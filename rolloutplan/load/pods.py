@@ -12,12 +12,12 @@ incomplete one: its operator adds labels and containers that the manifest does n
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from rolloutplan.model.finding import ObjectRef
+from rolloutplan.model.memo import remembered
 from rolloutplan.model.objects import ContainerPort, Labels, PodSource
 
 Data = dict[str, Any]
@@ -269,17 +269,9 @@ def _command_ports(words: list[str]) -> list[int]:
     return found
 
 
-def _port_word(name: str) -> bool:
-    return any(word.lower() in _PORT_WORDS for word in _NAME_WORD.findall(name))
-
-
-# flags and variable names repeat from file to file; longer ones are not kept (bounded)
-_remembered_port_word = functools.lru_cache(maxsize=4096)(_port_word)
-_REMEMBERED_LENGTH = 64
-
-
+@remembered(4096)  # flags and variable names repeat from file to file
 def _names_port(name: str) -> bool:
-    return _remembered_port_word(name) if len(name) <= _REMEMBERED_LENGTH else _port_word(name)
+    return any(word.lower() in _PORT_WORDS for word in _NAME_WORD.findall(name))
 
 
 def _numbers(texts: list[str]) -> Iterator[int]:

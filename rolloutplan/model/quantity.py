@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from fractions import Fraction
 from typing import TYPE_CHECKING
+
+from rolloutplan.model.memo import remembered
 
 if TYPE_CHECKING:
     from rolloutplan.model.objects import PodTemplate
@@ -47,15 +48,10 @@ def parse_quantity(text: str | int | float) -> Fraction | None:
         if -_LIMIT <= text <= _LIMIT:
             return Fraction(text)  # the usual case, without comparing Fractions
         return _capped(Fraction(text))
-    text = str(text)
-    # the cache keeps short texts only, so that it stays small whatever the input
-    return _parse_text(text) if len(text) <= _REMEMBERED_LENGTH else _parse_text.__wrapped__(text)
+    return _parse_text(str(text))
 
 
-_REMEMBERED_LENGTH = 64
-
-
-@functools.lru_cache(maxsize=1024)  # manifests repeat a few quantities ("100m", "128Mi")
+@remembered(1024)  # manifests repeat a few quantities ("100m", "128Mi")
 def _parse_text(text: str) -> Fraction | None:
     match = _QUANTITY.match(text.strip())
     if match is None:

@@ -47,7 +47,7 @@ def test_long_values_are_not_remembered(run_cli: RunCli, tmp_path: Path) -> None
         resources._valid_quantity,
         pod_warnings._whole_bytes,
         quantity._parse_text,
-        pods._remembered_port_word,
+        pods._names_port,
     )
     for cache in caches:
         cache.cache_clear()

@@ -315,4 +315,4 @@ def test_quantity_shortcuts_equal_the_general_parse(value: Any) -> None:
     plain = value.__class__ in (str, int, float)
     if plain:
         assert resources._milli(value) == resources._rounded_up(value)
-        assert pod_warnings._whole_bytes(value) == pod_warnings._whole(value)
+        assert pod_warnings._whole_bytes(value) == pod_warnings._whole_bytes.__wrapped__(value)

@@ -9,11 +9,11 @@ refuses those (RP221), and a refused object gets no warnings.
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import Any
 
 from rolloutplan.model.finding import Violation
+from rolloutplan.model.memo import remembered
 from rolloutplan.model.quantity import parse_quantity
 from rolloutplan.model.source import FieldPath, MapKey, format_field_path
 from rolloutplan.validate.apiserver.access import (
@@ -292,7 +292,7 @@ def _fractional(resources: dict[str, Any], path: FieldPath) -> list[Violation]:
         if resource not in resources:
             continue
         written = resources[resource]
-        if _whole_bytes(written) if _rememberable(written) else _whole(written):
+        if _whole_bytes(written):
             continue
         message = f'fractional byte value "{written}" is invalid, must be an integer'
         if str(written).endswith("m"):
@@ -303,24 +303,11 @@ def _fractional(resources: dict[str, Any], path: FieldPath) -> list[Violation]:
     return found
 
 
-_PLAIN = (str, int, float)  # the values _whole_bytes can remember (hashable, and not bool)
-
-
-def _whole(written: Any) -> bool:
+@remembered(1024)  # manifests repeat a few sizes ("128Mi")
+def _whole_bytes(written: Any) -> bool:
     """Not a quantity, or one whose thousandths (rounded up) make whole bytes."""
     value = parse_quantity(written)
     return value is None or math.ceil(value * 1000) % 1000 == 0
-
-
-# manifests repeat a few sizes ("128Mi"); typed: 1 and 1.0 are written differently
-_whole_bytes = functools.lru_cache(maxsize=1024, typed=True)(_whole)
-_REMEMBERED_LENGTH = 64  # longer texts are checked every time: the memory stays bounded
-
-
-def _rememberable(written: Any) -> bool:
-    return written.__class__ in _PLAIN and (
-        written.__class__ is not str or len(written) <= _REMEMBERED_LENGTH
-    )
 
 
 def _hidden_env(container: dict[str, Any], path: FieldPath) -> list[Violation]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import math
 from fractions import Fraction
 from typing import Any
 
 from rolloutplan.model.finding import Violation
+from rolloutplan.model.memo import remembered
 from rolloutplan.model.source import FieldPath, MapKey
 from rolloutplan.validate.apiserver import primitives
 from rolloutplan.validate.apiserver.access import dicts, mapping, text
@@ -79,7 +79,7 @@ def _quantities(
     parsed: dict[str, Fraction] = {}
     violations = []
     for name, raw in values.items():
-        if name.__class__ is str and raw.__class__ in _PLAIN and _short(name, raw):
+        if name.__class__ is str:
             value = _valid_quantity(name, raw)
             if value is not None:
                 parsed[name] = value
@@ -94,7 +94,7 @@ def _quantities(
 def _quantity(name: str, raw: Any, where: FieldPath) -> tuple[Fraction | None, list[Violation]]:
     """One resource's quantity (None if it is not one) and the problems of the entry."""
     violations = invalid_each(RULE, where, name, _name_problems(name))
-    value = _milli(raw) if raw.__class__ in _PLAIN and _short(name, raw) else _rounded_up(raw)
+    value = _milli(raw)
     if value is None:
         violations.append(invalid(RULE, where, raw, quantity_error(raw)))
         return None, violations
@@ -105,22 +105,12 @@ def _quantity(name: str, raw: Any, where: FieldPath) -> tuple[Fraction | None, l
     return value, violations + _hugepages(name, value, raw, where)
 
 
-@functools.lru_cache(maxsize=1024, typed=True)
+@remembered(1024)
 def _valid_quantity(name: str, raw: str | int | float) -> Fraction | None:
     """The entry's quantity if it has no problem, else None.  Manifests repeat a few entries
     ("cpu": "100m"); whether one has problems does not depend on where it is."""
     value, violations = _quantity(name, raw, ())
     return None if violations else value
-
-
-_PLAIN = (str, int, float)  # the values _milli can remember (hashable, and not bool)
-_REMEMBERED_LENGTH = 64  # longer names or values are checked every time (bounded memory)
-
-
-def _short(name: str, raw: str | int | float) -> bool:
-    return len(name) <= _REMEMBERED_LENGTH and (
-        raw.__class__ is not str or len(raw) <= _REMEMBERED_LENGTH  # type: ignore[arg-type]
-    )
 
 
 def _rounded_up(raw: Any) -> Fraction | None:
@@ -130,7 +120,7 @@ def _rounded_up(raw: Any) -> Fraction | None:
 
 
 # manifests repeat a few quantities ("100m", "128Mi"); typed: 1 and 1.0 print differently
-_milli = functools.lru_cache(maxsize=1024, typed=True)(_rounded_up)
+_milli = remembered(1024)(_rounded_up)
 
 
 def _hugepages(name: str, value: Fraction, raw: Any, where: FieldPath) -> list[Violation]:
