@@ -11,7 +11,6 @@ previous manifests, so they may come from the result cache the caller passes in
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import stat
@@ -398,6 +397,8 @@ def _fingerprint(
             parts += [b"file", path, source.data]
         else:
             parts += [b"unreadable", path, source.reason.encode("utf-8", "surrogatepass")]
+    import hashlib  # only with a cache: importing it loads OpenSSL
+
     digest = hashlib.sha256()
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
@@ -411,6 +412,8 @@ def _selection_fingerprint(fingerprint: bytes, selection: RuleSelection) -> byte
     every rule, the fingerprint itself: those results serve any selection (as a fallback)."""
     if not selection.disabled or not fingerprint:
         return fingerprint
+    import hashlib
+
     digest = hashlib.sha256(fingerprint)
     digest.update(json.dumps(sorted(selection.disabled)).encode())
     return digest.digest()
@@ -435,7 +438,7 @@ class _EntryKey:
         if self.as_given:
             path = f"{path}\0{source.path}"
         encoded = path.encode("utf-8", "surrogatepass")
-        digest = hashlib.sha256(self.fingerprint)
+        digest = _sha256(self.fingerprint)
         digest.update(len(encoded).to_bytes(8, "big"))
         digest.update(encoded)
         digest.update(source.data)
@@ -466,6 +469,12 @@ class _EntryKey:
             resolved = _real(inner) if found is None else found
             self.directories[inner] = resolved
         return resolved
+
+
+def _sha256(data: bytes) -> Any:
+    import hashlib
+
+    return hashlib.sha256(data)
 
 
 def _real(directory: str) -> str:

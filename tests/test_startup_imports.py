@@ -44,6 +44,7 @@ NOT_FOR_ONE_FILE = (
     "multiprocessing",
     "concurrent.futures",
     "tempfile",
+    "hashlib",  # loads OpenSSL: only the cache's keys need it (load.parse uses _blake2)
 )
 # the API server's checks of the kinds a file does not hold
 SERVICE_CHECKS = ("rolloutplan.validate.apiserver.service",)

@@ -7,10 +7,14 @@ pkg/apis/core/v1/defaults.go.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any
+
+try:  # hashlib.blake2b itself, without the load of OpenSSL that importing hashlib costs
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without the module
+    from hashlib import blake2b
 
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import (
@@ -175,7 +179,7 @@ def _fingerprint(template: Data) -> str:
 
 
 def _digest(data: object) -> str:
-    return hashlib.blake2b(_canonical_json(data).encode(), digest_size=16).hexdigest()
+    return blake2b(_canonical_json(data).encode(), digest_size=16).hexdigest()
 
 
 # json.dumps(data, sort_keys=True, separators=(",", ":"), default=str) builds an encoder at
@@ -249,7 +253,7 @@ def _value_digest(value: str) -> str:
     """``_env``'s digest of a variable set to the text ``value``: its canonical JSON is
     written directly."""
     canonical = '{"value":' + json.encoder.encode_basestring_ascii(value) + ',"valueFrom":null}'
-    digest = hashlib.blake2b(canonical.encode(), digest_size=16).hexdigest()[:16]
+    digest = blake2b(canonical.encode(), digest_size=16).hexdigest()[:16]
     if len(value) <= _REMEMBERED_LENGTH and len(_VALUE_DIGESTS) < _REMEMBERED:
         _VALUE_DIGESTS[value] = digest
     return digest
