@@ -315,7 +315,22 @@ def version_schemas(archive: zipfile.ZipFile, minor: int) -> dict[str, bytes]:
             root = read_json(archive, f"{folder}/{kind}.json")
             path = f"v1.{minor}/{kind}{variant.output_suffix}.json"
             outputs[path] = dump_json(standalone_schema(root, defs))
+    for kind in KINDS:
+        strict = outputs[f"v1.{minor}/{kind}-strict.json"]
+        outputs[f"v1.{minor}/{kind}-ranged.json"] = ranged_schema(strict)
     return outputs
+
+
+def ranged_schema(strict: bytes) -> bytes:
+    """The strict schema with each integer field's range as bounds, which rolloutplan
+    validates with first (see ``add_ranges``): read from here rather than built at start."""
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+    from rolloutplan.validate.schemas import add_ranges
+
+    schema = json.loads(strict)
+    add_ranges(schema)
+    return dump_json(schema)
 
 
 def manifest(source: str, wheel_sha: str, minors: list[int], files: dict[str, bytes]) -> bytes:

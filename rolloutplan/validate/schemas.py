@@ -66,16 +66,16 @@ def _fast_validator(version: str, stem: str) -> Any:
 @functools.cache
 def _ranged_validator(version: str, stem: str) -> Any:
     """jsonschema-rs on the schema with each integer field's range added: a document it
-    accepts is valid and holds no out-of-range integer, so neither walk is needed."""
+    accepts is valid and holds no out-of-range integer, so neither walk is needed.  The
+    ranges are added when the schemas are generated (``<stem>-ranged.json``, see
+    ``add_ranges``): reading them costs less than adding them at every start."""
     import jsonschema_rs
 
-    schema = _schema(version, stem)
-    _add_ranges(schema)
-    return jsonschema_rs.validator_for(schema)
+    return jsonschema_rs.validator_for(_schema(version, stem, "ranged"))
 
 
-def _schema(version: str, stem: str) -> dict[str, Any]:
-    path = schema_root() / f"v{version}" / f"{stem}-strict.json"
+def _schema(version: str, stem: str, variant: str = "strict") -> dict[str, Any]:
+    path = schema_root() / f"v{version}" / f"{stem}-{variant}.json"
     schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return schema
 
@@ -145,8 +145,9 @@ def _bits(schema: dict[str, Any]) -> int | None:
     return bits
 
 
-def _add_ranges(schema: dict[str, Any]) -> None:
-    """The range of each node ``_walk`` finds, as JSON Schema bounds on that very node.
+def add_ranges(schema: dict[str, Any]) -> None:
+    """The range of each node ``_walk`` finds, as JSON Schema bounds on that very node
+    (scripts/generate_schemas.py writes each strict schema so as ``<stem>-ranged.json``).
 
     The bundled schemas nest only through properties, items and additionalProperties, and
     type every node that does, so a document they accept is shaped as the walk expects: the
@@ -157,11 +158,11 @@ def _add_ranges(schema: dict[str, Any]) -> None:
         schema["minimum"] = -(2 ** (bits - 1))
         schema["exclusiveMaximum"] = 2 ** (bits - 1)
     for child in schema.get("properties", {}).values():
-        _add_ranges(child)
+        add_ranges(child)
     for key in ("items", "additionalProperties"):
         child = schema.get(key)
         if isinstance(child, dict):
-            _add_ranges(child)
+            add_ranges(child)
 
 
 def _out_of_range(data: Any, trie: Trie, path: FieldPath) -> Iterator[Violation]:

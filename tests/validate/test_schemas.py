@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,8 +45,53 @@ def test_every_schema_file_matches_its_recorded_hash() -> None:
 @pytest.mark.parametrize("version", MANIFEST["versions"])
 def test_each_version_has_strict_and_lenient_schemas_for_the_three_kinds(version: str) -> None:
     for stem in schemas.SCHEMA_FILES.values():
-        for suffix in ("", "-strict"):
+        for suffix in ("", "-strict", "-ranged"):
             assert (SCHEMAS / f"v{version}" / f"{stem}{suffix}.json").is_file()
+
+
+@functools.cache
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "generate_schemas", ROOT / "scripts" / "generate_schemas.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("version", MANIFEST["versions"])
+def test_each_ranged_schema_is_its_strict_schema_with_the_integer_ranges(version: str) -> None:
+    """What the generator derives from the bundled strict schemas (without the wheel): the
+    same bytes as the bundled ranged schemas, and no change but the added bounds."""
+    ranged_schema = _generator().ranged_schema
+    for stem in schemas.SCHEMA_FILES.values():
+        strict = (SCHEMAS / f"v{version}" / f"{stem}-strict.json").read_bytes()
+        ranged = (SCHEMAS / f"v{version}" / f"{stem}-ranged.json").read_bytes()
+        assert ranged_schema(strict) == ranged, stem
+        assert _without_bounds(json.loads(ranged)) == json.loads(strict)
+
+
+def _without_bounds(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {
+            key: _without_bounds(value)
+            for key, value in schema.items()
+            if key not in ("minimum", "exclusiveMaximum") or not isinstance(value, int)
+        }
+    if isinstance(schema, list):
+        return [_without_bounds(item) for item in schema]
+    return schema
+
+
+def test_a_ranged_schema_bounds_the_int32_and_int64_fields() -> None:
+    ranged = json.loads((SCHEMAS / "v1.37" / "deployment-apps-v1-ranged.json").read_bytes())
+    spec = ranged["properties"]["spec"]["properties"]
+    assert (spec["replicas"]["minimum"], spec["replicas"]["exclusiveMaximum"]) == (-(2**31), 2**31)
+    pod = spec["template"]["properties"]["spec"]["properties"]
+    grace = pod["terminationGracePeriodSeconds"]
+    assert (grace["minimum"], grace["exclusiveMaximum"]) == (-(2**63), 2**63)
 
 
 def test_a_valid_deployment_has_no_violations() -> None:
