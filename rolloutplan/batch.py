@@ -204,23 +204,27 @@ def _in_parallel(
     reporter: _Reporter,
 ) -> list[Result]:
     """This process and ``jobs - 1`` forked workers take chunks in turn from one shared
-    counter, so that none waits for another to hand out work.  A worker sends all its
-    results when the chunks run out, in one message: a thread of this busy process reading
-    them as they came did not get the interpreter lock often enough to keep the pipes
-    drained, and the workers stalled on full pipes.  A chunk that a worker took but never
-    sent (it was killed) is checked here."""
+    counter, so that none waits for another to hand out work.  A worker sends each chunk's
+    results and store entries as soon as its pipe has room for them, and this process reads
+    what has come between its own chunks (a thread reading them did not get the interpreter
+    lock often enough to keep the pipes drained, and the workers stalled on full pipes):
+    what is left to read once the chunks run out is a chunk or two, not half the results.
+    Only this process writes to the store, a few hundred entries at a time while the
+    workers check: two processes writing at once wait for each other's lock, by SQLite's
+    sleeps of up to 100 ms, and one write of everything at the end made the others wait.
+    A chunk that a worker took but never sent (it was killed) is checked here."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     chunks = [work[i : i + CHUNK] for i in range(0, len(work), CHUNK)]
     parts: list[list[Result] | None] = [None] * len(chunks)
-    buffered = None if store is None else _Buffered(store)  # one write, not one per chunk
+    buffered = None if store is None else _Buffered(store)
     # The first chunk before the workers start: what it imports, loads and compiles (the
     # schemas, their validators, the error reporting) is then done once, not in every process
     parts[0] = _in_order(chunks[0], job, buffered, reporter)
     counter = context.Value("q", 1)
     parent = os.getpid()
-    workers: list[tuple[Any, Any]] = []  # (process, the reading end of its pipe)
+    workers: list[tuple[Any, _Inbox]] = []  # each process, and what it sends
     for _ in range(min(jobs, len(chunks)) - 1):  # no more workers than chunks to share
         try:
             workers.append(_started(context, chunks, job, store, counter, parent, workers))
@@ -228,17 +232,38 @@ def _in_parallel(
             break
     while (position := _next(counter)) < len(chunks):
         parts[position] = _in_order(chunks[position], job, buffered, reporter)
+        for _, inbox in workers:
+            _take(inbox.ready(), parts, chunks, buffered, reporter)
+        if buffered is not None and len(buffered.entries) >= WRITE_EVERY:
+            buffered.flush()
+    for process, inbox in workers:
+        _take(inbox.rest(), parts, chunks, buffered, reporter)
+        process.join()
     if buffered is not None:
         buffered.flush()
-    for process, receiving in workers:
-        for position, results in _received(receiving):
-            parts[position] = results
-            reporter.advance(len(chunks[position]))
-        process.join()
     for position, part in enumerate(parts):
         if part is None:  # its worker ended early (killed): check it here
             parts[position] = _in_order(chunks[position], job, store, reporter)
     return [result for part in parts if part is not None for result in part]
+
+
+def _take(
+    messages: Iterable[bytes],
+    parts: list[list[Any] | None],
+    chunks: Sequence[Sequence[Any]],
+    buffered: _Buffered | None,
+    reporter: _Reporter,
+) -> None:
+    """Put each chunk's results a worker sent in their place, and its entries with the
+    ones to store: pickled by this tool's own worker, never read from disk."""
+    import pickle
+
+    for message in messages:
+        position, results, entries = pickle.loads(message)
+        parts[position] = results
+        if buffered is not None:
+            buffered.put_many(entries)
+        reporter.advance(len(chunks[position]))
 
 
 def _started(
@@ -248,27 +273,27 @@ def _started(
     store: Store | None,
     counter: Any,
     parent: int,
-    workers: Sequence[tuple[Any, Any]],
-) -> tuple[Any, Any]:
+    workers: Sequence[tuple[Any, _Inbox]],
+) -> tuple[Any, _Inbox]:
     """A worker process started, and the reading end of the pipe it sends its results on."""
-    receiving, sending = context.Pipe(duplex=False)
+    receiving, sending = os.pipe()
     try:
-        readers = [receiving, *(r for _, r in workers)]
+        readers = [receiving, *(inbox.descriptor for _, inbox in workers)]
         process = context.Process(
             target=_work, args=(chunks, job, store, counter, sending, parent, readers), daemon=True
         )
         process.start()
     except OSError:
-        receiving.close()
+        os.close(receiving)
         raise
     finally:
-        sending.close()
-    return process, receiving
+        os.close(sending)
+    return process, _Inbox(receiving)
 
 
 class _Buffered:
-    """A store that keeps what is put in it until ``flush``: each process writes its
-    entries in one transaction, instead of one per chunk against the other processes'."""
+    """A store that keeps what is put in it until ``flush``: entries are written a few
+    hundred to a transaction, not one transaction per chunk."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -293,24 +318,125 @@ def _next(counter: Any) -> int:
     return position
 
 
-def _received(receiving: Any) -> list[tuple[int, list[Any]]]:
-    """(chunk position, its results) for each chunk a worker checked, or nothing when it
-    ended without sending them: pickled by this tool's own worker, never read from disk."""
-    import pickle
+WRITE_EVERY = 256  # entries: this process writes them to the store as they come
+
+# A message on a worker's pipe: its length (8 bytes, big-endian), then a pickle
+HEADER = 8
+PIPE_SIZE = 1 << 20  # Linux's default limit for a pipe's buffer (/proc/sys/fs/pipe-max-size)
+
+
+class _Inbox:
+    """The reading end of a worker's pipe: the messages it holds, read without waiting
+    (``ready``) or until the worker closes its end (``rest``).  A message cut short (the
+    worker was killed while writing it) is dropped: its chunk is checked again."""
+
+    def __init__(self, descriptor: int) -> None:
+        self.descriptor = descriptor
+        self.closed = False
+
+    def ready(self) -> list[bytes]:
+        import select
+
+        found: list[bytes] = []
+        while not self.closed and select.select([self.descriptor], [], [], 0)[0]:
+            found += self._one()
+        return found
+
+    def rest(self) -> list[bytes]:
+        found: list[bytes] = []
+        while not self.closed:
+            found += self._one()
+        return found
+
+    def _one(self) -> list[bytes]:
+        header = self._exactly(HEADER)
+        message = None if header is None else self._exactly(int.from_bytes(header, "big"))
+        if message is None:
+            self.closed = True
+            os.close(self.descriptor)
+            return []
+        return [message]
+
+    def _exactly(self, size: int) -> bytes | None:
+        """``size`` bytes, or None at the end of the pipe before them (or a read error)."""
+        parts = []
+        while size:
+            try:
+                part = os.read(self.descriptor, min(size, PIPE_SIZE))
+            except OSError:
+                return None
+            if not part:
+                return None
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
+
+
+class _Outbox:
+    """The writing end of a worker's pipe.  A message is written when the pipe has room for
+    all of it, so that the worker never waits for the parent, who reads between its own
+    chunks; the others at ``close``, waiting as long as it takes."""
+
+    def __init__(self, descriptor: int) -> None:
+        self.descriptor = descriptor
+        self.waiting: list[bytes] = []
+        self.size = _widened(descriptor)
+
+    def put(self, message: bytes) -> None:
+        self.waiting.append(len(message).to_bytes(HEADER, "big") + message)
+        left = []
+        for framed in self.waiting:  # in any order: each message says which chunk it is
+            if len(framed) <= self.size - _queued(self.descriptor):
+                _write(self.descriptor, framed)
+            else:
+                left.append(framed)
+        self.waiting = left
+
+    def close(self) -> None:
+        for framed in self.waiting:
+            _write(self.descriptor, framed)
+        self.waiting = []
+        os.close(self.descriptor)
+
+
+def _widened(descriptor: int) -> int:
+    """The pipe's buffer size, made as large as Linux lets a process make it."""
+    import fcntl
 
     try:
-        message = receiving.recv_bytes()
-    except (EOFError, OSError):
-        return []
-    finally:
-        receiving.close()
-    return [pickle.loads(chunk) for chunk in pickle.loads(message)]
+        return fcntl.fcntl(descriptor, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
+    except (OSError, AttributeError):
+        try:
+            return fcntl.fcntl(descriptor, fcntl.F_GETPIPE_SZ)
+        except (OSError, AttributeError):
+            return 0  # room unknown: every message waits for ``close``
+
+
+def _queued(descriptor: int) -> int:
+    """The bytes in the pipe that the parent has not read yet (its buffer size when that
+    cannot be told: then nothing is written before ``close``)."""
+    import array
+    import fcntl
+    import termios
+
+    count = array.array("i", [0])
+    try:
+        fcntl.ioctl(descriptor, termios.FIONREAD, count, True)
+    except OSError:
+        return PIPE_SIZE * 64
+    return count[0]
+
+
+def _write(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view) :]
 
 
 def _work(*arguments: Any) -> None:
-    """A worker: check chunks until none is left, then send their results.  Whatever goes
-    wrong ends it quietly (no traceback on the run's stderr): its chunks are checked again
-    by the parent."""
+    """A worker: check chunks until none is left, sending each one's results.  Whatever goes
+    wrong ends it quietly (no traceback on the run's stderr): the chunks it did not send
+    are checked by the parent."""
     try:
         _check_chunks(*arguments)
     except BaseException:
@@ -322,28 +448,28 @@ def _check_chunks(
     job: Job[Any, Any],
     store: Store | None,
     counter: Any,
-    sending: Any,
+    sending: int,
     parent: int,
-    readers: Sequence[Any],
+    readers: Sequence[int],
 ) -> None:
     import pickle
 
     for receiving in readers:  # only the parent may read, so that its end makes sends fail
-        receiving.close()
+        os.close(receiving)
     _die_with_parent()
     if os.getppid() != parent:  # the parent ended before the line above took effect
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     reporter = _Reporter(None, 0, 0)
-    buffered = None if store is None else _Buffered(store)
-    done: list[bytes] = []  # each chunk pickled as it is checked: the last message is quick
+    buffered = None if store is None else _Buffered(store)  # sent, not written, from here
+    outbox = _Outbox(sending)
     while (position := _next(counter)) < len(chunks):
         results = _in_order(chunks[position], job, buffered, reporter)
-        done.append(pickle.dumps((position, results), pickle.HIGHEST_PROTOCOL))
-    if buffered is not None:
-        buffered.flush()
-    sending.send_bytes(pickle.dumps(done, pickle.HIGHEST_PROTOCOL))
-    sending.close()
+        entries = [] if buffered is None else buffered.entries
+        outbox.put(pickle.dumps((position, results, entries), pickle.HIGHEST_PROTOCOL))
+        if buffered is not None:
+            buffered.entries = []
+    outbox.close()
 
 
 def _die_with_parent() -> None:

@@ -164,6 +164,53 @@ def test_a_containers_cpu_quota_bounds_the_default(
     assert batch.default_jobs() == (batch.MAX_DEFAULT_JOBS if cpus is None else cpus)
 
 
+def test_a_worker_killed_after_sending_some_chunks_leaves_the_rest_to_this_process(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker sends each chunk as it is checked: the chunks it sent are kept (with their
+    entries, which this process stores), the ones it took after are checked here."""
+    folder = write_files(tmp_path / "in", 6 * CHUNK, PARALLEL_FROM + 10_000)
+    put = batch._Outbox.put
+
+    def put_then_die(outbox: Any, message: bytes) -> None:
+        put(outbox, message)
+        batch._next(counters[0])  # takes another chunk and ends without checking it
+        os._exit(1)
+
+    counters: list[Any] = []
+    check_chunks = batch._check_chunks
+
+    def remembered(chunks: Any, job: Any, store: Any, counter: Any, *rest: Any) -> None:
+        counters.append(counter)
+        check_chunks(chunks, job, store, counter, *rest)
+
+    monkeypatch.setattr(batch._Outbox, "put", put_then_die)
+    monkeypatch.setattr(batch, "_check_chunks", remembered)
+    cache = str(tmp_path / "cache")
+    two = run_cli("lint", "--format", "json", "--cache-dir", cache, "--jobs", "2", folder)
+    one = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "1", folder)
+    assert two.stdout == one.stdout and two.exit_code == one.exit_code == 1
+    warm = run_cli("lint", "-v", "--format", "json", "--cache-dir", cache, folder)
+    assert f"{6 * CHUNK} of {6 * CHUNK} files from the cache" in warm.stderr
+    assert warm.stdout == one.stdout
+
+
+def test_results_that_do_not_fit_the_pipe_are_sent_at_the_end(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message larger than the room left in the pipe waits until the worker's chunks run
+    out (it never waits for this process to read); with no room, all of them do."""
+    folder = write_files(tmp_path / "in", 6 * CHUNK, PARALLEL_FROM + 10_000)
+    one = run_cli("lint", "--no-cache", "--format", "json", "--jobs", "1", folder)
+    for room in (0, 5_000):
+        monkeypatch.setattr(batch, "_widened", lambda descriptor, room=room: room)
+        cache = str(tmp_path / f"cache{room}")
+        two = run_cli("lint", "--format", "json", "--cache-dir", cache, "--jobs", "2", folder)
+        assert two.stdout == one.stdout and two.exit_code == one.exit_code == 1
+        warm = run_cli("lint", "-v", "--format", "json", "--cache-dir", cache, folder)
+        assert f"{6 * CHUNK} of {6 * CHUNK} files from the cache" in warm.stderr
+
+
 # The CLI with every worker failing at once: a worker's stderr is the run's own file
 # descriptor 2 only in a real process (CliRunner's capture does not reach forked children)
 FAILING_WORKERS = """\
