@@ -338,7 +338,9 @@ class _Inbox:
         import select
 
         found: list[bytes] = []
-        while not self.closed and select.select([self.descriptor], [], [], 0)[0]:
+        waiting = select.poll()  # not select(): a descriptor may be beyond FD_SETSIZE
+        waiting.register(self.descriptor, select.POLLIN)
+        while not self.closed and waiting.poll(0):
             found += self._one()
         return found
 
