@@ -34,7 +34,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-FORMAT = 5  # bump when the shape of a stored result (or of the database) changes
+FORMAT = 6  # bump when the shape of a stored result (or of the database) changes
 DATABASE = f"results-v{FORMAT}.sqlite"
 KEEP_DAYS = 30  # entries not stored or read for about this long are deleted
 REFRESH_DAYS = 7  # a read marks an entry as used once it is this old (not on every read)

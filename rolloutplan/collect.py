@@ -10,6 +10,7 @@ previous manifests, so they may come from the result cache the caller passes in
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -37,11 +38,14 @@ from rolloutplan.model.source import Document, FieldPath, Location, Positions, S
 from rolloutplan.rules import REGISTRY
 from rolloutplan.tally import (
     INTERNAL_ERROR,
+    CrossResults,
     Suppressed,
     Tally,
     freeze,
+    freeze_cross,
     storable,
     thaw,
+    thaw_cross,
 )
 from rolloutplan.units import Copy, PreviousCopies, Units, apply_units
 
@@ -142,6 +146,10 @@ def collect(
     parts, from_cache = batch.run(
         sources, job, jobs=config.jobs, store=config.cache, progress=config.progress
     )
+    memo = _memo_key(config, full, sources, job.key, service_table=service_table)
+    stored = _stored_cross(config.cache, memo, len(sources))
+    if stored is None:  # the analyses read what each file's results hold
+        from_cache -= _decoded(sources, parts, job, config.cache)
     tally = Tally(from_cache=from_cache)
     for source, part in zip(sources, parts, strict=True):
         tally.merge(part)
@@ -154,23 +162,214 @@ def collect(
             where = Location(source.path, 0, 0)
             tally.findings.append(_finding("RP012", f"--previous: {source.reason}", where))
     paths = tuple(source.path for source in sources)
+    if stored is not None:
+        findings, waived, units, rows = stored
+        tally.findings += findings
+        tally.suppressed += waived
+        collected = Collected(tally, paths, tuple(parts), units, rows)
+        collected.again = functools.partial(
+            _analysed_again, collected, sources, job, config, service_table=service_table
+        )
+        return collected
     units = apply_units(paths, [_refs(part) for part in parts], config.units)
     collected = Collected(tally, paths, tuple(parts), units)
+    findings_before, waived_before = len(tally.findings), len(tally.suppressed)
     if config.rules.any_enabled({DUPLICATE}):
         _duplicate_findings(sources, collected, config)
-    _cross_file(collected, config, service_table=service_table)
+    rows = _cross_file(collected, config, service_table=service_table)
+    if memo is not None and config.cache is not None and all(map(storable, parts)):
+        added = (tally.findings[findings_before:], tally.suppressed[waived_before:], units, rows)
+        with contextlib.suppress(Exception):  # results the stored form cannot hold: not kept
+            config.cache.put_many([(memo, freeze_cross(added))])
     return collected
 
 
-@dataclass(slots=True)
-class Collected:
-    """A run's results, with each file's own (in path order) and the apply units."""
+# Inputs from which the cross-file stage's results are kept in the cache: for fewer files,
+# writing them costs more than the analyses they save
+MEMO_FROM_FILES = 8
 
-    tally: Tally
-    paths: tuple[str, ...]
-    parts: tuple[Tally, ...]  # each file's results, as checked or read from the cache
-    units: Units
-    service_rows: tuple[ServiceInFile, ...] = ()  # set by _cross_file
+
+def _memo_key(
+    config: Config,
+    fingerprint: bytes,
+    sources: Sequence[SourceText | UnreadablePath],
+    keys: Callable[[SourceText | UnreadablePath], str | None],
+    *,
+    service_table: bool,
+) -> str | None:
+    """The store key of the cross-file stage's results: they depend on every file's results
+    (its entry key, which covers its bytes, the settings, the selection and the previous
+    manifests) and path as given (findings name it), the unreadable paths, the apply units
+    configured and whether every Service's reach is wanted.  None without a cache."""
+    if config.cache is None or len(sources) < MEMO_FROM_FILES:
+        return None
+    settings = [sorted(config.rules.disabled), config.units, service_table]
+    digest = hashlib.sha256(fingerprint)
+    for part in _memo_parts(sources, keys, json.dumps(settings).encode()):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return f"cross-file results\0{digest.hexdigest()}"
+
+
+def _memo_parts(
+    sources: Sequence[SourceText | UnreadablePath],
+    keys: Callable[[SourceText | UnreadablePath], str | None],
+    settings: bytes,
+) -> Iterable[bytes]:
+    yield b"cross-file results"
+    yield settings
+    for source in sources:
+        yield source.path.encode("utf-8", "surrogatepass")
+        if isinstance(source, UnreadablePath):
+            yield b"unreadable " + source.reason.encode("utf-8", "surrogatepass")
+        else:
+            yield f"file {keys(source)}".encode()
+
+
+def _stored_cross(cache: ResultCache | None, memo: str | None, files: int) -> CrossResults | None:
+    if cache is None or memo is None:
+        return None
+    blob = cache.get_many([memo]).get(memo)
+    if blob is None:
+        return None
+    try:
+        return thaw_cross(blob, files)
+    except Exception:  # a broken write or another version: the analyses run again
+        return None
+
+
+def _analysed_again(
+    collected: Collected,
+    sources: Sequence[SourceText | UnreadablePath],
+    job: batch.Job[Any, Tally],
+    config: Config,
+    *,
+    service_table: bool,
+) -> tuple[Units, list[tuple[int, ServiceReach]]]:
+    """The apply units and each Service's reach, worked out from the files' results."""
+    parts = list(collected.parts)
+    _decoded(sources, parts, job, config.cache)
+    collected.parts = tuple(parts)
+    units = apply_units(collected.paths, [_refs(part) for part in parts], config.units)
+    scratch = Collected(Tally(), collected.paths, collected.parts, units)
+    return units, _cross_file(scratch, config, service_table=service_table)
+
+
+def _decoded(
+    sources: Sequence[SourceText | UnreadablePath],
+    parts: list[Tally],
+    job: batch.Job[Any, Tally],
+    store: ResultCache | None,
+) -> int:
+    """Decode what the analyses read from each file's stored results; a file whose results
+    cannot be read is checked again (and stored again), as a miss would be.  How many were."""
+    again = []
+    for number, part in enumerate(parts):
+        try:
+            part.decode_typed()
+        except (ValueError, RecursionError):
+            parts[number] = job.check(sources[number])
+            again.append(number)
+    entries = []
+    for number in again:
+        key = job.key(sources[number])
+        if key is not None and job.storable(parts[number]):
+            with contextlib.suppress(Exception):
+                entries.append((key, job.freeze(parts[number])))
+    if entries and store is not None:
+        store.put_many(entries)
+    return len(again)
+
+
+class Collected:
+    """A run's results, with each file's own (in path order), the apply units and each
+    Service's reach.  Those two may come from the cache, decoded when first read (a lint
+    run served by the cache reads neither)."""
+
+    __slots__ = ("_rows", "_units", "again", "parts", "paths", "tally")
+
+    def __init__(
+        self,
+        tally: Tally,
+        paths: tuple[str, ...],
+        parts: tuple[Tally, ...],  # each file's results, as checked or read from the cache
+        units: Units | Callable[[], Units],
+        rows: Callable[[], list[tuple[int, ServiceReach]]] | None = None,
+    ) -> None:
+        self.tally, self.paths, self.parts = tally, paths, parts
+        self._units = units
+        self._rows: Sequence[ServiceInFile] | Callable[[], list[tuple[int, ServiceReach]]] = (
+            () if rows is None else rows
+        )
+        # the units and rows worked out from the files' results, when the stored ones
+        # cannot be read (sealed, so only a faulty writer makes such an entry)
+        self.again: Callable[[], tuple[Units, list[tuple[int, ServiceReach]]]] | None = None
+
+    @property
+    def units(self) -> Units:
+        if callable(self._units):
+            try:
+                self._units = self._units()
+            except (ValueError, RecursionError):
+                self._units = self._analysed_again()[0]
+        return self._units
+
+    def _analysed_again(self) -> tuple[Units, list[tuple[int, ServiceReach]]]:
+        if self.again is None:
+            raise ValueError("no way to analyse the files again")
+        units, rows = self.again()
+        self._units, self._rows = units, self._in_files(rows)
+        return units, rows
+
+    @property
+    def service_rows(self) -> Sequence[ServiceInFile]:
+        """Each Service copy's reach, in file order (when the run resolved Services); from
+        the cache, decoded when first read (only the Service table and ``check`` do)."""
+        if callable(self._rows):
+            self._rows = _StoredRows(self.paths, self._rows, self._analysed_again)
+        return self._rows
+
+    def set_rows(self, rows: list[tuple[int, ServiceReach]]) -> None:
+        self._rows = self._in_files(rows)
+
+    def _in_files(self, rows: list[tuple[int, ServiceReach]]) -> tuple[ServiceInFile, ...]:
+        return tuple(ServiceInFile(self.paths[file], reach) for file, reach in rows)
+
+
+class _StoredRows(Sequence["ServiceInFile"]):
+    """Service rows read back from the cache, decoded when first read."""
+
+    def __init__(
+        self,
+        paths: tuple[str, ...],
+        rows: Callable[[], list[tuple[int, ServiceReach]]],
+        again: Callable[[], tuple[Units, list[tuple[int, ServiceReach]]]],
+    ) -> None:
+        self._paths = paths
+        self._rows: Callable[[], list[tuple[int, ServiceReach]]] | None = rows
+        self._again = again
+        self._all: tuple[ServiceInFile, ...] = ()
+
+    def _decoded(self) -> tuple[ServiceInFile, ...]:
+        if self._rows is not None:
+            try:
+                rows = self._rows()
+            except (ValueError, RecursionError):
+                rows = self._again()[1]
+            self._all = tuple(ServiceInFile(self._paths[f], reach) for f, reach in rows)
+            self._rows = None
+        return self._all
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._decoded()[index]
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self._decoded()) == (tuple(other) if isinstance(other, Sequence) else other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,8 +433,11 @@ class CrossFindings:
         return list(kept.values())
 
 
-def _cross_file(collected: Collected, config: Config, *, service_table: bool) -> None:
-    """Resolve Services and compare selectors within each apply unit (each when wanted)."""
+def _cross_file(
+    collected: Collected, config: Config, *, service_table: bool
+) -> list[tuple[int, ServiceReach]]:
+    """Resolve Services and compare selectors within each apply unit (each when wanted).
+    Each Service's reach, with its file (its index)."""
     tally = collected.tally
     found = CrossFindings(collected.units)
     reaches: dict[tuple[int, ObjectRef], ServiceReach] = {}
@@ -248,10 +450,9 @@ def _cross_file(collected: Collected, config: Config, *, service_table: bool) ->
             _overlaps_in_unit(collected, number, found)
     found.report(config, tally)
     rows = sorted(reaches.items(), key=lambda item: item[0][0])  # file order, then as given
-    tally.reaches = tuple(reach for _, reach in rows)
-    collected.service_rows = tuple(
-        ServiceInFile(collected.paths[file], reach) for (file, _), reach in rows
-    )
+    found_rows = [(file, reach) for (file, _), reach in rows]
+    collected.set_rows(found_rows)
+    return found_rows
 
 
 def _reach_unit(
@@ -430,10 +631,18 @@ class _EntryKey:
         self.fingerprint = fingerprint
         self.as_given = as_given
         self.directories: dict[str, str] = {}  # as given -> resolved, once per directory
+        # by source (the run's, alive throughout): the cross-file stage's key reads them all
+        self.known: dict[int, str] = {}
 
     def __call__(self, source: SourceText | UnreadablePath) -> str | None:
         if isinstance(source, UnreadablePath):
             return None
+        known = self.known.get(id(source))
+        if known is None:
+            known = self.known[id(source)] = self._computed(source)
+        return known
+
+    def _computed(self, source: SourceText) -> str:
         path = self._resolved(source.path)
         if self.as_given:
             path = f"{path}\0{source.path}"

@@ -54,7 +54,8 @@ class Report:
     checked: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     suppressed: tuple[Suppressed, ...] = ()
-    services: tuple[ServiceInFile, ...] = ()  # each Service copy that applies, in file order
+    # each Service copy that applies, in file order (read lazily: see collect.Collected)
+    services: Sequence[ServiceInFile] = ()
     plans: tuple[RolloutPlan, ...] = ()
     endpoints: tuple[EndpointTimeline, ...] = ()
     # Deployments the change removes (check --base), each with the file it was in

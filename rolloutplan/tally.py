@@ -10,9 +10,10 @@ RecursionError): the caller checks the file again.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +27,11 @@ from rolloutplan.model.source import Document, Location, MapKey, SourceText
 
 if TYPE_CHECKING:
     from rolloutplan.analysis.reachability import ServiceReach
+    from rolloutplan.units import Units
 
 INTERNAL_ERROR = "RP000"
+# a file's results that only the cross-file analyses read: stored apart, decoded when read
+TYPED = ("claims", "pod_sources", "services", "deployment_documents")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,23 +111,41 @@ class Tally:
     pod_sources: list[PodSource] = field(default_factory=list)
     services: list[tuple[Service, Document]] = field(default_factory=list)
     deployment_documents: dict[ObjectRef, Document] = field(default_factory=dict)
-    reaches: tuple[ServiceReach, ...] = ()
     from_cache: int = 0  # files whose results came from the result cache
 
     def merge(self, other: Tally) -> None:
-        """Add the results of the files after ours."""
+        """Add the results of the files after ours: findings, waivers, objects and counts.
+        What the cross-file analyses read (``TYPED``) stays with each file's results, which
+        they take per apply unit: a run served by the cache never decodes it when their
+        results are stored too (see collect)."""
         self.findings += other.findings
         self.suppressed += other.suppressed
         self.objects.extend(other.objects)
-        self.claims += other.claims
         self.documents += other.documents
         for kind, count in other.checked.items():
             self.checked[kind] = self.checked.get(kind, 0) + count
         for kind, count in other.skipped.items():
             self.skipped[kind] = self.skipped.get(kind, 0) + count
-        self.pod_sources += other.pod_sources
-        self.services += other.services
-        self.deployment_documents.update(other.deployment_documents)
+
+    def __getattr__(self, name: str) -> Any:
+        """A field of ``TYPED`` of results read back from the cache, decoded on first use
+        (only attributes not set come here).  ValueError for data ``freeze`` did not write."""
+        stored = self.__dict__.pop("_typed", None)
+        if stored is None or name not in TYPED:
+            if stored is not None:
+                self.__dict__["_typed"] = stored
+            raise AttributeError(name)
+        try:
+            self.__dict__.update(_unpack_typed(*stored))
+        except (TypeError, IndexError, KeyError, AttributeError, StopIteration) as exc:
+            raise ValueError(f"not a file's results: {exc!r}") from None
+        return self.__dict__[name]
+
+    def decode_typed(self) -> None:
+        """Decode the fields of ``TYPED`` now, if they are stored: ValueError if they
+        cannot be read (the caller checks the file again)."""
+        if "_typed" in self.__dict__:
+            getattr(self, TYPED[0])
 
 
 def storable(tally: Tally) -> bool:
@@ -145,36 +167,55 @@ _SEPARATOR = b"\n"  # between the parts of a stored result; never inside compact
 
 def freeze(tally: Tally) -> bytes:
     """A file's results as bytes, without the file's text (``thaw`` restores it): the rows
-    of its results, its typed objects, then the position index of each kept document (each
-    its own JSON text, decoded only if a finding is located with it: inside the rows, the
-    JSON parser would read every one as a string of escaped quotes, half of all it read).
+    of its findings and counts, the rows of what the cross-file analyses read (``TYPED``),
+    its typed objects, then the position index of each kept document (each its own JSON
+    text, decoded only if a finding is located with it: inside the rows, the JSON parser
+    would read every one as a string of escaped quotes, half of all it read).
     TypeError or ValueError for results that cannot be stored."""
     packer = _Packer()
-    head = json.dumps(packer.pack(tally), separators=(",", ":"), check_circular=False)
+    typed = packer.pack_typed(tally)  # first: it adds to the tables the head holds
+    head = [*packer.pack(tally), len(packer.positions)]
+    parts = [_compact(head), _compact(typed)]
     texts = [text.encode() for text in packer.positions]
     if any(_SEPARATOR in text for text in texts):
         raise ValueError("a position index that is not compact JSON")
-    return _SEPARATOR.join([head.encode(), _CODEC.dumps(list(tally.objects)), *texts])
+    return _SEPARATOR.join([*parts, _CODEC.dumps(list(tally.objects)), *texts])
+
+
+def _compact(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), check_circular=False).encode()
 
 
 def thaw(blob: bytes, source: object, path: str | None = None) -> Tally:
-    """The results ``freeze`` gave ``blob`` for; the typed objects are decoded when read.
-    With ``path``, every finding and document is in that file (one file's results name no
-    other: they may have been stored under another spelling of its path)."""
-    head, objects, *texts = blob.split(_SEPARATOR)
+    """The results ``freeze`` gave ``blob`` for; the typed objects, and the fields of
+    ``TYPED``, are decoded when read.  With ``path``, every finding and document is in that
+    file (one file's results name no other: they may have been stored under another
+    spelling of its path)."""
+    head, typed, objects, *texts = blob.split(_SEPARATOR)
     try:
-        values = _unpack(_json(head.decode()), path, texts)
+        values, paths, refs = _unpack(_json(head.decode()), path, len(texts))
     except (TypeError, IndexError, KeyError, AttributeError, StopIteration) as exc:
         raise ValueError(f"not a file's results: {exc!r}") from None
     tally = Tally(objects=ObjectList.frozen(objects), **values)
-    if isinstance(source, SourceText) and (tally.services or tally.deployment_documents):
+    for name in TYPED:  # read from ``_typed`` when first asked for (Tally.__getattr__)
+        del tally.__dict__[name]
+    tally.__dict__["_typed"] = (typed, paths, refs, texts, source)
+    return tally
+
+
+def _unpack_typed(
+    blob: bytes, paths: list[str], refs: list[ObjectRef], texts: Sequence[bytes], source: object
+) -> dict[str, Any]:
+    """The fields of ``TYPED`` from their rows, the documents with the file's text."""
+    values = _unpack_rows(_json(blob.decode()), paths, refs, texts)
+    services, documents = values["services"], values["deployment_documents"]
+    if isinstance(source, SourceText) and (services or documents):
         text = decode(source.data)
         if isinstance(text, str):
-            documents = [doc for _, doc in tally.services]
-            for document in (*documents, *tally.deployment_documents.values()):
+            for document in (*(doc for _, doc in services), *documents.values()):
                 # just decoded, seen by no one yet: set in place, faster than replace()
                 object.__setattr__(document, "text", text)
-    return tally
+    return values
 
 
 # The rest of a file's results are stored as rows of plain JSON arrays, in the order of
@@ -185,9 +226,10 @@ def thaw(blob: bytes, source: object, path: str | None = None) -> Tally:
 # point into by index.  Only the classes ``_unpack`` names are built; a document's text is
 # not stored.
 _HEAD = (
-    "paths", "refs", "labels", "findings", "suppressed", "claims", "declared_deployments",
-    "documents", "checked", "skipped", "pod_sources", "services", "deployment_documents",
+    "paths", "refs", "findings", "suppressed", "declared_deployments", "documents", "checked",
+    "skipped", "positions",  # the number of position indexes after the objects
 )  # fmt: skip
+_TYPED_ROWS = ("labels", *TYPED)  # the second part; its rows point into the head's tables
 _SEVERITIES = {severity.value: severity for severity in Severity}
 _SCAN = json.JSONDecoder().scan_once  # json.loads around it costs a third more per file
 
@@ -220,21 +262,26 @@ class _Packer:
                 [self.finding(s.finding), _text(s.reason)]
                 for s in _exactly(tally.suppressed, Suppressed)
             ],
-            [self.claim(claim) for claim in _exactly(tally.claims, SelectorClaim)],
             [self.ref(ref) for ref in tally.declared_deployments],
             _count(tally.documents),
             _counts(tally.checked),
             _counts(tally.skipped),
-            [self.pod_source(source) for source in _exactly(tally.pod_sources, PodSource)],
-            [[self.service(s), self.document(d)] for s, d in tally.services],
-            [[self.ref(r), self.document(d)] for r, d in tally.deployment_documents.items()],
         ]
         tables = [
             [_text(path) for path in self.paths],
             [[_text(r.kind), _text(r.namespace), _text(r.name)] for r in self.refs],
-            [[_text(part) for pair in labels for part in pair] for labels in self.labels],
         ]
         return tables + rows
+
+    def pack_typed(self, tally: Tally) -> Row:
+        rows = [
+            [self.claim(claim) for claim in _exactly(tally.claims, SelectorClaim)],
+            [self.pod_source(source) for source in _exactly(tally.pod_sources, PodSource)],
+            [[self.service(s), self.document(d)] for s, d in tally.services],
+            [[self.ref(r), self.document(d)] for r, d in tally.deployment_documents.items()],
+        ]
+        labels = [[_text(part) for pair in labels for part in pair] for labels in self.labels]
+        return [labels, *rows]
 
     def path(self, path: str) -> int:
         return self.paths.setdefault(path, len(self.paths))
@@ -344,41 +391,53 @@ def _counts(counts: dict[str, int]) -> dict[str, int]:
     return counts
 
 
-def _unpack(head: Any, path: str | None = None, texts: Sequence[bytes] = ()) -> dict[str, Any]:
-    """The fields of a file's results from rows and the position indexes stored after
-    them, every path ``path`` if given; TypeError, IndexError or KeyError (or ValueError)
-    for data ``_Packer`` did not write."""
+def _unpack(head: Any, path: str | None, texts: int) -> tuple[dict[str, Any], list[str], list[Any]]:
+    """The fields of a file's results from the head's rows, every path ``path`` if given,
+    and the tables of paths and references the typed rows point into; TypeError,
+    IndexError or KeyError (or ValueError) for data ``_Packer`` did not write, or for
+    another number of position indexes than ``texts``."""
     if type(head) is not list or len(head) != len(_HEAD):
         raise ValueError("not a file's results")
-    (
-        paths, refs, labels, findings, suppressed, claims, declared, documents, checked,
-        skipped, pod_sources, services, deployment_documents,
-    ) = head  # fmt: skip
+    paths, refs, findings, suppressed, declared, documents, checked, skipped, kept = head
+    if type(kept) is not int or kept != texts:
+        raise ValueError("not the position indexes the rows name")
     if path is not None:
         paths = [path] * len(paths)
     elif not _list_of(paths, str):
         raise ValueError("not a table of paths")
-    kept = [row[-1] for _, row in (*services, *deployment_documents) if row[-1] is not None]
-    if kept != list(range(len(texts))):
-        raise ValueError("not the position indexes the rows name")
     refs = list(itertools.starmap(ObjectRef, refs))
-    # each set's keys and values in turn, paired by one iterator (slicing cost 3x more);
-    # strict: an odd count is a ValueError
-    labels = [tuple(zip(pairs := iter(flat), pairs, strict=True)) for flat in labels]
     _counts(checked), _counts(skipped), _count(documents)
-    return {
+    values = {
         "findings": [_finding(row, paths, refs) for row in findings],
         "suppressed": [
             Suppressed(_finding(row, paths, refs), _text(why)) for row, why in suppressed
-        ],
-        "claims": [
-            SelectorClaim(refs[ref], _selector(selector, labels), labels[own])
-            for ref, selector, own in claims
         ],
         "declared_deployments": list(map(refs.__getitem__, declared)),
         "documents": documents,
         "checked": checked,
         "skipped": skipped,
+    }
+    return values, paths, refs
+
+
+def _unpack_rows(
+    rows: Any, paths: list[str], refs: list[ObjectRef], texts: Sequence[bytes]
+) -> dict[str, Any]:
+    """The fields of ``TYPED`` from their rows and the position indexes stored after them."""
+    if type(rows) is not list or len(rows) != len(_TYPED_ROWS):
+        raise ValueError("not a file's typed results")
+    labels, claims, pod_sources, services, deployment_documents = rows
+    kept = [row[-1] for _, row in (*services, *deployment_documents) if row[-1] is not None]
+    if kept != list(range(len(texts))):
+        raise ValueError("not the position indexes the rows name")
+    # each set's keys and values in turn, paired by one iterator (slicing cost 3x more);
+    # strict: an odd count is a ValueError
+    labels = [tuple(zip(pairs := iter(flat), pairs, strict=True)) for flat in labels]
+    return {
+        "claims": [
+            SelectorClaim(refs[ref], _selector(selector, labels), labels[own])
+            for ref, selector, own in claims
+        ],
         "pod_sources": [_pod_source(row, refs, labels) for row in pod_sources],
         "services": [
             (_service(service, refs, labels), _document(document, paths, texts))
@@ -451,10 +510,87 @@ def _list_of(value: Any, kinds: type | tuple[type, ...]) -> bool:
     return type(value) is list and set(map(type, value)) <= allowed
 
 
+# What the cross-file stage of a run adds (see collect): its findings and waivers, stored as
+# a file's results are; then the apply units and each Service's reach (with its file's
+# index), stored as typed data and decoded only when read (a lint run reads neither).
+Rows = list[tuple[int, "ServiceReach"]]
+CrossResults = tuple[list[Finding], list[Suppressed], "Units | Callable[[], Units]", Any]
+
+
+@functools.cache
+def _cross_codec() -> DataCodec:
+    from rolloutplan import units
+    from rolloutplan.analysis import reachability
+    from rolloutplan.model.finding import Violation
+
+    return DataCodec(
+        (
+            *STORED_CLASSES, reachability.ServiceReach, reachability.PortReach,
+            reachability.PortTarget, Violation, units.Units, units.Unit, units.Copy,
+            units.Duplicate,
+        )
+    )  # fmt: skip
+
+
+def freeze_cross(results: tuple[list[Finding], list[Suppressed], Units, Rows]) -> bytes:
+    """The cross-file stage's results as bytes; TypeError or ValueError for results that
+    cannot be stored."""
+    findings, suppressed, units, rows = results
+    codec = _cross_codec()
+    typed = [codec.dumps(units), codec.dumps([[_count(f), reach] for f, reach in rows])]
+    return _SEPARATOR.join([*typed, freeze(Tally(findings=findings, suppressed=suppressed))])
+
+
+def thaw_cross(blob: bytes, files: int) -> CrossResults:
+    """The results ``freeze_cross`` gave ``blob`` for, of a run of ``files`` files, the
+    units and rows as functions that decode them; ValueError for anything else (and from
+    those functions: the entries are sealed, so only a faulty writer can make one)."""
+    units, rows, rest = blob.split(_SEPARATOR, 2)
+    tally = thaw(rest, None)
+    return (
+        tally.findings,
+        tally.suppressed,
+        functools.partial(_units, units, files),
+        functools.partial(_rows, rows, files),
+    )
+
+
+def _units(blob: bytes, files: int) -> Units:
+    from rolloutplan.units import Units
+
+    units = _cross_codec().loads(blob)
+    try:
+        if type(units) is not Units or len(units.of_file) != files:
+            raise ValueError("not the apply units of this run")
+        in_units = [file for unit in units.units for file in unit.files]
+        copies = [copy for d in units.duplicates for copy in (d.first, d.second)]
+        numbers = [number for own in units.of_file for number in own]
+        all(_index(file, files) for file in (*in_units, *(copy.file for copy in copies)))
+        all(_index(number, len(units.units)) for number in numbers)
+    except (TypeError, AttributeError) as exc:
+        raise ValueError(f"not the apply units of this run: {exc!r}") from None
+    return units
+
+
+def _rows(blob: bytes, files: int) -> Rows:
+    rows = _cross_codec().loads(blob)
+    try:
+        return [(file, reach) for file, reach in rows if _index(file, files)]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"not the rows of this run: {exc!r}") from None
+
+
+def _index(value: Any, size: int) -> bool:
+    if type(value) is not int or not 0 <= value < size:
+        raise ValueError("an index out of range")
+    return True
+
+
 # The fields a file's results are stored with (the typed objects apart; the cross-file
 # results and the count of files from the cache are the run's, not a file's).
-_RUNS_OWN = {"objects", "reaches", "from_cache", "deployment_files", "unparsed_files"}
-assert set(_HEAD[3:]) == {f.name for f in fields(Tally)} - _RUNS_OWN, "not Tally's fields"
+_RUNS_OWN = {"objects", "from_cache", "deployment_files", "unparsed_files"}
+_STORED = {*_HEAD[2:-1], *_TYPED_ROWS[1:]}
+assert {f.name for f in fields(Tally)} - _RUNS_OWN == _STORED, "not Tally's fields"
 
 
 compact_pickling(Suppressed)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from rolloutplan.cache import DATABASE, KEY_FILE, ResultCache
-from rolloutplan.tally import _HEAD
+from rolloutplan.tally import _HEAD, _TYPED_ROWS
 from tests.cache.test_result_cache import cached_count
 from tests.conftest import RunCli
 
@@ -106,7 +106,7 @@ def test_positions_are_stored_after_the_rows_and_place_warm_findings(
     run_cli("lint", "--cache-dir", cache, tree)
     user = _user_cache(cache, private_result_cache)
     parts = sorted(len(user._opened(k, b).split(b"\n")) for k, b in _rows(cache))  # type: ignore[union-attr]
-    assert parts == [3, 4]  # rows, objects, then one index per kept document
+    assert parts == [4, 5]  # rows, typed rows, objects, then one index per kept document
     code, stdout, stderr = _lint(run_cli, "--cache-dir", cache, tree)
     assert (code, stdout, cached_count(stderr)) == (cold.exit_code, cold.stdout, (2, 2))
 
@@ -160,18 +160,33 @@ def _head_changed(change: Callable[[list[Any]], None]) -> Callable[[bytes], byte
     return changed
 
 
-def _pod_sources(rows: list[Any], column: int, value: object) -> None:
-    for source in rows[_HEAD.index("pod_sources")]:
-        source[column] = value
+def _typed_changed(change: Callable[[list[Any]], None]) -> Callable[[bytes], bytes]:
+    """An entry's typed rows (what the cross-file analyses read, the second part) changed."""
+
+    def changed(data: bytes) -> bytes:
+        head, typed, rest = data.split(b"\n", 2)
+        rows = json.loads(typed)
+        change(rows)
+        return b"\n".join([head, json.dumps(rows, separators=(",", ":")).encode(), rest])
+
+    return changed
+
+
+def _pod_sources(column: int, value: object) -> Callable[[bytes], bytes]:
+    def change(rows: list[Any]) -> None:
+        for source in rows[_TYPED_ROWS.index("pod_sources")]:
+            source[column] = value
+
+    return _typed_changed(change)
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        lambda rows: rows[_HEAD.index("checked")].update(Deployment="1"),
-        lambda rows: rows[_HEAD.index("skipped")].update(ConfigMap=None),
-        lambda rows: _pod_sources(rows, 5, [1, {"a": 2}]),  # controller keys that are not text
-        lambda rows: _pod_sources(rows, 6, ["http", None]),  # mentioned ports that are not numbers
+        _head_changed(lambda rows: rows[_HEAD.index("checked")].update(Deployment="1")),
+        _head_changed(lambda rows: rows[_HEAD.index("skipped")].update(ConfigMap=None)),
+        _pod_sources(5, [1, {"a": 2}]),  # controller keys that are not text
+        _pod_sources(6, ["http", None]),  # mentioned ports that are not numbers
     ],
     ids=["count-text", "count-null", "controller-keys", "mentioned-ports"],
 )
@@ -182,7 +197,7 @@ def test_an_entry_with_values_of_the_wrong_type_is_a_miss(
     miss, never a failure later in the run or a wrong result."""
     tree, cache = _tree(tmp_path), tmp_path / "cache"
     fresh = _lint(run_cli, "--cache-dir", cache, tree)
-    _resealed(cache, private_result_cache, _head_changed(change))
+    _resealed(cache, private_result_cache, change)
     code, stdout, stderr = _lint(run_cli, "--cache-dir", cache, tree)
     assert (code, stdout, cached_count(stderr)) == (*fresh[:2], (0, 2))
     assert "Traceback" not in stderr
