@@ -58,7 +58,18 @@ DUPLICATE = "RP407"
 PREVIOUS_INVALID = "RP238"
 # a file with one of these may hold objects that were not read
 WHOLE_FILE = frozenset({"RP000", "RP001", "RP003", "RP008", "RP009", "RP012"})
-CHECKED_KINDS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1", "Service": "v1"}
+CHECKED_KINDS = {
+    "Deployment": "apps/v1",
+    "ReplicaSet": "apps/v1",
+    "Service": "v1",
+    "HorizontalPodAutoscaler": "autoscaling/v2",
+    "ResourceQuota": "v1",
+    "LimitRange": "v1",
+    "PodDisruptionBudget": "policy/v1",
+}
+# other versions of checked kinds that every supported cluster still serves: skipped as
+# unchecked, not reported as unserved (RP013)
+SERVED_UNCHECKED = frozenset({("autoscaling/v1", "HorizontalPodAutoscaler")})
 # The rules of the stages that a selection without them skips (tests/test_selection.py
 # compares them with the rule ids the analyses can return)
 DEPLOYMENT_RISKS = frozenset({"RP301", "RP302", "RP303", "RP304", "RP305", "RP306"})
@@ -769,7 +780,7 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
     if source is not None:
         tally.pod_sources.append(source)
     wanted_api = CHECKED_KINDS.get(ref.kind)
-    if wanted_api is None:
+    if wanted_api is None or (data["apiVersion"], ref.kind) in SERVED_UNCHECKED:
         tally.skipped[ref.kind] = tally.skipped.get(ref.kind, 0) + 1
         if config.strict_kinds:
             message = f"kind {ref.kind} ({data['apiVersion']}) is not checked by rolloutplan"

@@ -41,7 +41,15 @@ WHEEL_GLOB = f"kubernetes_validate-{PACKAGE_VERSION}-*.whl"
 SCHEMA_ROOT = "kubernetes_validate/kubernetes-json-schema"
 MIN_MINOR = 30
 MAX_MINOR = 37
-KINDS = ("deployment-apps-v1", "replicaset-apps-v1", "service-v1")
+KINDS = (
+    "deployment-apps-v1",
+    "replicaset-apps-v1",
+    "service-v1",
+    "horizontalpodautoscaler-autoscaling-v2",
+    "resourcequota-v1",
+    "limitrange-v1",
+    "poddisruptionbudget-policy-v1",
+)
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DEFS_PREFIX = "/$defs/"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rolloutplan.rules.base import Registry, RuleInfo
 from rolloutplan.rules.loading import LOADING_RULES
 from rolloutplan.rules.metadata import METADATA_RULES
+from rolloutplan.rules.neighbours import NEIGHBOUR_RULES
 from rolloutplan.rules.pod_warnings import POD_WARNING_RULES
 from rolloutplan.rules.reachability import REACHABILITY_RULES
 from rolloutplan.rules.risks import RISK_RULES
@@ -20,6 +21,7 @@ ALL_RULES: tuple[RuleInfo, ...] = (
     *WORKLOAD_RULES,
     *POD_WARNING_RULES,
     *SERVICE_RULES,
+    *NEIGHBOUR_RULES,
     *RISK_RULES,
     *REACHABILITY_RULES,
     *UNIT_RULES,

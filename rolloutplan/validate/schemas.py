@@ -23,6 +23,10 @@ SCHEMA_FILES = {
     ("apps/v1", "Deployment"): "deployment-apps-v1",
     ("apps/v1", "ReplicaSet"): "replicaset-apps-v1",
     ("v1", "Service"): "service-v1",
+    ("autoscaling/v2", "HorizontalPodAutoscaler"): "horizontalpodautoscaler-autoscaling-v2",
+    ("v1", "ResourceQuota"): "resourcequota-v1",
+    ("v1", "LimitRange"): "limitrange-v1",
+    ("policy/v1", "PodDisruptionBudget"): "poddisruptionbudget-policy-v1",
 }
 
 

@@ -11,6 +11,14 @@ from typing import Any
 from rolloutplan.model.finding import Violation
 
 WORKLOADS = ("Deployment", "ReplicaSet")
+# the kinds that shape a rollout from beside it (issue 16): each kind's module and its create
+# and update checks, imported when a document of the kind comes
+NEIGHBOURS = {
+    "HorizontalPodAutoscaler": ("autoscaling", "validate", "validate_update"),
+    "ResourceQuota": ("quota", "validate_quota", "validate_quota_update"),
+    "LimitRange": ("quota", "validate_limit_range", "validate_limit_range_update"),
+    "PodDisruptionBudget": ("disruption", "validate", "validate_update"),
+}
 DEFAULT_NODE_PORT_RANGE = (30000, 32767)
 
 
@@ -32,6 +40,9 @@ def validate_create(
         return service.validate(
             data, node_port_range=node_port_range, kubernetes_version=kubernetes_version
         )
+    if kind in NEIGHBOURS:
+        module, create, _ = NEIGHBOURS[kind]
+        return getattr(_checks(module), create)(data)  # type: ignore[no-any-return]
     return []
 
 
@@ -59,4 +70,13 @@ def validate_update(
 
         created = workload.validate(kind, new, kubernetes_version=kubernetes_version)
         return created + workload.validate_update(kind, old, new)
+    if kind in NEIGHBOURS:
+        module, _, update = NEIGHBOURS[kind]
+        return getattr(_checks(module), update)(old, new)  # type: ignore[no-any-return]
     return []
+
+
+def _checks(module: str) -> Any:
+    import importlib
+
+    return importlib.import_module(f"rolloutplan.validate.apiserver.{module}")

@@ -138,6 +138,13 @@ def label_value(value: str) -> list[str]:
     return problems
 
 
+def path_segment_name(value: str) -> list[str]:
+    """A name that can be one segment of a URL path (IsValidPathSegmentName)."""
+    if value in (".", ".."):
+        return [f"may not be '{value}'"]
+    return [f"may not contain '{part}'" for part in ("/", "%") if part in value]
+
+
 def port_number(value: int) -> list[str]:
     return [] if 1 <= value <= 65535 else ["must be between 1 and 65535, inclusive"]
 

@@ -71,6 +71,11 @@ def _name_problems(name: str) -> list[str]:
     return problems
 
 
+def container_resource_name_problems(name: str) -> list[str]:
+    """validateContainerResourceName's problems with ``name`` (a copy the caller may extend)."""
+    return list(_name_problems(name))
+
+
 def _quantities(
     values: dict[str, Any], path: FieldPath
 ) -> tuple[dict[str, Fraction], list[Violation]]:
@@ -121,6 +126,12 @@ def _rounded_up(raw: Any) -> Fraction | None:
 
 # manifests repeat a few quantities ("100m", "128Mi"); typed: 1 and 1.0 print differently
 _milli = remembered(1024)(_rounded_up)
+
+
+def milli_value(raw: Any) -> Fraction | None:
+    """A quantity rounded up to milli-units (Quantity.MilliValue, in units); None if it is
+    not one."""
+    return _milli(raw)
 
 
 def _hugepages(name: str, value: Fraction, raw: Any, where: FieldPath) -> list[Violation]:
