@@ -160,6 +160,8 @@ STORED_CLASSES: tuple[type, ...] = (
     model.ReplicaSet, model.LabelSelector, model.SelectorRequirement, model.SelectorOperator,
     model.PodTemplate, model.Container, model.ContainerPort, model.Probe,
     model.DeploymentStrategy, model.StrategyType, model.IntOrPercent,
+    model.ScaleTarget, model.HorizontalPodAutoscaler, model.ScopeRequirement,
+    model.ResourceQuota, model.LimitRangeItem, model.LimitRange, model.PodDisruptionBudget,
 )  # fmt: skip
 _CODEC = DataCodec(STORED_CLASSES)
 _SEPARATOR = b"\n"  # between the parts of a stored result; never inside compact JSON
@@ -498,9 +500,15 @@ def _service(row: Row, refs: list[ObjectRef], labels: list[Labels]) -> Service:
     )  # fmt: skip
 
 
+_TYPED_KINDS = (
+    model.Deployment, model.ReplicaSet, Service, model.HorizontalPodAutoscaler,
+    model.ResourceQuota, model.LimitRange, model.PodDisruptionBudget,
+)  # fmt: skip
+
+
 def _thaw_objects(blob: bytes) -> list[KubeObject]:
     objects = _CODEC.loads(blob)
-    if not _list_of(objects, (model.Deployment, model.ReplicaSet, Service)):
+    if not _list_of(objects, _TYPED_KINDS):
         raise ValueError("not a file's typed objects")
     return objects  # type: ignore[no-any-return]
 

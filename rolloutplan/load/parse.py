@@ -22,13 +22,20 @@ from rolloutplan.model.objects import (
     ContainerPort,
     Deployment,
     DeploymentStrategy,
+    HorizontalPodAutoscaler,
     IntOrPercent,
     KubeObject,
     Labels,
     LabelSelector,
+    LimitRange,
+    LimitRangeItem,
+    PodDisruptionBudget,
     PodTemplate,
     Probe,
     ReplicaSet,
+    ResourceQuota,
+    ScaleTarget,
+    ScopeRequirement,
     SelectorOperator,
     SelectorRequirement,
     Service,
@@ -44,7 +51,7 @@ _SLEEP = re.compile(r"(?:^|[\s;&|])sleep\s+(\d+)(?:s)?\s*(?:$|[;&|])")
 
 
 def parse_object(data: Data, ref: ObjectRef) -> KubeObject | None:
-    """The typed object for a Deployment, ReplicaSet or Service; None for other kinds."""
+    """The typed object of a checked kind; None for other kinds."""
     kind = data.get("kind")
     spec: Data = data.get("spec") or {}
     if kind == "Deployment":
@@ -53,7 +60,78 @@ def parse_object(data: Data, ref: ObjectRef) -> KubeObject | None:
         return _replica_set(data, spec, ref)
     if kind == "Service":
         return _service(spec, ref)
-    return None
+    builder = _NEIGHBOURS.get(kind)  # type: ignore[arg-type]
+    return None if builder is None else builder(data, spec, ref)
+
+
+def _autoscaler(data: Data, spec: Data, ref: ObjectRef) -> HorizontalPodAutoscaler:
+    target: Data = spec.get("scaleTargetRef") or {}
+    status: Data = data.get("status") or {}
+    return HorizontalPodAutoscaler(
+        ref=ref,
+        target=ScaleTarget(
+            str(target.get("apiVersion") or ""), str(target.get("kind")), str(target.get("name"))
+        ),
+        min_replicas=_int(spec, "minReplicas", 1),
+        max_replicas=_int(spec, "maxReplicas", 1),
+        current_replicas=status.get("currentReplicas") if status else None,
+        desired_replicas=status.get("desiredReplicas") if status else None,
+    )
+
+
+def _quota(data: Data, spec: Data, ref: ObjectRef) -> ResourceQuota:
+    status: Data = data.get("status") or {}
+    selector: Data = spec.get("scopeSelector") or {}
+    return ResourceQuota(
+        ref=ref,
+        hard=_labels(spec.get("hard")),
+        used=_labels(status.get("used")) if status.get("used") is not None else None,
+        scopes=tuple(str(scope) for scope in spec.get("scopes") or ()),
+        scope_selector=tuple(
+            ScopeRequirement(
+                str(e.get("scopeName")), str(e.get("operator")), tuple(e.get("values") or ())
+            )
+            for e in map(_mapping, selector.get("matchExpressions") or ())
+        ),
+    )
+
+
+def _limit_range(data: Data, spec: Data, ref: ObjectRef) -> LimitRange:
+    from rolloutplan.validate.apiserver.quota import with_defaults
+
+    items = (with_defaults(_mapping(item)) for item in spec.get("limits") or ())
+    return LimitRange(
+        ref=ref,
+        limits=tuple(
+            LimitRangeItem(
+                type=str(item.get("type")),
+                default=_labels(item.get("default")),
+                default_request=_labels(item.get("defaultRequest")),
+                min=_labels(item.get("min")),
+                max=_labels(item.get("max")),
+            )
+            for item in items
+        ),
+    )
+
+
+def _budget(data: Data, spec: Data, ref: ObjectRef) -> PodDisruptionBudget:
+    selector = spec.get("selector")
+    minimum, maximum = spec.get("minAvailable"), spec.get("maxUnavailable")
+    return PodDisruptionBudget(
+        ref=ref,
+        selector=None if selector is None else _selector(selector),
+        min_available=None if minimum is None else IntOrPercent.parse(minimum),
+        max_unavailable=None if maximum is None else IntOrPercent.parse(maximum),
+    )
+
+
+_NEIGHBOURS = {
+    "HorizontalPodAutoscaler": _autoscaler,
+    "ResourceQuota": _quota,
+    "LimitRange": _limit_range,
+    "PodDisruptionBudget": _budget,
+}
 
 
 def _deployment(spec: Data, ref: ObjectRef) -> Deployment:
@@ -286,6 +364,11 @@ def _probe(raw: Data | None) -> Probe | None:
         failure_threshold=_int(raw, "failureThreshold", 3),
         digest=_digest(raw)[:16],
     )
+
+
+def _mapping(raw: Any) -> Data:
+    """A list item as Go decodes it: null is an empty struct."""
+    return raw if isinstance(raw, dict) else {}
 
 
 def _labels(raw: Data | None) -> Labels:

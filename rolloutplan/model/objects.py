@@ -1,4 +1,6 @@
-"""Typed, frozen Kubernetes objects: Deployment, ReplicaSet, Service and their parts.
+"""Typed, frozen Kubernetes objects: Deployment, ReplicaSet, Service, the objects beside
+them that shape a rollout (HorizontalPodAutoscaler, ResourceQuota, LimitRange,
+PodDisruptionBudget), and their parts.
 
 Values carry the API server's defaults already applied (see ``load.parse``), so the
 planner never has to guess: ``replicas`` is 1 when the manifest omits it, and so on.
@@ -256,8 +258,83 @@ class SelectorClaim(NamedTuple):
     labels: Labels
 
 
+@dataclass(frozen=True, slots=True)
+class ScaleTarget:
+    """What an autoscaler scales (its scaleTargetRef)."""
+
+    api_version: str
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class HorizontalPodAutoscaler:
+    """An autoscaling/v2 HorizontalPodAutoscaler: its target and bounds, and the replica
+    counts of its status when it comes from a cluster (None when it has none)."""
+
+    ref: ObjectRef
+    target: ScaleTarget
+    min_replicas: int = 1
+    max_replicas: int = 1
+    current_replicas: int | None = None
+    desired_replicas: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRequirement:
+    """One of a quota's scopeSelector matchExpressions."""
+
+    scope_name: str
+    operator: str
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceQuota:
+    """A v1 ResourceQuota: the limits of its namespace (quantities as written) and the pods
+    its scopes select; ``used`` is its status when it comes from a cluster."""
+
+    ref: ObjectRef
+    hard: Labels = ()
+    used: Labels | None = None
+    scopes: tuple[str, ...] = ()
+    scope_selector: tuple[ScopeRequirement, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LimitRangeItem:
+    """One of a LimitRange's limits, after the server's defaulting (a Container limit's
+    default from max, its defaultRequest from default, then min); quantities as written."""
+
+    type: str
+    default: Labels = ()
+    default_request: Labels = ()
+    min: Labels = ()
+    max: Labels = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LimitRange:
+    """A v1 LimitRange: the defaults and bounds of its namespace's containers and pods."""
+
+    ref: ObjectRef
+    limits: tuple[LimitRangeItem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PodDisruptionBudget:
+    """A policy/v1 PodDisruptionBudget; a missing selector (None) selects no pods, an empty
+    one every pod of the namespace."""
+
+    ref: ObjectRef
+    selector: LabelSelector | None = None
+    min_available: IntOrPercent | None = None
+    max_unavailable: IntOrPercent | None = None
+
+
 Workload = Deployment | ReplicaSet
-KubeObject = Deployment | ReplicaSet | Service
+Neighbour = HorizontalPodAutoscaler | ResourceQuota | LimitRange | PodDisruptionBudget
+KubeObject = Deployment | ReplicaSet | Service | Neighbour
 
 
 compact_pickling(
@@ -274,4 +351,11 @@ compact_pickling(
     ServicePort,
     Service,
     PodSource,
+    ScaleTarget,
+    HorizontalPodAutoscaler,
+    ScopeRequirement,
+    ResourceQuota,
+    LimitRangeItem,
+    LimitRange,
+    PodDisruptionBudget,
 )
