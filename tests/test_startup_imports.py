@@ -49,6 +49,13 @@ NOT_FOR_ONE_FILE = (
 # the API server's checks of the kinds a file does not hold
 SERVICE_CHECKS = ("rolloutplan.validate.apiserver.service",)
 WORKLOAD_CHECKS = ("rolloutplan.validate.apiserver.workload",)
+# and of the kinds beside a Deployment (HorizontalPodAutoscaler, quotas, LimitRange, PDB)
+NEIGHBOUR_CHECKS = (
+    "rolloutplan.validate.apiserver.autoscaling",
+    "rolloutplan.validate.apiserver.quota",
+    "rolloutplan.validate.apiserver.disruption",
+    "rolloutplan.analysis.neighbours",
+)
 
 PROBE = """
 import json, sys
@@ -76,8 +83,14 @@ def _lint_in_fresh_interpreter(manifest: Path, cwd: Path) -> tuple[int, set[str]
 @pytest.mark.parametrize(
     ("manifest", "absent"),
     [
-        (FIXTURES / "seed" / "deployment-nginx.yaml", NOT_FOR_ONE_FILE + SERVICE_CHECKS),
-        (FIXTURES / "seed" / "service-clusterip.yaml", NOT_FOR_ONE_FILE + WORKLOAD_CHECKS),
+        (
+            FIXTURES / "seed" / "deployment-nginx.yaml",
+            NOT_FOR_ONE_FILE + SERVICE_CHECKS + NEIGHBOUR_CHECKS,
+        ),
+        (
+            FIXTURES / "seed" / "service-clusterip.yaml",
+            NOT_FOR_ONE_FILE + WORKLOAD_CHECKS + NEIGHBOUR_CHECKS,
+        ),
     ],
     ids=["deployment", "service"],
 )
