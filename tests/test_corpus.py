@@ -9,9 +9,10 @@ from tests.conftest import FIXTURES, RunCli
 CORPUS = FIXTURES / "corpus" / "kubernetes-examples"
 
 # Every finding on the corpus, each a real problem kubectl or the API server would hit
-# (see fixtures/corpus/README.md): unrendered {{ }} templates, and duplicate keys, which
-# strict decoding rejects.
+# (see fixtures/corpus/README.md): unrendered {{ }} templates, duplicate keys, which
+# strict decoding rejects, and a PodDisruptionBudget in policy/v1beta1 (removed in 1.25).
 EXPECTED = {
+    ("_archived/cockroachdb/cockroachdb-statefulset.yaml", "57:13", "RP013"),
     ("_archived/newrelic-infrastructure/newrelic-config-template.yaml", "7:12", "RP001"),
     ("_archived/newrelic/newrelic-config-template.yaml", "7:12", "RP001"),
     ("_archived/storage/vitess/etcd-controller-template.yaml", "6:14", "RP001"),
@@ -74,7 +75,10 @@ def test_corpus_is_checked_in_every_supported_version_without_internal_errors(
         result = run_cli("lint", "--kubernetes-version", version, CORPUS)
         assert "RP000" not in result.stdout
         summary = result.stdout.splitlines()[-1]
-        assert summary.startswith("245 files, 77 objects checked (Deployment 22, Service 55)")
+        assert summary.startswith(
+            "245 files, 80 objects checked (Deployment 22, HorizontalPodAutoscaler 2, "
+            "PodDisruptionBudget 1, Service 55)"
+        )
 
 
 def test_parallel_run_gives_the_same_bytes(run_cli: RunCli) -> None:
