@@ -214,6 +214,8 @@ def _memo_key(
     configured and whether every Service's reach is wanted.  None without a cache."""
     if config.cache is None or len(sources) < MEMO_FROM_FILES:
         return None
+    import hashlib  # only with a cache (see _fingerprint)
+
     settings = [sorted(config.rules.disabled), config.units, service_table]
     digest = hashlib.sha256(fingerprint)
     for part in _memo_parts(sources, keys, json.dumps(settings).encode()):
