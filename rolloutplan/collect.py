@@ -75,6 +75,9 @@ SERVED_UNCHECKED = frozenset({("autoscaling/v1", "HorizontalPodAutoscaler")})
 DEPLOYMENT_RISKS = frozenset({"RP301", "RP302", "RP303", "RP304", "RP305", "RP306"})
 BARE_REPLICA_SET_RISK = "RP315"
 OVERLAPPING_SELECTORS = "RP307"
+NEIGHBOUR_RISKS = frozenset({"RP317", "RP318", "RP319"})
+# the kinds RP317-RP319 look at beside Deployments: a unit with neither is not read for them
+NEIGHBOUR_KINDS = ("HorizontalPodAutoscaler", "PodDisruptionBudget")
 REACHABILITY = frozenset({"RP401", "RP402", "RP403", "RP404", "RP405", "RP406", "RP408", "RP409"})
 STDIN_NAME = "<stdin>"  # inputs.STDIN_NAME: no file to resolve
 # The skipped count (by kind) of documents that are not Kubernetes objects (no apiVersion,
@@ -187,7 +190,7 @@ def collect(
     findings_before, waived_before = len(tally.findings), len(tally.suppressed)
     if config.rules.any_enabled({DUPLICATE}):
         _duplicate_findings(sources, collected, config)
-    rows = _cross_file(collected, config, service_table=service_table)
+    rows = _cross_file(collected, config, sources, service_table=service_table)
     if memo is not None and config.cache is not None and all(map(storable, parts)):
         added = (tally.findings[findings_before:], tally.suppressed[waived_before:], units, rows)
         with contextlib.suppress(Exception):  # results the stored form cannot hold: not kept
@@ -265,7 +268,7 @@ def _analysed_again(
     collected.parts = tuple(parts)
     units = apply_units(collected.paths, [_refs(part) for part in parts], config.units)
     scratch = Collected(Tally(), collected.paths, collected.parts, units)
-    return units, _cross_file(scratch, config, service_table=service_table)
+    return units, _cross_file(scratch, config, sources, service_table=service_table)
 
 
 def _decoded(
@@ -447,20 +450,29 @@ class CrossFindings:
 
 
 def _cross_file(
-    collected: Collected, config: Config, *, service_table: bool
+    collected: Collected,
+    config: Config,
+    sources: Sequence[SourceText | UnreadablePath],
+    *,
+    service_table: bool,
 ) -> list[tuple[int, ServiceReach]]:
-    """Resolve Services and compare selectors within each apply unit (each when wanted).
-    Each Service's reach, with its file (its index)."""
+    """Resolve Services, compare selectors and relate Deployments to their autoscalers and
+    disruption budgets within each apply unit (each when wanted).  Each Service's reach,
+    with its file (its index)."""
     tally = collected.tally
     found = CrossFindings(collected.units)
     reaches: dict[tuple[int, ObjectRef], ServiceReach] = {}
     resolve = service_table or config.rules.any_enabled(REACHABILITY)
     overlaps = config.rules.any_enabled({OVERLAPPING_SELECTORS})
+    neighbours = config.rules.any_enabled(NEIGHBOUR_RISKS)
+    documents = _ParsedDocuments(sources, config)
     for number in range(len(collected.units.units)):
         if resolve:
             _reach_unit(collected, number, found, reaches)
         if overlaps:
             _overlaps_in_unit(collected, number, found)
+        if neighbours:
+            _neighbours_in_unit(collected, number, found, documents)
     found.report(config, tally)
     rows = sorted(reaches.items(), key=lambda item: item[0][0])  # file order, then as given
     found_rows = [(file, reach) for (file, _), reach in rows]
@@ -494,6 +506,56 @@ def _overlaps_in_unit(collected: Collected, number: int, found: CrossFindings) -
     for ref, violations in risks.overlapping_selectors(claims).items():
         file, document = documents[ref]
         found.add(file, ref, document, number, violations)
+
+
+def _neighbours_in_unit(
+    collected: Collected, number: int, found: CrossFindings, documents: _ParsedDocuments
+) -> None:
+    """RP317-RP319 in an apply unit with an autoscaler or a disruption budget: on each
+    Deployment (its kept document) and budget (its file read again: budgets are rare)."""
+    parts, unit = collected.parts, collected.units.units[number]
+    if not any(parts[f].checked.get(kind) for f in unit.files for kind in NEIGHBOUR_KINDS):
+        return
+    from rolloutplan.analysis.neighbours import neighbour_risks
+    from rolloutplan.model.objects import HorizontalPodAutoscaler, PodDisruptionBudget
+
+    last: dict[ObjectRef, tuple[int, Any]] = {}  # each object's last copy, as applied
+    for file in unit.files:
+        for obj in parts[file].objects:
+            if isinstance(obj, Deployment | HorizontalPodAutoscaler | PodDisruptionBudget):
+                last.pop(obj.ref, None)
+                last[obj.ref] = (file, obj)
+    typed = [obj for _, obj in last.values()]
+    pods = [pod for f in unit.files for pod in parts[f].pod_sources]
+    risks_found = neighbour_risks(
+        [o for o in typed if isinstance(o, Deployment)],
+        [o for o in typed if isinstance(o, HorizontalPodAutoscaler)],
+        [o for o in typed if isinstance(o, PodDisruptionBudget)],
+        pods,
+    )
+    for ref, violations in risks_found.items():
+        file = last[ref][0]
+        kept = parts[file].deployment_documents.get(ref) if ref.kind == "Deployment" else None
+        document = kept or documents.last(file, ref)
+        if document is not None:
+            found.add(file, ref, document, number, violations)
+
+
+class _ParsedDocuments:
+    """The documents of files read again for findings on objects whose documents are not
+    kept with a file's results, each file read once."""
+
+    def __init__(self, sources: Sequence[SourceText | UnreadablePath], config: Config) -> None:
+        self.sources, self.config = sources, config
+        self.files: dict[int, dict[ObjectRef, list[Document]]] = {}
+
+    def last(self, file: int, ref: ObjectRef) -> Document | None:
+        if file not in self.files:
+            self.files[file] = documents_by_ref(
+                self.sources[file], self.config, every_position=True
+            )
+        copies = self.files[file].get(ref)
+        return copies[-1] if copies else None
 
 
 def _duplicate_findings(
@@ -546,9 +608,11 @@ def _kept_documents(part: Tally) -> dict[ObjectRef, list[Document]]:
 
 
 def documents_by_ref(
-    source: SourceText | UnreadablePath, config: Config
+    source: SourceText | UnreadablePath, config: Config, *, every_position: bool = False
 ) -> dict[ObjectRef, list[Document]]:
-    """A file's objects by reference, in file order (read again: only for duplicates)."""
+    """A file's objects by reference, in file order (read again: only for duplicates and
+    findings on objects whose documents are not kept); with the positions of LATER_FIELDS
+    only, unless ``every_position``."""
     from rolloutplan.load.yaml_docs import load_documents
 
     found: dict[ObjectRef, list[Document]] = {}
@@ -561,8 +625,9 @@ def documents_by_ref(
         for document in expand_lists(source.path, text, raw):
             if isinstance(document.data, dict) and not check_type_meta(document):
                 ref = object_ref(document.data, config.default_namespace)
-                kept = replace(document, positions=_later_positions(document))
-                found.setdefault(ref, []).append(kept)
+                if not every_position:
+                    document = replace(document, positions=_later_positions(document))
+                found.setdefault(ref, []).append(document)
     return found
 
 

@@ -22,7 +22,13 @@ from rolloutplan.collect import (
     selected,
 )
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
-from rolloutplan.model.objects import Deployment, KubeObject, ReplicaSet, Service
+from rolloutplan.model.objects import (
+    Deployment,
+    HorizontalPodAutoscaler,
+    KubeObject,
+    ReplicaSet,
+    Service,
+)
 from rolloutplan.model.source import Document, SourceText
 from rolloutplan.tally import Suppressed
 
@@ -172,6 +178,7 @@ class _Files:
                 tuple(self.deployments(unit.files)),
                 tuple(self._last(unit.files, ReplicaSet)),
                 tuple(r for f in unit.files for r in rejected.get(f, ())),
+                tuple(hpa for _, hpa in self._last(unit.files, HorizontalPodAutoscaler)),
             )
             for unit in self.collected.units.units
         ]

@@ -234,6 +234,7 @@ STAGES = {
     | {collect.BARE_REPLICA_SET_RISK, collect.OVERLAPPING_SELECTORS},
     "analysis/reachability.py": collect.REACHABILITY,
     "analysis/plan_risks.py": engine.PLAN_RISKS,
+    "analysis/neighbours.py": collect.NEIGHBOUR_RISKS,
 }
 
 

@@ -54,6 +54,7 @@ class EndpointTimeline:
     mixed: Window | None  # old and new pods both serving
     service_file: str = ""
     deployment_file: str = ""
+    variant: str = ""  # the plan's (RolloutPlan.variant): which replica count it assumes
 
     @property
     def minimum(self) -> int:
@@ -65,10 +66,10 @@ def by_plan(
 ) -> Callable[[RolloutPlan], list[EndpointTimeline]]:
     """The timelines of each plan (a Deployment copy: its file and reference), grouped once:
     filtering them for every plan would take plans x timelines steps."""
-    grouped: dict[tuple[str, ObjectRef], list[EndpointTimeline]] = {}
-    for timeline in timelines:
-        grouped.setdefault((timeline.deployment_file, timeline.deployment), []).append(timeline)
-    return lambda plan: grouped.get((plan.path, plan.deployment.ref), [])
+    grouped: dict[tuple[str, ObjectRef, str], list[EndpointTimeline]] = {}
+    for t in timelines:
+        grouped.setdefault((t.deployment_file, t.deployment, t.variant), []).append(t)
+    return lambda plan: grouped.get((plan.path, plan.deployment.ref, plan.variant), [])
 
 
 Placed = tuple[str, Service]  # a file and the Service defined there
@@ -111,7 +112,11 @@ def timelines(plan: RolloutPlan, services: ServiceIndex) -> tuple[EndpointTimeli
         new = _selects(service.selector, plan.deployment.template.labels)
         if old or new:
             timeline = _timeline(plan, service, old, new)
-            found.append(replace(timeline, service_file=path, deployment_file=plan.path))
+            found.append(
+                replace(
+                    timeline, service_file=path, deployment_file=plan.path, variant=plan.variant
+                )
+            )
     return tuple(found)
 
 

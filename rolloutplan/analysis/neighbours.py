@@ -4,13 +4,16 @@ Pure functions over typed objects, for the planner."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
+from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import (
     Deployment,
     HorizontalPodAutoscaler,
     LimitRange,
     PodDisruptionBudget,
+    PodSource,
     ResourceQuota,
 )
 
@@ -58,3 +61,209 @@ def budgets_of(
         and pdb.selector is not None
         and pdb.selector.matches(labels)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaView:
+    """A replica count an autoscaler may hold a Deployment at, and why (a plan's note)."""
+
+    replicas: int
+    variant: str  # currentReplicas, minReplicas or maxReplicas
+    why: str
+    autoscaler: str  # its name
+
+
+def autoscaled_replicas(
+    deployment: Deployment, autoscalers: Iterable[HorizontalPodAutoscaler]
+) -> tuple[ReplicaView, ...]:
+    """The replica counts to plan a Deployment at when an autoscaler targets it (none when
+    none does): its status.currentReplicas when the inputs come from a cluster, else both
+    ends of minReplicas..maxReplicas (one when they are equal).  With several autoscalers,
+    the first by name (the HPA controller itself refuses to act on a target that several
+    share, so no count is right)."""
+    found = sorted(autoscalers_of(deployment, autoscalers), key=lambda hpa: hpa.ref.name)
+    if not found:
+        return ()
+    hpa = found[0]
+    source = f"replicas from HorizontalPodAutoscaler {hpa.ref.name}"
+    if len(found) > 1:
+        others = ", ".join(other.ref.name for other in found[1:4])
+        source += f" (the first by name of {len(found)} that target it, with {others})"
+    spec = f" (not spec.replicas {deployment.replicas})"
+    if hpa.current_replicas is not None:
+        current = hpa.current_replicas
+        why = f"{source}: its status.currentReplicas, {current}"
+        why += spec if current != deployment.replicas else ""
+        return (ReplicaView(current, "currentReplicas", why, hpa.ref.name),)
+    low, high = hpa.min_replicas, hpa.max_replicas
+    if low >= high:
+        why = f"{source}: minReplicas = maxReplicas = {low}"
+        why += spec if low != deployment.replicas else ""
+        return (ReplicaView(low, "minReplicas", why, hpa.ref.name),)
+    unknown = "the inputs show no status.currentReplicas"
+    return (
+        ReplicaView(
+            low,
+            "minReplicas",
+            f"{source}: minReplicas {low}, the low end of {low}..{high} ({unknown}; "
+            "another plan is at maxReplicas)",
+            hpa.ref.name,
+        ),
+        ReplicaView(
+            high,
+            "maxReplicas",
+            f"{source}: maxReplicas {high}, the high end of {low}..{high} ({unknown}; "
+            "another plan is at minReplicas)",
+            hpa.ref.name,
+        ),
+    )
+
+
+def desired_healthy(budget: PodDisruptionBudget, pods: int) -> int:
+    """How many of ``pods`` selected pods the budget keeps healthy (the disruption
+    controller's desiredHealthy): pods - maxUnavailable, a percentage of it rounded up, or
+    minAvailable, a percentage rounded up; 0 when neither is set."""
+    if budget.max_unavailable is not None:
+        return max(0, pods - budget.max_unavailable.scaled(pods, round_up=True))
+    if budget.min_available is not None:
+        return budget.min_available.scaled(pods, round_up=True)
+    return 0
+
+
+def allowed_disruptions(budget: PodDisruptionBudget, pods: int) -> int:
+    """Evictions the budget allows with all ``pods`` healthy (status.disruptionsAllowed)."""
+    return max(0, pods - desired_healthy(budget, pods))
+
+
+def neighbour_risks(
+    deployments: Sequence[Deployment],
+    autoscalers: Sequence[HorizontalPodAutoscaler],
+    budgets: Sequence[PodDisruptionBudget],
+    pods: Sequence[PodSource],
+) -> dict[ObjectRef, list[Violation]]:
+    """RP317-RP319 within one apply unit: spec.replicas beside an autoscaler (on the
+    Deployment), and disruption budgets that block evictions or that someone may expect to
+    limit a rollout (on the budget), by the object they are reported on."""
+    found: dict[ObjectRef, list[Violation]] = {}
+    for deployment in deployments:
+        targeting = sorted(autoscalers_of(deployment, autoscalers), key=lambda h: h.ref.name)
+        if targeting and deployment.applied_replicas is not None:
+            found.setdefault(deployment.ref, []).append(_replicas_conflict(deployment, targeting))
+    for budget in budgets:
+        violations = _budget_risks(budget, deployments, autoscalers, pods)
+        if violations:
+            found.setdefault(budget.ref, []).extend(violations)
+    return found
+
+
+def _replicas_conflict(
+    deployment: Deployment, autoscalers: Sequence[HorizontalPodAutoscaler]
+) -> Violation:
+    applied = deployment.applied_replicas
+    where = "set" if applied == deployment.replicas else "set in the manifest last applied"
+    return Violation(
+        "RP317",
+        f"{_autoscalers_scale(autoscalers)} this Deployment, but spec.replicas is "
+        f"{where} too ({applied}): every `kubectl apply` resets the replica count to "
+        f"{applied} until the autoscaler scales it again (remove spec.replicas from the "
+        "manifest and let the autoscaler own it)",
+        ("spec", "replicas"),
+    )
+
+
+def _autoscalers_scale(autoscalers: Sequence[HorizontalPodAutoscaler]) -> str:
+    """``HorizontalPodAutoscaler web scales``, ``HorizontalPodAutoscalers a, b scale``."""
+    if len(autoscalers) == 1:
+        return f"HorizontalPodAutoscaler {autoscalers[0].ref.name} scales"
+    names = ", ".join(hpa.ref.name for hpa in autoscalers[:3])
+    more = f" and {len(autoscalers) - 3} more" if len(autoscalers) > 3 else ""
+    return f"HorizontalPodAutoscalers {names}{more} scale"
+
+
+def _planned_count(
+    deployment: Deployment, autoscalers: Sequence[HorizontalPodAutoscaler]
+) -> tuple[int, str]:
+    """The replica count a budget is judged at: the autoscaler's current or lowest count
+    when one targets the Deployment (evictions stall most easily there), else replicas."""
+    views = autoscaled_replicas(deployment, autoscalers)
+    if not views:
+        return deployment.replicas, ""
+    view = views[0]
+    return view.replicas, f", its HorizontalPodAutoscaler's {view.variant}"
+
+
+def _budget_risks(
+    budget: PodDisruptionBudget,
+    deployments: Sequence[Deployment],
+    autoscalers: Sequence[HorizontalPodAutoscaler],
+    pods: Sequence[PodSource],
+) -> list[Violation]:
+    selected = [d for d in deployments if budgets_of(d, (budget,))]
+    if not selected or _selects_other_pods(budget, pods):
+        return []  # pods it counts that the inputs do not show: no count to judge
+    counted = [(d, *_planned_count(d, autoscalers)) for d in selected]
+    total = sum(count for _, count, _ in counted)
+    if total == 0:
+        return []
+    field = _budget_field(budget)
+    allowed = allowed_disruptions(budget, total)
+    whose = ", ".join(
+        f"{count} of Deployment {d.ref.name}{origin}" for d, count, origin in counted[:3]
+    )
+    if len(counted) > 3:
+        whose += f" and {len(counted) - 3} more"
+    setting = f"{field[-1]} {_bound(budget)}"
+    if allowed == 0:
+        return [Violation(
+            "RP318",
+            f"this budget allows no voluntary eviction: {setting} keeps all {total} pods it "
+            f"selects ({whose}) healthy, so every eviction is refused and `kubectl drain` of a "
+            "node running one of them never finishes (allow at least one disruption: "
+            "maxUnavailable: 1, or minAvailable below the replicas)",
+            field,
+        )]  # fmt: skip
+    found = []
+    for deployment, count, _ in counted:
+        takes = _rollout_unavailable(deployment, count)
+        if takes > allowed:
+            found.append(Violation(
+                "RP319",
+                f"the rollout of Deployment {deployment.ref.name} may take {takes} of its "
+                f"{count} pods down at once, more than the {allowed} this budget's {setting} "
+                "allows: a rollout does not consult PodDisruptionBudgets (the Deployment "
+                "controller never does; only evictions, such as `kubectl drain`, do), so "
+                "this budget does not limit it (to limit the rollout, lower the Deployment's "
+                "maxUnavailable)",
+                field,
+            ))  # fmt: skip
+    return found
+
+
+def _selects_other_pods(budget: PodDisruptionBudget, pods: Sequence[PodSource]) -> bool:
+    """Whether the budget selects pods of a workload other than a Deployment (or its
+    ReplicaSets), whose count would add to the one judged here."""
+    return any(
+        source.ref.namespace == budget.ref.namespace
+        and source.workload.kind != "Deployment"
+        and budget.selector is not None
+        and budget.selector.matches(source.labels)
+        for source in pods
+    )
+
+
+def _rollout_unavailable(deployment: Deployment, replicas: int) -> int:
+    """The pods a rollout takes down at once: the resolved maxUnavailable, or every pod
+    for Recreate."""
+    from rolloutplan.planner.budget import deployment_budget
+
+    budget = deployment_budget(replace(deployment, replicas=replicas))
+    return replicas if budget.recreate else budget.unavailable
+
+
+def _budget_field(budget: PodDisruptionBudget) -> tuple[str, str]:
+    return ("spec", "maxUnavailable" if budget.max_unavailable is not None else "minAvailable")
+
+
+def _bound(budget: PodDisruptionBudget) -> str:
+    value = budget.max_unavailable if budget.max_unavailable is not None else budget.min_available
+    return str(value)

@@ -55,7 +55,7 @@ def parse_object(data: Data, ref: ObjectRef) -> KubeObject | None:
     kind = data.get("kind")
     spec: Data = data.get("spec") or {}
     if kind == "Deployment":
-        return _deployment(spec, ref)
+        return _deployment(data, spec, ref)
     if kind == "ReplicaSet":
         return _replica_set(data, spec, ref)
     if kind == "Service":
@@ -134,7 +134,7 @@ _NEIGHBOURS = {
 }
 
 
-def _deployment(spec: Data, ref: ObjectRef) -> Deployment:
+def _deployment(data: Data, spec: Data, ref: ObjectRef) -> Deployment:
     return Deployment(
         ref=ref,
         replicas=_int(spec, "replicas", 1),
@@ -145,7 +145,31 @@ def _deployment(spec: Data, ref: ObjectRef) -> Deployment:
         revision_history_limit=_int(spec, "revisionHistoryLimit", 10),
         progress_deadline_seconds=_int(spec, "progressDeadlineSeconds", 600),
         paused=bool(spec.get("paused", False)),
+        applied_replicas=_applied_replicas(data, spec),
     )
+
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def _applied_replicas(data: Data, spec: Data) -> int | None:
+    """The spec.replicas ``kubectl apply`` sets, if any.  An object read from a cluster (it
+    has a resourceVersion or a status) always has one, filled in by the server: there, the
+    manifest last applied tells (without the annotation, nothing says it sets one)."""
+    metadata: Data = data.get("metadata") or {}
+    if not metadata.get("resourceVersion") and not data.get("status"):
+        replicas = spec.get("replicas")
+        return replicas if isinstance(replicas, int) else None
+    applied = (metadata.get("annotations") or {}).get(LAST_APPLIED)
+    if not isinstance(applied, str):
+        return None
+    try:
+        last = json.loads(applied)
+    except (ValueError, RecursionError):  # not JSON, or nested past the interpreter's limit
+        return None
+    last_spec = last.get("spec") if isinstance(last, dict) else None
+    replicas = last_spec.get("replicas") if isinstance(last_spec, dict) else None
+    return replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else None
 
 
 def _replica_set(data: Data, spec: Data, ref: ObjectRef) -> ReplicaSet:

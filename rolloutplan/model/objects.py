@@ -174,6 +174,9 @@ class Deployment:
     revision_history_limit: int = 10
     progress_deadline_seconds: int = 600
     paused: bool = False
+    # the spec.replicas `kubectl apply` sends (None: none): as written in the manifest or,
+    # for an object read from a cluster, in its last-applied-configuration annotation
+    applied_replicas: int | None = None
 
     @property
     def claim(self) -> SelectorClaim:

@@ -6,8 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from rolloutplan.analysis.neighbours import ReplicaView, autoscaled_replicas
 from rolloutplan.model.finding import ObjectRef
-from rolloutplan.model.objects import Deployment, Labels, PodTemplate, ReplicaSet
+from rolloutplan.model.objects import (
+    Deployment,
+    HorizontalPodAutoscaler,
+    Labels,
+    PodTemplate,
+    ReplicaSet,
+)
 from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
@@ -65,6 +72,10 @@ class RolloutPlan:
     # why the API server refuses the update (outcome REFUSED), e.g. "RP205 spec.selector is
     # immutable"; the plan's Deployment is then the current version, which keeps running
     refusal: str = ""
+    # the replica count assumed, when an autoscaler owns it: currentReplicas, minReplicas or
+    # maxReplicas (one copy may have a plan at each end of the autoscaler's range)
+    variant: str = ""
+    autoscaler: str = ""  # the name of the autoscaler whose count it is
 
     @property
     def peak_pods(self) -> int:
@@ -110,6 +121,7 @@ class PlanUnit:
     deployments: tuple[Placed[Deployment], ...]
     replica_sets: tuple[Placed[ReplicaSet], ...]
     rejected: tuple[Rejected, ...] = ()
+    autoscalers: tuple[HorizontalPodAutoscaler, ...] = ()  # the last copy of each
 
 
 def plan_all(
@@ -124,6 +136,7 @@ def plan_all(
     # each copy to plan, and the Deployment whose ReplicaSets it starts from: itself, or a
     # rejected copy's previous version
     copies: dict[tuple[str, ObjectRef], tuple[Deployment | Rejected, Deployment]] = {}
+    autoscalers: dict[tuple[str, ObjectRef], tuple[HorizontalPodAutoscaler, ...]] = {}
     live: dict[tuple[str, ObjectRef], dict[tuple[str, ObjectRef], ReplicaSet]] = {}
     replica_sets: dict[tuple[str, ObjectRef], ReplicaSet] = {}
     owned: set[tuple[str, ObjectRef]] = set()
@@ -134,6 +147,8 @@ def plan_all(
         for path, copy, current in _copies(unit, before):
             key = (path, current.ref)
             copies[key] = (copy, current)
+            if unit.autoscalers:
+                autoscalers.setdefault(key, unit.autoscalers)
             mine = live.setdefault(key, {})
             for rs in index.owned(current):
                 mine[(paths[id(rs)], rs.ref)] = rs
@@ -146,6 +161,16 @@ def plan_all(
             plan = refused_plan(current, replicas, copy.why, options)
         else:
             old = before[ref].of(path) if ref in before else None
+            views = autoscaled_replicas(copy, autoscalers.get((path, ref), ()))
+            for view in views:
+                plans.append(
+                    replace(
+                        _autoscaled(copy, old, replicas, options, previous is not None, view),
+                        path=path,
+                    )
+                )
+            if views:
+                continue
             plan = plan_deployment(copy, old, replicas, options, previous is not None)
         plans.append(replace(plan, path=path))
     bare = tuple(
@@ -154,6 +179,25 @@ def plan_all(
         if (path, ref) not in owned
     )
     return tuple(plans), bare
+
+
+def _autoscaled(
+    deployment: Deployment,
+    previous: Deployment | None,
+    live: Sequence[ReplicaSet],
+    options: PlanOptions,
+    have_previous: bool,
+    view: ReplicaView,
+) -> RolloutPlan:
+    """The plan at the replica count an autoscaler holds the Deployment at (and its
+    previous version: the autoscaler holds that one too), with the count's origin first
+    among the notes."""
+    at = replace(deployment, replicas=view.replicas)
+    before = None if previous is None else replace(previous, replicas=view.replicas)
+    plan = plan_deployment(at, before, live, options, have_previous)
+    return replace(
+        plan, notes=(view.why, *plan.notes), variant=view.variant, autoscaler=view.autoscaler
+    )
 
 
 def _copies(

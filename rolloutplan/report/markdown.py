@@ -183,7 +183,7 @@ def _plan_row(
     refused = plan.outcome is Outcome.REFUSED
     unknown = refused and not plan.peak_pods  # no current pods in the inputs
     return [
-        cell(_title(plan.deployment.ref, plan.path)),
+        cell(_plan_title(plan)),
         _change_cell(plan),
         cell(_short_outcome(plan)),
         "-" if refused else escape(duration_text(plan)),
@@ -196,6 +196,13 @@ def _plan_row(
 
 def _deleted_row(ref: ObjectRef, path: str) -> list[str]:
     return [cell(_title(ref, path)), "deleted", "its ReplicaSets and pods go", *["-"] * 5]
+
+
+def _plan_title(plan: RolloutPlan) -> str:
+    """A plan's Deployment and file, and the autoscaler's count it assumes (a copy may
+    have a plan at each end of the autoscaler's range)."""
+    title = _title(plan.deployment.ref, plan.path)
+    return f"{title} at {plan.variant} {plan.deployment.replicas}" if plan.variant else title
 
 
 def _title(ref: ObjectRef, path: str) -> str:
@@ -383,7 +390,7 @@ def _plan_section(
 ) -> _Section:
     """A plan's details; without its step table (then also without its lists) if it would
     pass SECTION_BUDGET."""
-    name = _title(plan.deployment.ref, plan.path)
+    name = _plan_title(plan)
     risks = of_copy.get((plan.path, plan.deployment.ref), [])
     summary = f"Deployment {name}: {_short_outcome(plan)}"
     for steps in (True, False):

@@ -9,6 +9,26 @@ from rolloutplan.planner.plan import BareReplicaSet, RolloutPlan
 
 
 def plan_json(plan: RolloutPlan, timelines: list[EndpointTimeline]) -> dict[str, Any]:
+    found = _plan_json(plan, timelines)
+    if plan.variant:  # only then: plans of Deployments without an autoscaler keep their shape
+        found["replicasFrom"] = {
+            "kind": "HorizontalPodAutoscaler",
+            "name": plan.autoscaler,
+            "field": VARIANT_FIELDS[plan.variant],
+            "replicas": plan.deployment.replicas,
+        }
+    return found
+
+
+# where the autoscaler's count a plan assumes comes from
+VARIANT_FIELDS = {
+    "currentReplicas": "status.currentReplicas",
+    "minReplicas": "spec.minReplicas",
+    "maxReplicas": "spec.maxReplicas",
+}
+
+
+def _plan_json(plan: RolloutPlan, timelines: list[EndpointTimeline]) -> dict[str, Any]:
     d, budget, final = plan.deployment, plan.budget, plan.final
     return {
         "deployment": {"namespace": d.ref.namespace, "name": d.ref.name},

@@ -1,9 +1,10 @@
-"""RP301-RP316: rollout risks, from the Deployment itself and from its plan."""
+"""RP301-RP319: rollout risks, from the Deployment itself, from its plan, and from the
+autoscalers and disruption budgets beside it."""
 
 from __future__ import annotations
 
 from rolloutplan.model.finding import Severity
-from rolloutplan.rules.base import RuleInfo, rule_doc
+from rolloutplan.rules.base import RuleInfo, Yaml, rule_doc
 
 W, INFO, E = Severity.WARNING, Severity.INFO, Severity.ERROR
 
@@ -226,6 +227,77 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "replicas: 100000\nstrategy:\n  rollingUpdate:\n    maxSurge: 1\n    maxUnavailable: 0",
             "Nothing to fix; a larger maxSurge or maxUnavailable also makes the rollout "
             "itself take fewer waves.",
+        ),
+    ),
+    RuleInfo(
+        "RP317",
+        "replicas-with-autoscaler",
+        W,
+        "A Deployment that a HorizontalPodAutoscaler scales also sets spec.replicas.",
+        rule_doc(
+            "Reports a Deployment that sets `spec.replicas` while a HorizontalPodAutoscaler of "
+            "its apply unit and namespace targets it (`scaleTargetRef` kind Deployment, by "
+            "name). For an object from a cluster (`kubectl get -o yaml`), where the server "
+            "always fills in `spec.replicas`, the manifest last applied "
+            "(`kubectl.kubernetes.io/last-applied-configuration`) is what counts. The plan "
+            "uses the autoscaler's count: its `status.currentReplicas` when the inputs have "
+            "it, else one plan at `minReplicas` and one at `maxReplicas`.",
+            "The autoscaler owns the replica count. Every `kubectl apply` of a manifest that "
+            "sets `spec.replicas` resets the count to that number, scaling a busy Deployment "
+            "down (or an idle one up) until the autoscaler corrects it; the Kubernetes "
+            "documentation advises removing the field.",
+            "kind: Deployment\nspec:\n  replicas: 3   # and an HPA targets this Deployment",
+            Yaml(
+                "kind: Deployment\nspec:\n  # no replicas: the HorizontalPodAutoscaler sets "
+                "them\n  selector:\n    matchLabels:\n      app: web"
+            ),
+        ),
+    ),
+    RuleInfo(
+        "RP318",
+        "disruption-budget-blocks-eviction",
+        W,
+        "A PodDisruptionBudget allows no voluntary eviction of a Deployment's pods.",
+        rule_doc(
+            "Reports a PodDisruptionBudget that selects a Deployment's pods (in its apply unit "
+            "and namespace) and, with every pod healthy, allows no disruption: "
+            "`maxUnavailable: 0` (or `0%`), or `minAvailable` at least the pods it selects "
+            "(`100%`, or a number equal to `replicas`). Percentages are resolved as the "
+            "disruption controller does (both round up) against the pods of every "
+            "Deployment it selects, at the autoscaler's count when one scales them. A budget "
+            "that also selects pods of other workloads (StatefulSets, bare Pods...) is not "
+            "judged: their count is not known.",
+            "Every eviction of these pods is refused (HTTP 429), so `kubectl drain`, node "
+            "upgrades and the cluster autoscaler's scale-down wait forever on a node that "
+            "runs one of them.",
+            "kind: PodDisruptionBudget\nspec:\n  minAvailable: 3   # the Deployment has 3 "
+            "replicas\n  selector:\n    matchLabels:\n      app: web",
+            Yaml(
+                "kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1\n  selector:\n"
+                "    matchLabels:\n      app: web"
+            ),
+        ),
+    ),
+    RuleInfo(
+        "RP319",
+        "disruption-budget-not-for-rollouts",
+        INFO,
+        "A PodDisruptionBudget allows fewer pods down than the Deployment's rollout takes down.",
+        rule_doc(
+            "Reports a PodDisruptionBudget whose allowed disruptions (`maxUnavailable`, or "
+            "the pods it selects minus `minAvailable`) are fewer than the pods a selected "
+            "Deployment's rollout takes down at once: its resolved `maxUnavailable` (rounded "
+            "down, as the Deployment controller does), or every pod for Recreate. Not "
+            "reported when the budget allows no eviction at all (disruption-budget-blocks-"
+            "eviction).",
+            "A Deployment rollout does not consult PodDisruptionBudgets: the Deployment "
+            "controller deletes old pods by scaling ReplicaSets down, and only evictions "
+            "(`kubectl drain`, the cluster autoscaler) check a budget. A budget tighter than "
+            "the rollout suggests someone expects it to protect the rollout; it does not.",
+            "kind: PodDisruptionBudget\nspec:\n  maxUnavailable: 1   # the Deployment: 8 "
+            "replicas, maxUnavailable 50%",
+            "Limit the rollout with the Deployment's own `strategy.rollingUpdate."
+            "maxUnavailable` (and `maxSurge`); keep the budget for evictions.",
         ),
     ),
 )

@@ -75,6 +75,8 @@ PLAN = {
     "pod-startup": ["--pod-startup", "30", PLANS / "deployment-probes.yaml"],
     **{f"rules/{name}": [RULES / name] for name in PLAN_RULES},
     "nothing-to-plan": [SEED / "service-clusterip.yaml"],
+    "autoscaled": [FIXTURES / "autoscaled" / "web.yaml"],
+    "autoscaled-live": [FIXTURES / "autoscaled" / "live.yaml"],
 }
 SERVICES = {
     "seed": SEED_SERVICES,
