@@ -280,3 +280,24 @@ spec:
     found = _lint(run_cli, tmp_path, text + hpa)
     assert [f[:2] for f in found] == [("RP317", 5), ("RP318", 18)]
     assert "(2 of Deployment a, its HorizontalPodAutoscaler's minReplicas)" in found[1][2]
+
+
+def test_budgets_with_match_expressions_select_as_the_selector_says(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """In, Exists and NotIn requirements (budgets are matched through an index of the
+    Deployments' labels; the Deployments are named in file order)."""
+    two = DEPLOYMENT.format(name="b", replicas=1, unavailable=0) + DEPLOYMENT.format(
+        name="a", replicas=2, unavailable=0
+    )
+    for selector in (
+        "{matchExpressions: [{key: app, operator: In, values: [a, b, c]}]}",
+        "{matchExpressions: [{key: tier, operator: Exists}]}",
+        "{matchExpressions: [{key: app, operator: NotIn, values: [c]}]}",
+    ):
+        text = two + _budget("minAvailable: 3").replace("{matchLabels: {tier: web}}", selector)
+        (blocked,) = _lint(run_cli, tmp_path, text)
+        assert "(1 of Deployment b, 2 of Deployment a)" in blocked[2], selector
+    only_a = "{matchExpressions: [{key: app, operator: In, values: [a]}]}"
+    text = two + _budget("minAvailable: 2").replace("{matchLabels: {tier: web}}", only_a)
+    assert [f[0] for f in _lint(run_cli, tmp_path, text)] == ["RP318"]

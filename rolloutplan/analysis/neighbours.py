@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import (
     Deployment,
     HorizontalPodAutoscaler,
+    Labels,
     LimitRange,
     PodDisruptionBudget,
     PodSource,
     ResourceQuota,
+    SelectorOperator,
 )
 
 # the API groups that have served Deployments (apps/v1; extensions/v1beta1 before 1.16)
@@ -135,6 +138,86 @@ def allowed_disruptions(budget: PodDisruptionBudget, pods: int) -> int:
     return max(0, pods - desired_healthy(budget, pods))
 
 
+def autoscalers_by_target(
+    autoscalers: Iterable[HorizontalPodAutoscaler],
+) -> dict[tuple[str, str], tuple[HorizontalPodAutoscaler, ...]]:
+    """The autoscalers that target a Deployment, by its namespace and name, each list in
+    name order: thousands of Deployments and autoscalers are matched in one pass."""
+    found: dict[tuple[str, str], list[HorizontalPodAutoscaler]] = {}
+    for hpa in autoscalers:
+        target = hpa.target
+        if target.kind == "Deployment" and target.api_version.partition("/")[0] in (
+            DEPLOYMENT_GROUPS
+        ):
+            found.setdefault((hpa.ref.namespace, target.name), []).append(hpa)
+    return {key: tuple(sorted(hpas, key=lambda h: h.ref.name)) for key, hpas in found.items()}
+
+
+class _Pods:
+    """Deployments and the other workloads' pods of a unit, by namespace and label pair, so
+    that a budget with matchLabels reads only those that share its first pair."""
+
+    def __init__(self, deployments: Sequence[Deployment], pods: Sequence[PodSource]) -> None:
+        self.deployments = _by_pair([(d.ref.namespace, d.template.labels, d) for d in deployments])
+        others = [p for p in pods if p.workload.kind != "Deployment"]
+        self.others = _by_pair([(p.ref.namespace, p.labels, p) for p in others])
+
+    def deployments_of(self, budget: PodDisruptionBudget) -> list[Deployment]:
+        selector = budget.selector
+        if selector is None:
+            return []
+        return [
+            d for d in _candidates(self.deployments, budget) if selector.matches(d.template.labels)
+        ]
+
+    def selects_others(self, budget: PodDisruptionBudget) -> bool:
+        """Whether the budget selects pods of a workload other than a Deployment (or its
+        ReplicaSets), whose count would add to the one judged here."""
+        selector = budget.selector
+        return selector is not None and any(
+            selector.matches(p.labels) for p in _candidates(self.others, budget)
+        )
+
+
+_Indexed = dict[tuple[str, ...], list[Any]]
+
+
+def _by_pair(items: Sequence[tuple[str, Labels, Any]]) -> _Indexed:
+    """Items by namespace, by namespace and label key, and by namespace, key and value."""
+    found: _Indexed = {}
+    for position, (namespace, labels, item) in enumerate(items):
+        entry = (position, item)
+        found.setdefault((namespace,), []).append(entry)
+        for key, value in labels:
+            found.setdefault((namespace, key), []).append(entry)
+            found.setdefault((namespace, key, value), []).append(entry)
+    return found
+
+
+def _candidates(index: _Indexed, budget: PodDisruptionBudget) -> list[Any]:
+    """What the budget's selector may match: the items with its first matchLabels pair, else
+    with a value of its first `In` requirement, else with the key of its first `Exists`
+    one; only a selector of NotIn and DoesNotExist alone reads the whole namespace."""
+    return [item for _, item in _entries(index, budget)]
+
+
+def _entries(index: _Indexed, budget: PodDisruptionBudget) -> list[tuple[int, Any]]:
+    namespace, selector = budget.ref.namespace, budget.selector
+    if selector is None:
+        return []
+    if selector.match_labels:
+        return index.get((namespace, *selector.match_labels[0]), [])
+    for requirement in selector.match_expressions:
+        if requirement.operator is SelectorOperator.IN:
+            keys = {(namespace, requirement.key, value) for value in requirement.values}
+            unique = {entry[0]: entry for key in keys for entry in index.get(key, [])}
+            return [unique[position] for position in sorted(unique)]
+    for requirement in selector.match_expressions:
+        if requirement.operator is SelectorOperator.EXISTS:
+            return index.get((namespace, requirement.key), [])
+    return index.get((namespace,), [])
+
+
 def neighbour_risks(
     deployments: Sequence[Deployment],
     autoscalers: Sequence[HorizontalPodAutoscaler],
@@ -145,14 +228,17 @@ def neighbour_risks(
     Deployment), and disruption budgets that block evictions or that someone may expect to
     limit a rollout (on the budget), by the object they are reported on."""
     found: dict[ObjectRef, list[Violation]] = {}
+    targets = autoscalers_by_target(autoscalers)
     for deployment in deployments:
-        targeting = sorted(autoscalers_of(deployment, autoscalers), key=lambda h: h.ref.name)
+        targeting = targets.get((deployment.ref.namespace, deployment.ref.name), ())
         if targeting and deployment.applied_replicas is not None:
             found.setdefault(deployment.ref, []).append(_replicas_conflict(deployment, targeting))
-    for budget in budgets:
-        violations = _budget_risks(budget, deployments, autoscalers, pods)
-        if violations:
-            found.setdefault(budget.ref, []).extend(violations)
+    if budgets:
+        index = _Pods(deployments, pods)
+        for budget in budgets:
+            violations = _budget_risks(budget, index, targets)
+            if violations:
+                found.setdefault(budget.ref, []).extend(violations)
     return found
 
 
@@ -181,11 +267,12 @@ def _autoscalers_scale(autoscalers: Sequence[HorizontalPodAutoscaler]) -> str:
 
 
 def _planned_count(
-    deployment: Deployment, autoscalers: Sequence[HorizontalPodAutoscaler]
+    deployment: Deployment, targets: dict[tuple[str, str], tuple[HorizontalPodAutoscaler, ...]]
 ) -> tuple[int, str]:
     """The replica count a budget is judged at: the autoscaler's current or lowest count
     when one targets the Deployment (evictions stall most easily there), else replicas."""
-    views = autoscaled_replicas(deployment, autoscalers)
+    ref = deployment.ref
+    views = autoscaled_replicas(deployment, targets.get((ref.namespace, ref.name), ()))
     if not views:
         return deployment.replicas, ""
     view = views[0]
@@ -194,14 +281,13 @@ def _planned_count(
 
 def _budget_risks(
     budget: PodDisruptionBudget,
-    deployments: Sequence[Deployment],
-    autoscalers: Sequence[HorizontalPodAutoscaler],
-    pods: Sequence[PodSource],
+    pods: _Pods,
+    targets: dict[tuple[str, str], tuple[HorizontalPodAutoscaler, ...]],
 ) -> list[Violation]:
-    selected = [d for d in deployments if budgets_of(d, (budget,))]
-    if not selected or _selects_other_pods(budget, pods):
+    selected = pods.deployments_of(budget)
+    if not selected or pods.selects_others(budget):
         return []  # pods it counts that the inputs do not show: no count to judge
-    counted = [(d, *_planned_count(d, autoscalers)) for d in selected]
+    counted = [(d, *_planned_count(d, targets)) for d in selected]
     total = sum(count for _, count, _ in counted)
     if total == 0:
         return []
@@ -237,18 +323,6 @@ def _budget_risks(
                 field,
             ))  # fmt: skip
     return found
-
-
-def _selects_other_pods(budget: PodDisruptionBudget, pods: Sequence[PodSource]) -> bool:
-    """Whether the budget selects pods of a workload other than a Deployment (or its
-    ReplicaSets), whose count would add to the one judged here."""
-    return any(
-        source.ref.namespace == budget.ref.namespace
-        and source.workload.kind != "Deployment"
-        and budget.selector is not None
-        and budget.selector.matches(source.labels)
-        for source in pods
-    )
 
 
 def _rollout_unavailable(deployment: Deployment, replicas: int) -> int:

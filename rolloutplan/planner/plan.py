@@ -6,7 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from rolloutplan.analysis.neighbours import ReplicaView, autoscaled_replicas
+from rolloutplan.analysis.neighbours import (
+    ReplicaView,
+    autoscaled_replicas,
+    autoscalers_by_target,
+)
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import (
     Deployment,
@@ -144,11 +148,13 @@ def plan_all(
         paths = {id(rs): path for path, rs in unit.replica_sets}
         replica_sets.update(((path, rs.ref), rs) for path, rs in unit.replica_sets)
         index = starts.ReplicaSetIndex([rs for _, rs in unit.replica_sets])
+        targets = autoscalers_by_target(unit.autoscalers)
         for path, copy, current in _copies(unit, before):
             key = (path, current.ref)
             copies[key] = (copy, current)
-            if unit.autoscalers:
-                autoscalers.setdefault(key, unit.autoscalers)
+            targeting = targets.get((current.ref.namespace, current.ref.name))
+            if targeting:
+                autoscalers.setdefault(key, targeting)
             mine = live.setdefault(key, {})
             for rs in index.owned(current):
                 mine[(paths[id(rs)], rs.ref)] = rs
