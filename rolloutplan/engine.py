@@ -26,7 +26,9 @@ from rolloutplan.model.objects import (
     Deployment,
     HorizontalPodAutoscaler,
     KubeObject,
+    LimitRange,
     ReplicaSet,
+    ResourceQuota,
     Service,
 )
 from rolloutplan.model.source import Document, SourceText
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", "run"]
 
 # the rules of analysis.plan_risks: without one of them selected, plans are not analysed
-PLAN_RISKS = frozenset({"RP310", "RP311", "RP312", "RP313", "RP314", "RP316"})
+PLAN_RISKS = frozenset({"RP310", "RP311", "RP312", "RP313", "RP314", "RP316", "RP330", "RP331"})
 LOST_SERVICE = "RP401"  # check --base: a Service the change leaves selecting nothing
 
 
@@ -179,6 +181,8 @@ class _Files:
                 tuple(self._last(unit.files, ReplicaSet)),
                 tuple(r for f in unit.files for r in rejected.get(f, ())),
                 tuple(hpa for _, hpa in self._last(unit.files, HorizontalPodAutoscaler)),
+                tuple(obj for _, obj in self._last(unit.files, ResourceQuota)),
+                tuple(obj for _, obj in self._last(unit.files, LimitRange)),
             )
             for unit in self.collected.units.units
         ]

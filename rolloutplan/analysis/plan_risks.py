@@ -1,7 +1,7 @@
-"""Rollout risks (RP31x) that only a plan shows: waves slower than the progress deadline,
-Services left without endpoints, losing the new pods, or serving two versions at once, and
-a plan too long to list step by step (RP316).  Pure: plans and endpoint timelines in,
-violations per object out."""
+"""Rollout risks (RP31x, RP330-RP331) that only a plan shows: waves slower than the progress
+deadline, Services left without endpoints, losing the new pods, or serving two versions at
+once, a plan too long to list step by step (RP316), and quotas that stall or slow it
+(RP330-RP331).  Pure: plans and endpoint timelines in, violations per object out."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rolloutplan.analysis.naming import plural
 from rolloutplan.analysis.versions import serving_change
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import StrategyType
+from rolloutplan.planner.limits import FIX
 from rolloutplan.planner.plan import RolloutPlan
 from rolloutplan.planner.simulate import MAX_STEPS, MAX_WORK, NewPods, Outcome
 
@@ -27,6 +28,7 @@ def plan_risks(
         ref = plan.deployment.ref
         found.setdefault(ref, []).extend(_slow_waves(plan))
         found[ref].extend(_shortened(plan))
+        found[ref].extend(_quota(plan))
         for timeline in (t for t in timelines if t.deployment == ref):
             for target, violation in _traffic(plan, timeline):
                 found.setdefault(target, []).append(violation)
@@ -66,6 +68,30 @@ def _shortened(plan: RolloutPlan) -> list[Violation]:
             field,
         )]  # fmt: skip
     return []
+
+
+def _quota(plan: RolloutPlan) -> list[Violation]:
+    """RP330 (usage from status.used) or RP331 (assumed): quotas stall or slow the rollout."""
+    quota = plan.quota
+    if quota is None or not quota.rooms:
+        return []
+    rule = "RP330" if quota.live else "RP331"
+    used = "" if quota.live else f" (assuming {quota.assumption})"
+    if plan.stall_reason:
+        message = (
+            f"the rollout stalls at step {len(plan.steps)}: {plan.stall_reason}{used}; the "
+            f"new pods are never created; {FIX}"
+        )
+    elif quota.slowed(plan):
+        first = next(s for s in plan.steps if s.new_created >= 0)
+        message = (
+            f"the quota leaves no room for some of the new pods the Deployment asks for (from step "
+            f"{plan.steps.index(first) + 1}: {first.new_created} of {first.new} created){used}, "
+            f"which slows the rollout; {FIX}"
+        )
+    else:
+        return []
+    return [Violation(rule, message, ("spec", "strategy"))]
 
 
 RECREATE_DROP = "Recreate takes every old pod down first"

@@ -16,14 +16,17 @@ from rolloutplan.model.objects import (
     Deployment,
     HorizontalPodAutoscaler,
     Labels,
+    LimitRange,
     PodTemplate,
     ReplicaSet,
+    ResourceQuota,
 )
 from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
 from rolloutplan.planner.changes import FieldChange, deployment_changes, template_changes
 from rolloutplan.planner.controller import Cluster
+from rolloutplan.planner.limits import Neighbourhood, QuotaPlan, quota_plan
 from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
 from rolloutplan.planner.timing import CLI_ORIGIN, PodStartup, Timing, estimate_timing
@@ -80,6 +83,10 @@ class RolloutPlan:
     # maxReplicas (one copy may have a plan at each end of the autoscaler's range)
     variant: str = ""
     autoscaler: str = ""  # the name of the autoscaler whose count it is
+    # what the namespace's quotas leave room for, when some select the Deployment's pods
+    quota: QuotaPlan | None = None
+    # why a stalled rollout stalls, when the inputs say (e.g. a quota's refusal)
+    stall_reason: str = ""
 
     @property
     def peak_pods(self) -> int:
@@ -126,6 +133,8 @@ class PlanUnit:
     replica_sets: tuple[Placed[ReplicaSet], ...]
     rejected: tuple[Rejected, ...] = ()
     autoscalers: tuple[HorizontalPodAutoscaler, ...] = ()  # the last copy of each
+    quotas: tuple[ResourceQuota, ...] = ()  # of the unit (the last copy of each)
+    limit_ranges: tuple[LimitRange, ...] = ()
 
 
 def plan_all(
@@ -144,6 +153,7 @@ def plan_all(
     live: dict[tuple[str, ObjectRef], dict[tuple[str, ObjectRef], ReplicaSet]] = {}
     replica_sets: dict[tuple[str, ObjectRef], ReplicaSet] = {}
     owned: set[tuple[str, ObjectRef]] = set()
+    around: dict[tuple[str, ObjectRef], Neighbourhood] = {}
     for unit in units:
         paths = {id(rs): path for path, rs in unit.replica_sets}
         replica_sets.update(((path, rs.ref), rs) for path, rs in unit.replica_sets)
@@ -156,6 +166,8 @@ def plan_all(
             if targeting:
                 autoscalers.setdefault(key, targeting)
             mine = live.setdefault(key, {})
+            if unit.quotas:
+                around[key] = Neighbourhood.of(unit.quotas, unit.limit_ranges, unit.deployments)
             for rs in index.owned(current):
                 mine[(paths[id(rs)], rs.ref)] = rs
                 owned.add((paths[id(rs)], rs.ref))
@@ -171,13 +183,23 @@ def plan_all(
             for view in views:
                 plans.append(
                     replace(
-                        _autoscaled(copy, old, replicas, options, previous is not None, view),
+                        _autoscaled(
+                            copy,
+                            old,
+                            replicas,
+                            options,
+                            previous is not None,
+                            view,
+                            around.get((path, ref)),
+                        ),
                         path=path,
                     )
                 )
             if views:
                 continue
-            plan = plan_deployment(copy, old, replicas, options, previous is not None)
+            plan = plan_deployment(
+                copy, old, replicas, options, previous is not None, around.get((path, ref))
+            )
         plans.append(replace(plan, path=path))
     bare = tuple(
         BareReplicaSet(ref, replica_sets[(path, ref)].replicas, path)
@@ -194,13 +216,14 @@ def _autoscaled(
     options: PlanOptions,
     have_previous: bool,
     view: ReplicaView,
+    neighbours: Neighbourhood | None = None,
 ) -> RolloutPlan:
     """The plan at the replica count an autoscaler holds the Deployment at (and its
     previous version: the autoscaler holds that one too), with the count's origin first
     among the notes."""
     at = replace(deployment, replicas=view.replicas)
     before = None if previous is None else replace(previous, replicas=view.replicas)
-    plan = plan_deployment(at, before, live, options, have_previous)
+    plan = plan_deployment(at, before, live, options, have_previous, neighbours)
     return replace(
         plan, notes=(view.why, *plan.notes), variant=view.variant, autoscaler=view.autoscaler
     )
@@ -238,6 +261,7 @@ def plan_deployment(
     live: Sequence[ReplicaSet],
     options: PlanOptions,
     have_previous: bool = False,
+    neighbours: Neighbourhood | None = None,
 ) -> RolloutPlan:
     """The rollout one Deployment goes through, from live ReplicaSets, a previous manifest,
     or (by default) the previous template running at full strength.  A changed selector is
@@ -272,15 +296,18 @@ def plan_deployment(
     if deployment.paused:
         notes.append("spec.paused is true: no rollout until `kubectl rollout resume`")
     new_name = starts.new_replica_set_name(deployment)
-    result = replay(deployment, budget, start, new_name, options.new_pods, timing)
+    quota = None if neighbours is None else quota_plan(deployment, old_template, start, neighbours)
+    cap = quota.cap if quota is not None and quota.rooms else None
+    result = replay(deployment, budget, start, new_name, options.new_pods, timing, cap=cap)
     notes.extend(_old_readiness_notes(start, result.steps))
     old_labels = (old_template or deployment.template).labels
-    return replace(
+    plan = replace(
         _planned(deployment, change, budget, start, result, timing, options, notes),
         old_labels=tuple(kv for kv in old_labels if kv[0] != starts.HASH_LABEL),
         old_template=old_template,
         changes=_changes(deployment, previous, old_template),
     )
+    return plan if quota is None else quota.applied(plan, timing)
 
 
 def _old_readiness_notes(start: Cluster, steps: Sequence[Step]) -> list[str]:

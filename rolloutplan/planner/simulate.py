@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
@@ -68,6 +69,9 @@ class Step(NamedTuple):
     seconds: int  # when the step happens, from the start of the rollout
     wave: int
     new_available: int = 0  # of ``available``, how many are new pods
+    # new pods that exist, when a quota keeps the ReplicaSet controller from creating all
+    # ``new`` of them (-1: all of them exist)
+    new_created: int = -1
 
     @property
     def total(self) -> int:
@@ -119,6 +123,8 @@ class _Setting(NamedTuple):
     # no two ReplicaSets share a name (nor an old one the new one's): then an action's
     # ReplicaSet can be found by name, and a step's counts follow from it alone
     unique_names: bool
+    # with quotas: how many new pods can exist beside a number of old ones (None: no quota)
+    cap: Callable[[int], int] | None = None
 
 
 class _Round(NamedTuple):
@@ -141,12 +147,16 @@ def replay(
     timing: Timing,
     max_steps: int = MAX_STEPS,
     look_after: int = LOOK_AFTER,
+    cap: Callable[[int], int] | None = None,
 ) -> Replay:
-    """Run syncs and waves until the Deployment completes or nothing more can happen."""
+    """Run syncs and waves until the Deployment completes or nothing more can happen.
+    ``cap``: quotas bound the new pods that can exist (see ``_quota_round``)."""
     recreate = deployment.strategy.type is StrategyType.RECREATE
     meter = _Meter(MAX_WORK)  # read at each call: tests lower it
     unique = _unique_names(start, new_name)
-    setting = _Setting(deployment, budget, new_name, new_pods, timing, recreate, meter, unique)
+    setting = _Setting(deployment, budget, new_name, new_pods, timing, recreate, meter, unique, cap)
+    if cap is not None:
+        look_after = max_steps + 1  # rounds under a quota are not searched for runs
     clock = Clock()
     parked = _Parked(start)
     steps: list[Step] = []
@@ -234,6 +244,8 @@ def _replayed(
 
 
 def _round(setting: _Setting, state: Cluster, clock: Clock) -> _Round:
+    if setting.cap is not None:
+        return _quota_round(setting, setting.cap, state, clock)
     deployment, budget = setting.deployment, setting.budget
     start, (seconds, waves, last_progress) = state, clock
     state, taken = _sync_until_idle(deployment, budget, state, setting.new_name, setting.recreate)
@@ -444,7 +456,12 @@ def _shifted(
 
 
 def _sync_until_idle(
-    deployment: Deployment, budget: Budget, state: Cluster, new_name: str, recreate: bool
+    deployment: Deployment,
+    budget: Budget,
+    state: Cluster,
+    new_name: str,
+    recreate: bool,
+    cap: Callable[[int], int] | None = None,
 ) -> tuple[Cluster, list[tuple[Cluster, tuple[ScaleAction, ...]]]]:
     """The controller's syncs, each followed by the cluster catching up, until one does nothing.
 
@@ -464,10 +481,10 @@ def _sync_until_idle(
         before = state
         state, actions = _sync(deployment, budget, state, new_name, recreate, scaling)
         if actions:
-            state = _settle(state, recreate)
+            state = _settle(state, recreate) if cap is None else _settle_capped(state, cap)
             taken.append((before, actions))
         elif state is before or state == before:
-            settled = _settle(state, recreate)
+            settled = _settle(state, recreate) if cap is None else _settle_capped(state, cap)
             if settled is state or settled == state:
                 return state, taken
             state = settled
@@ -522,6 +539,113 @@ def _settle(state: Cluster, recreate: bool) -> Cluster:
     if new is state.new and olds is state.olds:
         return state
     return Cluster(olds, new)
+
+
+def _quota_round(
+    setting: _Setting, cap: Callable[[int], int], state: Cluster, clock: Clock
+) -> _Round:
+    """A round under quotas: the ReplicaSet controller creates new pods only while the
+    quotas have room (``cap``), and old pods scaled down keep their room until they are
+    gone, at the next wave or, when nothing else is pending, after the termination time."""
+    deployment, budget = setting.deployment, setting.budget
+    start, (seconds, waves, last_progress) = state, clock
+    state, taken = _sync_until_idle(
+        deployment, budget, state, setting.new_name, setting.recreate, cap
+    )
+    setting.meter.charge(state, len(taken) + 1)
+    current_new = state.new.name if state.new is not None else setting.new_name
+    steps = _scale_steps(taken, current_new, seconds, waves, unique_names=setting.unique_names)
+    if taken:
+        last_progress = seconds
+    outcome = None
+    terminating = sum(max(0, rs.pods - rs.spec) for rs in state.olds)
+    if deployment.paused:
+        outcome = Outcome.PAUSED
+    elif _complete_capped(state, budget):
+        outcome = Outcome.COMPLETE
+        state = _gone(state)
+    elif setting.recreate and ctl.old_pods_running(state):
+        seconds += setting.timing.termination_seconds
+        state, step = _terminate_old(state, seconds, waves)
+        steps.append(step)
+    else:
+        new_ready = setting.new_pods is NewPods.READY
+        new = state.new
+        pending_new = 0 if new is None or not new_ready else min(new.spec, new.pods) - new.available
+        pending_old = _pending_old(state)
+        if pending_new > 0 or pending_old > 0:
+            waves += 1
+            seconds += setting.timing.ready_seconds
+            last_progress = seconds
+            state = _gone(_wave_capped(state, new_ready, pending_old > 0))
+            steps.append(_wait_step(state, pending_new, pending_old, seconds, waves))
+        elif terminating:
+            seconds += setting.timing.termination_seconds
+            state = _gone(state)
+            text = (
+                f"wait: {_pods(terminating, 'old')} {_verb(terminating, 'terminates', 'terminate')}"
+            )
+            steps.append(_state_step(state, text, seconds, waves))
+        else:
+            outcome = Outcome.STALLED
+    steps = _created(steps, state)
+    end_clock = Clock(seconds, waves, last_progress)
+    return _Round(start, clock, tuple(steps), state, end_clock, outcome)
+
+
+def _settle_capped(state: Cluster, cap: Callable[[int], int]) -> Cluster:
+    """``_settle`` under quotas: old pods scaled down stay until they are gone (the quota
+    charges them until then); the new ReplicaSet gets the pods the quotas leave room for.
+    Old ReplicaSets scaled up (proportional scaling) get theirs whatever the quota."""
+    olds = tuple(
+        rs.observed(min(rs.available, rs.spec), max(rs.pods, rs.spec)) for rs in state.olds
+    )
+    new = state.new
+    if new is not None:
+        if new.pods >= new.spec:
+            pods = new.spec
+        else:
+            room = cap(sum(rs.pods for rs in olds))
+            pods = max(new.pods, min(new.spec, room))
+        new = new.observed(min(new.available, new.spec, pods), pods)
+    return Cluster(olds, new)
+
+
+def _complete_capped(state: Cluster, budget: Budget) -> bool:
+    """DeploymentComplete: terminating pods do not count (status.replicas leaves them out)."""
+    new = state.new
+    return (
+        new is not None
+        and new.spec == new.available == new.pods == budget.replicas
+        and all(rs.spec == 0 for rs in state.olds)
+    )
+
+
+def _gone(state: Cluster) -> Cluster:
+    """Old pods scaled down have terminated."""
+    return Cluster(
+        tuple(rs.observed(rs.available, min(rs.pods, rs.spec)) for rs in state.olds), state.new
+    )
+
+
+def _wave_capped(state: Cluster, new_ready: bool, old_pending: bool) -> Cluster:
+    """The pods that exist of working templates become available."""
+    olds = state.olds
+    if old_pending:
+        olds = tuple(rs.observed(min(rs.spec, rs.pods), rs.pods) for rs in olds)
+    new = state.new
+    if new_ready and new is not None:
+        new = new.observed(min(new.spec, new.pods), new.pods)
+    return Cluster(olds, new)
+
+
+def _created(steps: list[Step], state: Cluster) -> list[Step]:
+    """Mark the steps whose new ReplicaSet has more desired pods than exist at the end of
+    the round (the quotas left no room for the others)."""
+    new = state.new
+    if new is None or new.pods >= new.spec:
+        return steps
+    return [step._replace(new_created=new.pods) if step.new > new.pods else step for step in steps]
 
 
 def _wave(state: Cluster, new_ready: bool, old_pending: bool) -> Cluster:

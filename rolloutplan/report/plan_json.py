@@ -17,6 +17,13 @@ def plan_json(plan: RolloutPlan, timelines: list[EndpointTimeline]) -> dict[str,
             "field": VARIANT_FIELDS[plan.variant],
             "replicas": plan.deployment.replicas,
         }
+    if plan.quota is not None:  # only plans under a quota have these members
+        for step, shown in zip(plan.steps, found["steps"], strict=True):
+            if step.new_created >= 0:
+                shown["newCreated"] = step.new_created
+        found["quota"] = plan.quota.json(plan)
+        if plan.stall_reason:
+            found["stallReason"] = plan.stall_reason
     return found
 
 

@@ -166,7 +166,7 @@ def step_rows(plan: RolloutPlan) -> list[tuple[object, ...]]:
                 number,
                 step.description,
                 step.old,
-                step.new,
+                step.new if step.new_created < 0 else f"{step.new} ({step.new_created} created)",
                 step.total,
                 step.available,
                 time_text(plan, step.seconds, step.wave),
@@ -202,6 +202,7 @@ def summary_lines(plan: RolloutPlan) -> list[str]:
         f"min available {plan.min_available}",
         f"outcome: {_outcome(plan)}",
     ]
+    lines[1:1] = quota_lines(plan)
     if plan.new_pods is NewPods.READY:
         lines.append("assumptions: new pods become ready, each wave together")
         lines.extend(f"  - {assumption}" for assumption in plan.timing.assumptions)
@@ -209,6 +210,30 @@ def summary_lines(plan: RolloutPlan) -> list[str]:
         lines.append("assumptions: new pods never become ready (--new-pods never-ready)")
     lines.extend(f"note: {note}" for note in plan.notes)
     return lines
+
+
+def quota_lines(plan: RolloutPlan) -> list[str]:
+    """The room each quota leaves at the start, and what the pods that exist at the peak
+    charge (none without a quota that selects the pods)."""
+    if plan.quota is None or not plan.quota.rooms:
+        return []
+    shown = plan.quota.json(plan)
+    lines = [
+        f"quota {q['name']}: room {_amounts(q['room'])} at the start (used "
+        f"{_amounts(q['used'])} of {_amounts(q['hard'])}, "
+        f"{'assumed' if q['usedFrom'] == 'assumed' else 'from status.used'})"
+        for q in shown["quotas"]
+    ]
+    charged = {**shown["peakRequests"], **shown["peakLimits"]}
+    lines.append(
+        f"peak {plural(shown['peakPods'], 'pod')} exist at once"
+        + (f" ({_amounts(charged)})" if charged else "")
+    )
+    return lines
+
+
+def _amounts(values: dict[str, str]) -> str:
+    return ", ".join(f"{name}={value}" for name, value in values.items()) or "none"
 
 
 def _duration(plan: RolloutPlan) -> str:
@@ -233,6 +258,8 @@ def _outcome(plan: RolloutPlan) -> str:
                 f"(progressDeadlineSeconds {plan.deployment.progress_deadline_seconds}); "
                 "nothing is rolled back"
             )
+        if plan.stall_reason:
+            text += f"; {plan.stall_reason}"
         return text
     if plan.outcome is Outcome.COMPLETE:
         return f"complete: {plural(final.new_spec, 'new pod')} available, no old pod left"

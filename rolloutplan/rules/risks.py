@@ -1,5 +1,5 @@
-"""RP301-RP319: rollout risks, from the Deployment itself, from its plan, and from the
-autoscalers and disruption budgets beside it."""
+"""RP301-RP319, RP330-RP331: rollout risks, from the Deployment itself, from its plan,
+and from the autoscalers, disruption budgets and quotas beside it."""
 
 from __future__ import annotations
 
@@ -298,6 +298,50 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "replicas, maxUnavailable 50%",
             "Limit the rollout with the Deployment's own `strategy.rollingUpdate."
             "maxUnavailable` (and `maxSurge`); keep the budget for evictions.",
+        ),
+    ),
+    RuleInfo(
+        "RP330",
+        "quota-blocks-rollout",
+        E,
+        "A ResourceQuota's room, as its status.used shows, stalls or slows the rollout.",
+        rule_doc(
+            "From the plan, with ResourceQuotas of the Deployment's namespace whose "
+            "`status.used` the inputs show (`kubectl get quota -o yaml`): reports a rollout "
+            "whose surge pods do not fit in what the quotas that select its pods have left. "
+            "Pods are charged as the API server admits them: limits copied into missing "
+            "requests, then the LimitRanges' Container defaults, then the larger of the "
+            "containers' sum and the largest init container.",
+            "The ReplicaSet controller cannot create a pod the quota refuses (`exceeded "
+            "quota: compute, requested: cpu=500m, used: cpu=2, limited: cpu=2`, the "
+            "Deployment's ReplicaFailure condition). The rollout then runs with fewer new "
+            "pods than maxSurge allows, so it is slower; with `maxUnavailable: 0` and no room "
+            "for even one more pod it never starts, and the Deployment reports "
+            "ProgressDeadlineExceeded. Old pods scaled down keep counting until they are gone.",
+            "# quota compute: hard cpu 2, status.used cpu 2\nreplicas: 4\nstrategy:\n"
+            "  rollingUpdate:\n    maxSurge: 1\n    maxUnavailable: 0\n"
+            "# each pod requests cpu 500m",
+            "Raise the quota's `hard` limits by the surge pods' requests, or let old pods make "
+            "room: `maxSurge: 0` with `maxUnavailable: 1` or more.",
+        ),
+    ),
+    RuleInfo(
+        "RP331",
+        "quota-may-block-rollout",
+        W,
+        "A ResourceQuota may stall or slow the rollout, by the usage the inputs suggest.",
+        rule_doc(
+            "As RP330, for quotas without `status.used` (manifests rather than live "
+            "objects): their usage is taken to be the Deployment's current pods and the pods "
+            "of the other Deployments of the namespace in the inputs, at their replicas. Any "
+            "other pod in the namespace only leaves less room.",
+            "The same as RP330: pods beyond the quota's room are not created, which slows the "
+            "rollout, or stalls it when maxUnavailable is 0 and no pod fits. The finding "
+            "states the assumption; with live input it becomes RP330 or goes away.",
+            'kind: ResourceQuota\nspec:\n  hard:\n    cpu: "2"\n---\n'
+            "# Deployment: replicas 4, maxSurge 1, maxUnavailable 0, cpu requests 500m",
+            "Raise the quota's `hard` limits by the surge pods' requests, or let old pods make "
+            "room: `maxSurge: 0` with `maxUnavailable: 1` or more.",
         ),
     ),
 )

@@ -1,0 +1,232 @@
+"""A plan under the ResourceQuotas and LimitRanges of the Deployment's namespace: which
+quotas select its pods, what they leave room for, what the plan assumes about their usage,
+and how a plan they slow down or stall is reported."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+from rolloutplan.analysis.neighbours import limit_ranges_of, quotas_of
+from rolloutplan.model.objects import Deployment, LimitRange, PodTemplate, ResourceQuota
+from rolloutplan.planner import quota as q
+from rolloutplan.planner.controller import Cluster
+from rolloutplan.planner.simulate import Outcome
+
+if TYPE_CHECKING:
+    from rolloutplan.planner.plan import RolloutPlan
+    from rolloutplan.planner.timing import Timing
+
+FIX = (
+    "raise the quota, or lower maxSurge (maxSurge 0 with maxUnavailable 1 or more: old pods "
+    "make room for the new ones)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbourhood:
+    """The quotas and LimitRanges of a Deployment's apply unit, and its Deployments (whose
+    pods use the quotas of their namespace)."""
+
+    quotas: tuple[ResourceQuota, ...]
+    limit_ranges: tuple[LimitRange, ...]
+    deployments: tuple[Deployment, ...]
+
+    @classmethod
+    def of(
+        cls,
+        quotas: Sequence[ResourceQuota],
+        limit_ranges: Sequence[LimitRange],
+        placed: Sequence[tuple[str, Deployment]],
+    ) -> Neighbourhood:
+        last = {deployment.ref: deployment for _, deployment in placed}
+        return cls(tuple(quotas), tuple(limit_ranges), tuple(last.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaPlan:
+    """The quotas that select the Deployment's pods and what one pod charges them."""
+
+    rooms: tuple[q.QuotaRoom, ...]
+    old_charge: tuple[tuple[str, Fraction], ...]
+    new_charge: tuple[tuple[str, Fraction], ...]
+    start_used: tuple[tuple[str, tuple[tuple[str, Fraction], ...]], ...]  # per quota
+    notes: tuple[str, ...]
+    assumed: tuple[str, ...] = ()  # what the plan assumes of the usage of quotas without it
+
+    @property
+    def assumption(self) -> str:
+        return "; ".join(self.assumed)
+
+    def cap(self, old_pods: int) -> int:
+        """How many new pods can exist beside ``old_pods`` old ones."""
+        return q.new_pod_cap(self.rooms, dict(self.old_charge), dict(self.new_charge), old_pods)
+
+    @property
+    def live(self) -> bool:
+        """Every quota's usage comes from its status.used: what the plan says is proven."""
+        return all(room.live for room in self.rooms)
+
+    def applied(self, plan: RolloutPlan, timing: Timing) -> RolloutPlan:
+        """The plan with the quotas' notes, and the reason when they stall it."""
+        notes = [*plan.notes, *self.notes]
+        if not self.rooms:
+            return replace(plan, notes=tuple(notes))
+        notes.append(
+            "old pods scaled down keep counting against the quota until they are gone: at the "
+            f"next wave, or {timing.termination_seconds}s after (termination) when nothing else "
+            "is pending"
+        )
+        reason = ""
+        final = plan.final
+        new = final.new
+        if plan.outcome is Outcome.STALLED and new is not None and new.pods < new.spec:
+            old_pods = sum(rs.pods for rs in final.olds)
+            old_charge, new_charge = dict(self.old_charge), dict(self.new_charge)
+            reason = q.exceeded(self.rooms, old_charge, new_charge, old_pods, new.pods)
+        if reason:
+            notes.append(
+                f"stalled: {reason}: the ReplicaSet controller cannot create the new pods "
+                f"(FailedCreate, ReplicaFailure); {FIX}"
+            )
+        elif self.slowed(plan):
+            names = ", ".join(room.name for room in self.rooms)
+            notes.append(
+                f"quota {names} leaves room for fewer new pods than the Deployment asks for: "
+                "the ReplicaSet controller creates only those (FailedCreate), which slows the "
+                f"rollout; {FIX}"
+            )
+        return replace(plan, notes=tuple(notes), quota=self, stall_reason=reason)
+
+    def slowed(self, plan: RolloutPlan) -> bool:
+        return any(step.new_created >= 0 for step in plan.steps)
+
+    def peak_pods(self, plan: RolloutPlan) -> int:
+        """The most pods that exist at once (the new ones the quotas let be created)."""
+        made = (
+            step.old + (step.new if step.new_created < 0 else step.new_created)
+            for step in plan.steps
+        )
+        return max([sum(rs.pods for rs in plan.start.all), *made])
+
+    def json(self, plan: RolloutPlan) -> dict[str, Any]:
+        charge = dict(self.new_charge)
+        peak = self.peak_pods(plan)
+        used = dict(self.start_used)
+        return {
+            "quotas": [
+                {
+                    "name": room.name,
+                    "usedFrom": "status.used" if room.live else "assumed",
+                    "hard": _rendered(room.hard),
+                    "used": _rendered(used[room.name]),
+                    "room": _rendered(
+                        tuple(
+                            (name, max(Fraction(0), hard - dict(used[room.name]).get(name, 0)))
+                            for name, hard in room.hard
+                        )
+                    ),
+                }
+                for room in self.rooms
+            ],
+            "perPod": _rendered(self.new_charge),
+            "peakPods": peak,
+            "peakRequests": q.charged(
+                charge, peak, [n for n in charge if n.startswith("requests.")]
+            ),
+            "peakLimits": q.charged(charge, peak, [n for n in charge if n.startswith("limits.")]),
+        }
+
+
+def _rendered(values: Sequence[tuple[str, Fraction]]) -> dict[str, str]:
+    return {name: q.render(name, value) for name, value in values}
+
+
+def quota_plan(
+    deployment: Deployment,
+    old_template: PodTemplate | None,
+    start: Cluster,
+    around: Neighbourhood,
+) -> QuotaPlan | None:
+    """What the quotas of the Deployment's namespace mean for its plan (None: no quota)."""
+    quotas = quotas_of(deployment, around.quotas)
+    if not quotas:
+        return None
+    ranges = limit_ranges_of(deployment, around.limit_ranges)
+    new = q.pod_charge(deployment.template, ranges)
+    old = q.pod_charge(old_template, ranges) if old_template is not None else new
+    old_pods = sum(rs.pods for rs in start.olds)
+    new_pods = 0 if start.new is None else start.new.pods
+    ours = _times(old.as_dict, old_pods, new.as_dict, new_pods)
+    others = [d for d in around.deployments if d.ref.namespace == deployment.ref.namespace]
+    others = [d for d in others if d.ref != deployment.ref]
+    rooms, notes, used_at_start, assumed = [], [], [], []
+    for quota in sorted(quotas, key=lambda quota: quota.ref.name):
+        name = quota.ref.name
+        chosen = q.selects(quota, new)
+        if chosen is None:
+            notes.append(
+                f"quota {name} is not counted: whether its scopes select the pods depends on "
+                "their priority class or affinity, which the plan does not read"
+            )
+            continue
+        hard = q.hard_of(quota, new)
+        if not chosen or not hard:
+            continue
+        if quota.used is not None:
+            used = q.used_of(quota)
+            other = {
+                n: max(Fraction(0), used.get(n, Fraction(0)) - ours.get(n, 0)) for n, _ in hard
+            }
+            notes.append(
+                f"quota {name}: usage from its status.used (which counts this Deployment's "
+                f"{old_pods + new_pods} running pod(s))"
+            )
+        else:
+            other, counted = _other_usage(quota, others, ranges, hard)
+            assumed.append(_assumed(name, deployment, old_pods + new_pods, counted))
+            notes.append(f"quota {name} has no status.used: assumes {assumed[-1]}")
+        rooms.append(q.QuotaRoom(name, hard, tuple(sorted(other.items())), quota.used is not None))
+        at_start = tuple((n, other.get(n, Fraction(0)) + ours.get(n, 0)) for n, _ in hard)
+        used_at_start.append((name, at_start))
+    if not rooms and not notes:
+        return None
+    return QuotaPlan(
+        tuple(rooms), old.charge, new.charge, tuple(used_at_start), tuple(notes), tuple(assumed)
+    )
+
+
+def _times(old: q.Charge, old_pods: int, new: q.Charge, new_pods: int) -> q.Charge:
+    names = {*old, *new}
+    return {n: old.get(n, 0) * old_pods + new.get(n, 0) * new_pods for n in names}
+
+
+def _other_usage(
+    quota: ResourceQuota,
+    others: Sequence[Deployment],
+    ranges: Sequence[LimitRange],
+    hard: Sequence[tuple[str, Fraction]],
+) -> tuple[dict[str, Fraction], list[tuple[str, int]]]:
+    """What the namespace's other Deployments of the inputs use of the quota, at their
+    replicas (those whose pods it selects), and which ones count."""
+    used = {name: Fraction(0) for name, _ in hard}
+    counted = []
+    for other in others:
+        charge = q.pod_charge(other.template, ranges)
+        if q.selects(quota, charge) is not True or not other.replicas:
+            continue
+        counted.append((other.ref.name, other.replicas))
+        for name in used:
+            used[name] += charge.as_dict.get(name, Fraction(0)) * other.replicas
+    return used, counted
+
+
+def _assumed(name: str, deployment: Deployment, ours: int, counted: list[tuple[str, int]]) -> str:
+    text = f"quota {name} is used by this Deployment's {ours} current pod(s)"
+    if counted:
+        pods = sum(replicas for _, replicas in counted)
+        names = ", ".join(n for n, _ in counted[:5]) + (" ..." if len(counted) > 5 else "")
+        text += f" and the {pods} pod(s) of Deployment(s) {names} at their replicas"
+    return text + f", and no other pod of namespace {deployment.ref.namespace}"
