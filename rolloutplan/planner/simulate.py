@@ -577,7 +577,7 @@ def _quota_round(
             waves += 1
             seconds += setting.timing.ready_seconds
             last_progress = seconds
-            state = _gone(_wave_capped(state, new_ready, pending_old > 0))
+            state = _gone(_wave(state, new_ready, pending_old > 0))
             steps.append(_wait_step(state, pending_new, pending_old, seconds, waves))
         elif terminating:
             seconds += setting.timing.termination_seconds
@@ -628,17 +628,6 @@ def _gone(state: Cluster) -> Cluster:
     )
 
 
-def _wave_capped(state: Cluster, new_ready: bool, old_pending: bool) -> Cluster:
-    """The pods that exist of working templates become available."""
-    olds = state.olds
-    if old_pending:
-        olds = tuple(rs.observed(min(rs.spec, rs.pods), rs.pods) for rs in olds)
-    new = state.new
-    if new_ready and new is not None:
-        new = new.observed(min(new.spec, new.pods), new.pods)
-    return Cluster(olds, new)
-
-
 def _created(steps: list[Step], state: Cluster) -> list[Step]:
     """Mark the steps whose new ReplicaSet has more desired pods than exist at the end of
     the round (the quotas left no room for the others)."""
@@ -649,13 +638,14 @@ def _created(steps: list[Step], state: Cluster) -> list[Step]:
 
 
 def _wave(state: Cluster, new_ready: bool, old_pending: bool) -> Cluster:
-    """The pods of working templates that exist become available."""
+    """The pods of working templates that exist become available (under a quota, fewer new
+    pods may exist than the new ReplicaSet wants)."""
     olds = state.olds
     if old_pending:
         olds = tuple(rs.observed(min(rs.spec, rs.pods), rs.pods) for rs in olds)
     new = state.new
     if new_ready and new is not None:
-        new = new.observed(new.spec, new.pods)
+        new = new.observed(min(new.spec, new.pods), new.pods)
     return Cluster(olds, new)
 
 
