@@ -193,6 +193,10 @@ def plan_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--pod-startup", type=click.IntRange(min=0), metavar="SECONDS",
                      help="Seconds from pod creation to ready, for every Deployment: instead "
                      "of the probe estimate and of pod-startup in the config."),
+        click.option("--nodes", type=click.IntRange(min=1), metavar="N",
+                     help="The cluster's nodes: a Deployment whose pods keep each other off a "
+                     "node (required pod anti-affinity on kubernetes.io/hostname) runs at most "
+                     "N of them; new pods beyond the free nodes stay Pending."),
         click.option("--diagram", is_flag=True, help="Draw each step (text output)."),
         click.option("--plans", "plans", type=click.Choice(["full", "brief"]), default="full",
                      show_default=True,
@@ -211,6 +215,7 @@ def plan(
     paths: tuple[str, ...],
     new_pods: str,
     pod_startup: int | None,
+    nodes: int | None,
     diagram: bool,
     **options: Any,
 ) -> None:
@@ -226,7 +231,7 @@ def plan(
     sources, excluded = _read(paths, settings)
     previous = _previous(options, settings)
     report = engine.plan(
-        sources, settings.config, _plan_options(new_pods, pod_startup, settings), previous
+        sources, settings.config, _plan_options(new_pods, pod_startup, nodes, settings), previous
     )
     _finish(ctx, report, settings, excluded)
 
@@ -247,6 +252,7 @@ def check(
     paths: tuple[str, ...],
     new_pods: str,
     pod_startup: int | None,
+    nodes: int | None,
     diagram: bool,
     base: str | None,
     all_files: bool,
@@ -292,7 +298,7 @@ def check(
     report = engine.check(
         sources,
         settings.config,
-        _plan_options(new_pods, pod_startup, settings),
+        _plan_options(new_pods, pod_startup, nodes, settings),
         previous,
         renamed,
         everything=all_files,
@@ -319,7 +325,9 @@ def _previous(options: dict[str, Any], settings: Settings) -> list[object] | Non
     return read_sources(paths, settings.excludes)[0] if paths else None
 
 
-def _plan_options(new_pods: str, pod_startup: int | None, settings: Settings) -> Any:
+def _plan_options(
+    new_pods: str, pod_startup: int | None, nodes: int | None, settings: Settings
+) -> Any:
     """--pod-startup applies to every Deployment, over the config file's pod-startup keys."""
     from rolloutplan.planner.plan import PlanOptions
     from rolloutplan.planner.simulate import NewPods
@@ -327,7 +335,7 @@ def _plan_options(new_pods: str, pod_startup: int | None, settings: Settings) ->
 
     file = settings.file
     startups = configured(file.path, file.get("pod-startup"), file.get("pod-startup-overrides", ()))
-    return PlanOptions(NewPods(new_pods), pod_startup, startups)
+    return PlanOptions(NewPods(new_pods), pod_startup, startups, nodes)
 
 
 def _source(name: str, content: bytes) -> Any:

@@ -47,7 +47,9 @@ if TYPE_CHECKING:
 __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", "run"]
 
 # the rules of analysis.plan_risks: without one of them selected, plans are not analysed
-PLAN_RISKS = frozenset({"RP310", "RP311", "RP312", "RP313", "RP314", "RP316", "RP330", "RP331"})
+PLAN_RISKS = frozenset(
+    {"RP310", "RP311", "RP312", "RP313", "RP314", "RP316", "RP320", "RP330", "RP331"}
+)
 LOST_SERVICE = "RP401"  # check --base: a Service the change leaves selecting nothing
 
 

@@ -1,7 +1,8 @@
-"""Rollout risks (RP31x, RP330-RP331) that only a plan shows: waves slower than the progress
-deadline, Services left without endpoints, losing the new pods, or serving two versions at
-once, a plan too long to list step by step (RP316), and quotas that stall or slow it
-(RP330-RP331).  Pure: plans and endpoint timelines in, violations per object out."""
+"""Rollout risks (RP31x, RP320, RP330-RP331) that only a plan shows: waves slower than the
+progress deadline, Services left without endpoints, losing the new pods, or serving two
+versions at once, a plan too long to list step by step (RP316), nodes that pod anti-affinity
+leaves no room on (RP320), and quotas that stall or slow it (RP330-RP331).  Pure: plans and
+endpoint timelines in, violations per object out."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rolloutplan.analysis.naming import plural
 from rolloutplan.analysis.versions import serving_change
 from rolloutplan.model.finding import ObjectRef, Violation
 from rolloutplan.model.objects import StrategyType
+from rolloutplan.planner import nodes
 from rolloutplan.planner.limits import FIX
 from rolloutplan.planner.plan import RolloutPlan
 from rolloutplan.planner.simulate import MAX_STEPS, MAX_WORK, NewPods, Outcome
@@ -29,6 +31,7 @@ def plan_risks(
         found.setdefault(ref, []).extend(_slow_waves(plan))
         found[ref].extend(_shortened(plan))
         found[ref].extend(_quota(plan))
+        found[ref].extend(_nodes(plan))
         for timeline in (t for t in timelines if t.deployment == ref):
             for target, violation in _traffic(plan, timeline):
                 found.setdefault(target, []).append(violation)
@@ -92,6 +95,21 @@ def _quota(plan: RolloutPlan) -> list[Violation]:
     else:
         return []
     return [Violation(rule, message, ("spec", "strategy"))]
+
+
+def _nodes(plan: RolloutPlan) -> list[Violation]:
+    """RP320: the nodes left free for new pods (pod anti-affinity) stall the rollout."""
+    room = plan.nodes
+    if room is None or plan.stall_reason != room.message:
+        return []
+    pending = room.pending(plan)
+    message = (
+        f"the rollout stalls at step {len(plan.steps)}: required pod anti-affinity on "
+        f"kubernetes.io/hostname lets each of the {room.nodes} node(s) run one of these pods, "
+        f"and the old pods hold them all: {plural(pending, 'new pod')} "
+        f"{'stays' if pending == 1 else 'stay'} Pending ({room.message}); {nodes.FIX}"
+    )
+    return [Violation("RP320", message, ("spec", "strategy"))]
 
 
 RECREATE_DROP = "Recreate takes every old pod down first"

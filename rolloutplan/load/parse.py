@@ -260,6 +260,29 @@ def _template(raw: Data | None) -> PodTemplate:
         restart_policy=spec.get("restartPolicy") or "Always",
         termination_grace_period_seconds=_int(spec, "terminationGracePeriodSeconds", 30),
         fingerprint=_fingerprint(raw),
+        host_anti_affinity=_host_anti_affinity(spec.get("affinity")),
+    )
+
+
+HOSTNAME = "kubernetes.io/hostname"
+
+
+def _host_anti_affinity(raw: Data | None) -> tuple[LabelSelector, ...]:
+    """The label selectors of the required anti-affinity terms that keep matching pods on
+    different nodes.  Terms reaching other namespaces, or with matchLabelKeys or
+    mismatchLabelKeys (which may set old and new pods apart), are left out: the planner then
+    claims nothing about them.  A term without a labelSelector matches no pod."""
+    anti = (raw or {}).get("podAntiAffinity") or {}
+    terms = anti.get("requiredDuringSchedulingIgnoredDuringExecution") or ()
+    return tuple(
+        _selector(term["labelSelector"])
+        for term in terms
+        if term.get("topologyKey") == HOSTNAME
+        and term.get("labelSelector") is not None
+        and not term.get("namespaces")
+        and term.get("namespaceSelector") is None
+        and not term.get("matchLabelKeys")
+        and not term.get("mismatchLabelKeys")
     )
 
 

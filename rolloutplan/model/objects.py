@@ -145,6 +145,9 @@ class PodTemplate:
     restart_policy: str = "Always"
     termination_grace_period_seconds: int = 30
     fingerprint: str = ""
+    # the selectors of its required pod anti-affinity terms on kubernetes.io/hostname (of
+    # the pod's own namespace, without matchLabelKeys): no two pods they match share a node
+    host_anti_affinity: tuple[LabelSelector, ...] = ()
 
 
 class StrategyType(enum.Enum):

@@ -27,6 +27,7 @@ from rolloutplan.planner.budget import Budget, deployment_budget
 from rolloutplan.planner.changes import FieldChange, deployment_changes, template_changes
 from rolloutplan.planner.controller import Cluster
 from rolloutplan.planner.limits import Neighbourhood, QuotaPlan, quota_plan
+from rolloutplan.planner.nodes import NodeRoom, node_room
 from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
 from rolloutplan.planner.timing import CLI_ORIGIN, PodStartup, Timing, estimate_timing
@@ -42,6 +43,7 @@ class PlanOptions:
     # every Deployment, over ``startups``
     pod_startup: int | None = None
     startups: tuple[PodStartup, ...] = ()  # the config file's, in order: the first match wins
+    nodes: int | None = None  # --nodes: the cluster's nodes (None: not known)
 
     def startup_of(self, deployment: Deployment) -> tuple[int | None, str]:
         """The pod start-up seconds set for ``deployment`` (None: not set), and where."""
@@ -87,6 +89,8 @@ class RolloutPlan:
     quota: QuotaPlan | None = None
     # why a stalled rollout stalls, when the inputs say (e.g. a quota's refusal)
     stall_reason: str = ""
+    # the nodes (--nodes), when anti-affinity lets each run only one of the pods
+    nodes: NodeRoom | None = None
 
     @property
     def peak_pods(self) -> int:
@@ -298,7 +302,11 @@ def plan_deployment(
     new_name = starts.new_replica_set_name(deployment)
     quota = None if neighbours is None else quota_plan(deployment, old_template, start, neighbours)
     cap = quota.cap if quota is not None and quota.rooms else None
-    result = replay(deployment, budget, start, new_name, options.new_pods, timing, cap=cap)
+    room = node_room(deployment, old_template, options.nodes)
+    on_nodes = None if room is None else room.running
+    result = replay(
+        deployment, budget, start, new_name, options.new_pods, timing, cap=cap, nodes=on_nodes
+    )
     notes.extend(_old_readiness_notes(start, result.steps))
     old_labels = (old_template or deployment.template).labels
     plan = replace(
@@ -307,7 +315,8 @@ def plan_deployment(
         old_template=old_template,
         changes=_changes(deployment, previous, old_template),
     )
-    return plan if quota is None else quota.applied(plan, timing)
+    plan = plan if quota is None else quota.applied(plan, timing)
+    return plan if room is None else room.applied(plan)
 
 
 def _old_readiness_notes(start: Cluster, steps: Sequence[Step]) -> list[str]:

@@ -125,6 +125,9 @@ class _Setting(NamedTuple):
     unique_names: bool
     # with quotas: how many new pods can exist beside a number of old ones (None: no quota)
     cap: Callable[[int], int] | None = None
+    # with nodes that hold one pod each: how many new pods can run beside a number of old
+    # ones (None: every pod that exists can)
+    nodes: Callable[[int], int] | None = None
 
 
 class _Round(NamedTuple):
@@ -148,14 +151,18 @@ def replay(
     max_steps: int = MAX_STEPS,
     look_after: int = LOOK_AFTER,
     cap: Callable[[int], int] | None = None,
+    nodes: Callable[[int], int] | None = None,
 ) -> Replay:
     """Run syncs and waves until the Deployment completes or nothing more can happen.
-    ``cap``: quotas bound the new pods that can exist (see ``_quota_round``)."""
+    ``cap``: quotas bound the new pods that can exist; ``nodes``: the nodes bound the new
+    pods that can run, the others stay Pending (see ``_quota_round``)."""
     recreate = deployment.strategy.type is StrategyType.RECREATE
     meter = _Meter(MAX_WORK)  # read at each call: tests lower it
     unique = _unique_names(start, new_name)
-    setting = _Setting(deployment, budget, new_name, new_pods, timing, recreate, meter, unique, cap)
-    if cap is not None:
+    setting = _Setting(
+        deployment, budget, new_name, new_pods, timing, recreate, meter, unique, cap, nodes
+    )
+    if cap is not None or nodes is not None:
         look_after = max_steps + 1  # rounds under a quota are not searched for runs
     clock = Clock()
     parked = _Parked(start)
@@ -244,8 +251,8 @@ def _replayed(
 
 
 def _round(setting: _Setting, state: Cluster, clock: Clock) -> _Round:
-    if setting.cap is not None:
-        return _quota_round(setting, setting.cap, state, clock)
+    if setting.cap is not None or setting.nodes is not None:
+        return _quota_round(setting, setting.cap or _unlimited, state, clock)
     deployment, budget = setting.deployment, setting.budget
     start, (seconds, waves, last_progress) = state, clock
     state, taken = _sync_until_idle(deployment, budget, state, setting.new_name, setting.recreate)
@@ -546,7 +553,9 @@ def _quota_round(
 ) -> _Round:
     """A round under quotas: the ReplicaSet controller creates new pods only while the
     quotas have room (``cap``), and old pods scaled down keep their room until they are
-    gone, at the next wave or, when nothing else is pending, after the termination time."""
+    gone, at the next wave or, when nothing else is pending, after the termination time.
+    With ``setting.nodes``, new pods beyond the nodes' room stay Pending (unavailable) until
+    old pods are gone."""
     deployment, budget = setting.deployment, setting.budget
     start, (seconds, waves, last_progress) = state, clock
     state, taken = _sync_until_idle(
@@ -571,13 +580,14 @@ def _quota_round(
     else:
         new_ready = setting.new_pods is NewPods.READY
         new = state.new
-        pending_new = 0 if new is None or not new_ready else min(new.spec, new.pods) - new.available
+        running = _running(setting, state)
+        pending_new = 0 if new is None or not new_ready else max(0, running - new.available)
         pending_old = _pending_old(state)
         if pending_new > 0 or pending_old > 0:
             waves += 1
             seconds += setting.timing.ready_seconds
             last_progress = seconds
-            state = _gone(_wave(state, new_ready, pending_old > 0))
+            state = _gone(_wave_capped(state, new_ready, pending_old > 0, running))
             steps.append(_wait_step(state, pending_new, pending_old, seconds, waves))
         elif terminating:
             seconds += setting.timing.termination_seconds
@@ -591,6 +601,22 @@ def _quota_round(
     steps = _created(steps, state)
     end_clock = Clock(seconds, waves, last_progress)
     return _Round(start, clock, tuple(steps), state, end_clock, outcome)
+
+
+def _unlimited(old_pods: int) -> int:
+    return MAX_WORK * 1_000  # more pods than any plan asks for
+
+
+def _running(setting: _Setting, state: Cluster) -> int:
+    """How many new pods can run: those that exist, or as many as the nodes have room for
+    beside the old pods (terminating ones still hold their node)."""
+    new = state.new
+    if new is None:
+        return 0
+    running = min(new.spec, new.pods)
+    if setting.nodes is None:
+        return running
+    return min(running, setting.nodes(sum(rs.pods for rs in state.olds)))
 
 
 def _settle_capped(state: Cluster, cap: Callable[[int], int]) -> Cluster:
@@ -626,6 +652,17 @@ def _gone(state: Cluster) -> Cluster:
     return Cluster(
         tuple(rs.observed(rs.available, min(rs.pods, rs.spec)) for rs in state.olds), state.new
     )
+
+
+def _wave_capped(state: Cluster, new_ready: bool, old_pending: bool, running: int) -> Cluster:
+    """The pods of working templates that exist (new ones: that run) become available."""
+    olds = state.olds
+    if old_pending:
+        olds = tuple(rs.observed(min(rs.spec, rs.pods), rs.pods) for rs in olds)
+    new = state.new
+    if new_ready and new is not None:
+        new = new.observed(max(new.available, running), new.pods)
+    return Cluster(olds, new)
 
 
 def _created(steps: list[Step], state: Cluster) -> list[Step]:

@@ -22,8 +22,10 @@ def plan_json(plan: RolloutPlan, timelines: list[EndpointTimeline]) -> dict[str,
             if step.new_created >= 0:
                 shown["newCreated"] = step.new_created
         found["quota"] = plan.quota.json(plan)
-        if plan.stall_reason:
-            found["stallReason"] = plan.stall_reason
+    if plan.nodes is not None:  # only plans whose pods the nodes limit
+        found["scheduling"] = plan.nodes.json(plan)
+    if plan.stall_reason:
+        found["stallReason"] = plan.stall_reason
     return found
 
 

@@ -1,5 +1,5 @@
-"""RP301-RP319, RP330-RP331: rollout risks, from the Deployment itself, from its plan,
-and from the autoscalers, disruption budgets and quotas beside it."""
+"""RP301-RP320, RP330-RP331: rollout risks, from the Deployment itself, from its plan,
+and from the autoscalers, disruption budgets and quotas beside it and the nodes under it."""
 
 from __future__ import annotations
 
@@ -298,6 +298,32 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "replicas, maxUnavailable 50%",
             "Limit the rollout with the Deployment's own `strategy.rollingUpdate."
             "maxUnavailable` (and `maxSurge`); keep the budget for evictions.",
+        ),
+    ),
+    RuleInfo(
+        "RP320",
+        "anti-affinity-blocks-rollout",
+        W,
+        "Required pod anti-affinity leaves no node for the new pods, so the rollout stalls.",
+        rule_doc(
+            "From the plan, with `--nodes N`: reports a Deployment whose pods keep each other "
+            "off a node (a `requiredDuringSchedulingIgnoredDuringExecution` pod anti-affinity "
+            "term on `kubernetes.io/hostname` whose `labelSelector` matches both the old and "
+            "the new pods, in both templates) when the rollout stalls because no node is left "
+            "for a new pod. Each old pod is taken to run on its own node; terms with "
+            "`namespaces`, `namespaceSelector`, `matchLabelKeys` or `mismatchLabelKeys` are "
+            "not judged, nor are topologySpreadConstraints.",
+            "The scheduler puts at most one of these pods on a node. With as many replicas as "
+            "nodes, `maxSurge` above 0 and `maxUnavailable: 0`, the surge pod is created but "
+            "stays Pending (`0/3 nodes are available: 3 node(s) didn't match pod anti-affinity "
+            "rules`), and the controller removes no old pod before a new one is available: the "
+            "rollout never progresses and the Deployment reports ProgressDeadlineExceeded.",
+            "# 3 nodes\nreplicas: 3\nstrategy:\n  rollingUpdate:\n    maxSurge: 1\n"
+            "    maxUnavailable: 0\n# pods: required anti-affinity on kubernetes.io/hostname "
+            "against their own app label",
+            "Let an old pod free its node first: `maxUnavailable: 1` (or `maxSurge: 0` with "
+            "`maxUnavailable: 1`); or add nodes; or use preferred "
+            "(`preferredDuringSchedulingIgnoredDuringExecution`) anti-affinity.",
         ),
     ),
     RuleInfo(
