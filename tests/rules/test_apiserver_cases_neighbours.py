@@ -110,3 +110,29 @@ def test_the_case_file_covers_the_four_kinds() -> None:
         "LimitRange",
     }
     assert len({case["id"] for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize(
+    ("bounds", "expected"),
+    [
+        ({"max": {"cpu": "1e400"}}, []),  # max/min is beyond a float: any ratio is within it
+        ({"min": {"cpu": "1e400"}}, ["min", "ratio 10 is greater than max/min = 0.000000"]),
+        ({"maxLimitRequestRatio": {"cpu": "1e400"}}, ["ratio 1e400 is greater than"]),
+    ],
+    ids=["huge-max", "huge-min", "huge-ratio"],
+)
+def test_limit_range_quantities_beyond_a_float(
+    run_cli: RunCli, tmp_path: Path, bounds: dict[str, Any], expected: list[str]
+) -> None:
+    obj = copy.deepcopy(BASES["limits"])
+    item = obj["spec"]["limits"][0]
+    item.update(bounds)
+    del item["default"], item["defaultRequest"]
+    path = tmp_path / "object.json"
+    path.write_text(json.dumps(obj), encoding="utf-8")
+    findings = json.loads(run_cli("lint", "--format", "json", path).stdout)["findings"]
+    messages = [f["message"] for f in findings if f["rule"] == "RP280"]
+    assert "RP000" not in {f["rule"] for f in findings}
+    for part in expected:
+        assert any(part in message for message in messages), messages
+    assert bool(messages) == bool(expected)

@@ -350,8 +350,8 @@ def _ratio(
         violations.append(invalid(LIMIT_RANGE, where, raw, f"ratio {raw} is less than 1"))
     if low is None or high is None:
         return violations
-    allowed = _divide(float(_milli(high[1])), float(_milli(low[1])))
-    if float(_milli(value) / 1000) > allowed:
+    allowed = _divide(_float(_milli(high[1])), _float(_milli(low[1])))
+    if _float(Fraction(_milli(value), 1000)) > allowed:
         detail = f"ratio {raw} is greater than max/min = {allowed:f}"
         violations.append(invalid(LIMIT_RANGE, where, raw, detail))
     return violations
@@ -360,6 +360,14 @@ def _ratio(
 def _milli(value: Fraction) -> int:
     """Quantity.MilliValue: milli-units, rounded up."""
     return math.ceil(value * 1000)
+
+
+def _float(value: int | Fraction) -> float:
+    """``value`` as a float; beyond the float range, infinite (a quantity may be 1e400)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _divide(top: float, bottom: float) -> float:
