@@ -77,6 +77,8 @@ PLAN = {
     "nothing-to-plan": [SEED / "service-clusterip.yaml"],
     "autoscaled": [FIXTURES / "autoscaled" / "web.yaml"],
     "autoscaled-live": [FIXTURES / "autoscaled" / "live.yaml"],
+    **{f"quota/{path.name}": [path] for path in sorted((FIXTURES / "quota").glob("*.yaml"))},
+    "nodes-stall": ["--nodes", "3", FIXTURES / "scheduling" / "redis-cache.yaml"],
 }
 SERVICES = {
     "seed": SEED_SERVICES,
