@@ -250,17 +250,28 @@ def _replayed(
     )
 
 
+def _synced(
+    setting: _Setting, state: Cluster, clock: Clock, cap: Callable[[int], int] | None
+) -> tuple[Cluster, list[Step], int]:
+    """The controller's syncs until idle (the ReplicaSet controller creating at most what
+    ``cap`` leaves room for), their steps, and when the rollout last progressed."""
+    state, taken = _sync_until_idle(
+        setting.deployment, setting.budget, state, setting.new_name, setting.recreate, cap
+    )
+    setting.meter.charge(state, len(taken) + 1)
+    current_new = state.new.name if state.new is not None else setting.new_name
+    steps = _scale_steps(
+        taken, current_new, clock.seconds, clock.waves, unique_names=setting.unique_names
+    )
+    return state, steps, clock.seconds if taken else clock.last_progress
+
+
 def _round(setting: _Setting, state: Cluster, clock: Clock) -> _Round:
     if setting.cap is not None or setting.nodes is not None:
         return _quota_round(setting, setting.cap or _unlimited, state, clock)
     deployment, budget = setting.deployment, setting.budget
-    start, (seconds, waves, last_progress) = state, clock
-    state, taken = _sync_until_idle(deployment, budget, state, setting.new_name, setting.recreate)
-    setting.meter.charge(state, len(taken) + 1)
-    current_new = state.new.name if state.new is not None else setting.new_name
-    steps = _scale_steps(taken, current_new, seconds, waves, unique_names=setting.unique_names)
-    if taken:
-        last_progress = seconds
+    start, (seconds, waves, _) = state, clock
+    state, steps, last_progress = _synced(setting, state, clock, None)
     outcome = None
     if deployment.paused:
         outcome = Outcome.PAUSED
@@ -557,15 +568,8 @@ def _quota_round(
     With ``setting.nodes``, new pods beyond the nodes' room stay Pending (unavailable) until
     old pods are gone."""
     deployment, budget = setting.deployment, setting.budget
-    start, (seconds, waves, last_progress) = state, clock
-    state, taken = _sync_until_idle(
-        deployment, budget, state, setting.new_name, setting.recreate, cap
-    )
-    setting.meter.charge(state, len(taken) + 1)
-    current_new = state.new.name if state.new is not None else setting.new_name
-    steps = _scale_steps(taken, current_new, seconds, waves, unique_names=setting.unique_names)
-    if taken:
-        last_progress = seconds
+    start, (seconds, waves, _) = state, clock
+    state, steps, last_progress = _synced(setting, state, clock, cap)
     outcome = None
     terminating = sum(max(0, rs.pods - rs.spec) for rs in state.olds)
     if deployment.paused:
