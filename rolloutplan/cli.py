@@ -196,7 +196,14 @@ def plan_options(command: Callable[..., None]) -> Callable[..., None]:
         click.option("--nodes", type=click.IntRange(min=1), metavar="N",
                      help="The cluster's nodes: a Deployment whose pods keep each other off a "
                      "node (required pod anti-affinity on kubernetes.io/hostname) runs at most "
-                     "N of them; new pods beyond the free nodes stay Pending."),
+                     "N of them; new pods beyond the free nodes stay Pending. Also the "
+                     "domains of kubernetes.io/hostname for topologySpreadConstraints. Over "
+                     "Node objects in the inputs."),
+        click.option("--zones", type=click.IntRange(min=1), metavar="N",
+                     help="The cluster's zones (topology.kubernetes.io/zone): required pod "
+                     "anti-affinity on the zone runs at most N of the pods; "
+                     "topologySpreadConstraints with minDomains above N hold each zone to "
+                     "maxSkew pods. Over Node objects in the inputs."),
         click.option("--diagram", is_flag=True, help="Draw each step (text output)."),
         click.option("--plans", "plans", type=click.Choice(["full", "brief"]), default="full",
                      show_default=True,
@@ -216,6 +223,7 @@ def plan(
     new_pods: str,
     pod_startup: int | None,
     nodes: int | None,
+    zones: int | None,
     diagram: bool,
     **options: Any,
 ) -> None:
@@ -231,7 +239,7 @@ def plan(
     sources, excluded = _read(paths, settings)
     previous = _previous(options, settings)
     report = engine.plan(
-        sources, settings.config, _plan_options(new_pods, pod_startup, nodes, settings), previous
+        sources, settings.config, _plan_options(new_pods, pod_startup, (nodes, zones), settings), previous
     )
     _finish(ctx, report, settings, excluded)
 
@@ -253,6 +261,7 @@ def check(
     new_pods: str,
     pod_startup: int | None,
     nodes: int | None,
+    zones: int | None,
     diagram: bool,
     base: str | None,
     all_files: bool,
@@ -298,7 +307,7 @@ def check(
     report = engine.check(
         sources,
         settings.config,
-        _plan_options(new_pods, pod_startup, nodes, settings),
+        _plan_options(new_pods, pod_startup, (nodes, zones), settings),
         previous,
         renamed,
         everything=all_files,
@@ -326,7 +335,10 @@ def _previous(options: dict[str, Any], settings: Settings) -> list[object] | Non
 
 
 def _plan_options(
-    new_pods: str, pod_startup: int | None, nodes: int | None, settings: Settings
+    new_pods: str,
+    pod_startup: int | None,
+    domains: tuple[int | None, int | None],
+    settings: Settings,
 ) -> Any:
     """--pod-startup applies to every Deployment, over the config file's pod-startup keys."""
     from rolloutplan.planner.plan import PlanOptions
@@ -335,7 +347,8 @@ def _plan_options(
 
     file = settings.file
     startups = configured(file.path, file.get("pod-startup"), file.get("pod-startup-overrides", ()))
-    return PlanOptions(NewPods(new_pods), pod_startup, startups, nodes)
+    nodes, zones = domains
+    return PlanOptions(NewPods(new_pods), pod_startup, startups, nodes, zones)
 
 
 def _source(name: str, content: bytes) -> Any:

@@ -849,6 +849,9 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
     wanted_api = CHECKED_KINDS.get(ref.kind)
     if wanted_api is None or (data["apiVersion"], ref.kind) in SERVED_UNCHECKED:
         tally.skipped[ref.kind] = tally.skipped.get(ref.kind, 0) + 1
+        if ref.kind == "Node" and data["apiVersion"] == "v1":
+            # not checked (still counted as skipped), but plans read where pods can run
+            tally.objects.append(parse.node(data, ref))
         if config.strict_kinds:
             message = f"kind {ref.kind} ({data['apiVersion']}) is not checked by rolloutplan"
             violation = Violation("RP010", message, ("kind",))

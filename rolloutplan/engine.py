@@ -23,6 +23,7 @@ from rolloutplan.collect import (
 )
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
 from rolloutplan.model.objects import (
+    Node,
     Deployment,
     HorizontalPodAutoscaler,
     KubeObject,
@@ -48,7 +49,7 @@ __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", 
 
 # the rules of analysis.plan_risks: without one of them selected, plans are not analysed
 PLAN_RISKS = frozenset(
-    {"RP310", "RP311", "RP312", "RP313", "RP314", "RP316", "RP320", "RP330", "RP331"}
+    {"RP310", "RP311", "RP312", "RP313", "RP314", "RP316", "RP320", "RP321", "RP330", "RP331"}
 )
 LOST_SERVICE = "RP401"  # check --base: a Service the change leaves selecting nothing
 
@@ -185,6 +186,7 @@ class _Files:
                 tuple(hpa for _, hpa in self._last(unit.files, HorizontalPodAutoscaler)),
                 tuple(obj for _, obj in self._last(unit.files, ResourceQuota)),
                 tuple(obj for _, obj in self._last(unit.files, LimitRange)),
+                tuple(obj for _, obj in self._last(unit.files, Node)),
             )
             for unit in self.collected.units.units
         ]

@@ -162,6 +162,7 @@ STORED_CLASSES: tuple[type, ...] = (
     model.DeploymentStrategy, model.StrategyType, model.IntOrPercent,
     model.ScaleTarget, model.HorizontalPodAutoscaler, model.ScopeRequirement,
     model.ResourceQuota, model.LimitRangeItem, model.LimitRange, model.PodDisruptionBudget,
+    model.AntiAffinityTerm, model.SpreadConstraint, model.Toleration, model.Taint, model.Node,
 )  # fmt: skip
 _CODEC = DataCodec(STORED_CLASSES)
 _SEPARATOR = b"\n"  # between the parts of a stored result; never inside compact JSON
@@ -502,7 +503,7 @@ def _service(row: Row, refs: list[ObjectRef], labels: list[Labels]) -> Service:
 
 _TYPED_KINDS = (
     model.Deployment, model.ReplicaSet, Service, model.HorizontalPodAutoscaler,
-    model.ResourceQuota, model.LimitRange, model.PodDisruptionBudget,
+    model.ResourceQuota, model.LimitRange, model.PodDisruptionBudget, model.Node,
 )  # fmt: skip
 
 

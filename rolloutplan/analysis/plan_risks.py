@@ -1,8 +1,8 @@
-"""Rollout risks (RP31x, RP320, RP330-RP331) that only a plan shows: waves slower than the
-progress deadline, Services left without endpoints, losing the new pods, or serving two
-versions at once, a plan too long to list step by step (RP316), nodes that pod anti-affinity
-leaves no room on (RP320), and quotas that stall or slow it (RP330-RP331).  Pure: plans and
-endpoint timelines in, violations per object out."""
+"""Rollout risks (RP31x, RP320-RP321, RP330-RP331) that only a plan shows: waves slower
+than the progress deadline, Services left without endpoints, losing the new pods, or
+serving two versions at once, a plan too long to list step by step (RP316), nodes that pod
+anti-affinity or topology spread leave no room on (RP320-RP321), and quotas that stall or
+slow it (RP330-RP331).  Pure: plans and endpoint timelines in, violations per object out."""
 
 from __future__ import annotations
 
@@ -98,18 +98,32 @@ def _quota(plan: RolloutPlan) -> list[Violation]:
 
 
 def _nodes(plan: RolloutPlan) -> list[Violation]:
-    """RP320: the nodes left free for new pods (pod anti-affinity) stall the rollout."""
+    """RP320 (pod anti-affinity) and RP321 (topology spread): the room the scheduler leaves
+    new pods stalls the rollout."""
     room = plan.nodes
-    if room is None or plan.stall_reason != room.message:
+    limit = None if room is None else room.blocking
+    if room is None or limit is None or plan.stall_reason != room.stall:
         return []
     pending = room.pending(plan)
-    message = (
-        f"the rollout stalls at step {len(plan.steps)}: required pod anti-affinity on "
-        f"kubernetes.io/hostname lets each of the {room.nodes} node(s) run one of these pods, "
-        f"and the old pods hold them all: {plural(pending, 'new pod')} "
-        f"{'stays' if pending == 1 else 'stay'} Pending ({room.message}); {nodes.FIX}"
+    left = (
+        f"{plural(pending, 'new pod')} {'stays' if pending == 1 else 'stay'} Pending "
+        f"({room.stall})"
     )
-    return [Violation("RP320", message, ("spec", "strategy"))]
+    domains = nodes.domain_words(limit.domains, limit.key)
+    if limit.kind == nodes.ANTI:
+        message = (
+            f"the rollout stalls at step {len(plan.steps)}: required pod anti-affinity on "
+            f"{limit.key} lets each of the {domains} run one of these pods, and the old pods "
+            f"hold them all: {left}; {nodes.FIX}"
+        )
+        return [Violation("RP320", message, ("spec", "strategy"))]
+    held = "old and new pods" if limit.counts_old else "the new pods"
+    message = (
+        f"the rollout stalls at step {len(plan.steps)}: topologySpreadConstraints on "
+        f"{limit.key} hold each of the {domains} to {limit.per_domain} matching pod(s) "
+        f"(globalMin stays 0), and {held} fill them: {left}; {nodes.SPREAD_FIX}"
+    )
+    return [Violation("RP321", message, ("spec", "template", "spec", "topologySpreadConstraints"))]
 
 
 RECREATE_DROP = "Recreate takes every old pod down first"

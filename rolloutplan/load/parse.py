@@ -18,6 +18,7 @@ except ImportError:  # an interpreter without the module
 
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import (
+    AntiAffinityTerm,
     Container,
     ContainerPort,
     Deployment,
@@ -29,6 +30,7 @@ from rolloutplan.model.objects import (
     LabelSelector,
     LimitRange,
     LimitRangeItem,
+    Node,
     PodDisruptionBudget,
     PodTemplate,
     Probe,
@@ -40,7 +42,10 @@ from rolloutplan.model.objects import (
     SelectorRequirement,
     Service,
     ServicePort,
+    SpreadConstraint,
     StrategyType,
+    Taint,
+    Toleration,
 )
 
 Data = dict[str, Any]
@@ -260,29 +265,77 @@ def _template(raw: Data | None) -> PodTemplate:
         restart_policy=spec.get("restartPolicy") or "Always",
         termination_grace_period_seconds=_int(spec, "terminationGracePeriodSeconds", 30),
         fingerprint=_fingerprint(raw),
-        host_anti_affinity=_host_anti_affinity(spec.get("affinity")),
+        anti_affinity=_anti_affinity(spec.get("affinity")),
+        spread=_spread(spec.get("topologySpreadConstraints")),
+        tolerations=_tolerations(spec.get("tolerations")),
+        node_selector=_labels(spec.get("nodeSelector")),
     )
 
 
-HOSTNAME = "kubernetes.io/hostname"
-
-
-def _host_anti_affinity(raw: Data | None) -> tuple[LabelSelector, ...]:
-    """The label selectors of the required anti-affinity terms that keep matching pods on
-    different nodes.  Terms reaching other namespaces, or with matchLabelKeys or
+def _anti_affinity(raw: Data | None) -> tuple[AntiAffinityTerm, ...]:
+    """The required anti-affinity terms that keep matching pods in different domains of
+    their topology key.  Terms reaching other namespaces, or with matchLabelKeys or
     mismatchLabelKeys (which may set old and new pods apart), are left out: the planner then
     claims nothing about them.  A term without a labelSelector matches no pod."""
     anti = (raw or {}).get("podAntiAffinity") or {}
     terms = anti.get("requiredDuringSchedulingIgnoredDuringExecution") or ()
     return tuple(
-        _selector(term["labelSelector"])
+        AntiAffinityTerm(str(term["topologyKey"]), _selector(term["labelSelector"]))
         for term in terms
-        if term.get("topologyKey") == HOSTNAME
+        if term.get("topologyKey")
         and term.get("labelSelector") is not None
         and not term.get("namespaces")
         and term.get("namespaceSelector") is None
         and not term.get("matchLabelKeys")
         and not term.get("mismatchLabelKeys")
+    )
+
+
+def _spread(raw: Any) -> tuple[SpreadConstraint, ...]:
+    """The DoNotSchedule topologySpreadConstraints, with the API's defaults (minDomains 1,
+    nodeAffinityPolicy Honor, nodeTaintsPolicy Ignore); ScheduleAnyway ones only score."""
+    return tuple(
+        SpreadConstraint(
+            max_skew=_int(item, "maxSkew", 1),
+            topology_key=str(item.get("topologyKey") or ""),
+            selector=None if item.get("labelSelector") is None else _selector(item["labelSelector"]),
+            min_domains=_int(item, "minDomains", 1),
+            match_label_keys=tuple(str(key) for key in item.get("matchLabelKeys") or ()),
+            honor_node_affinity=item.get("nodeAffinityPolicy") != "Ignore",
+            honor_node_taints=item.get("nodeTaintsPolicy") == "Honor",
+        )
+        for item in map(_mapping, raw or ())
+        if item.get("whenUnsatisfiable") == "DoNotSchedule"
+    )
+
+
+def _tolerations(raw: Any) -> tuple[Toleration, ...]:
+    return tuple(
+        Toleration(
+            str(item.get("key") or ""),
+            str(item.get("operator") or "Equal"),
+            str(item.get("value") or ""),
+            str(item.get("effect") or ""),
+        )
+        for item in map(_mapping, raw or ())
+    )
+
+
+def node(data: Data, ref: ObjectRef) -> Node:
+    """What scheduling reads of a Node (never validated: anything of the wrong type reads
+    as absent)."""
+    metadata = _mapping(data.get("metadata"))
+    spec = _mapping(data.get("spec"))
+    labels = metadata.get("labels")
+    taints = spec.get("taints")
+    return Node(
+        ref=ref,
+        labels=_labels(labels) if isinstance(labels, dict) else (),
+        unschedulable=spec.get("unschedulable") is True,
+        taints=tuple(
+            Taint(str(t.get("key") or ""), str(t.get("value") or ""), str(t.get("effect") or ""))
+            for t in map(_mapping, taints if isinstance(taints, list) else ())
+        ),
     )
 
 

@@ -145,9 +145,71 @@ class PodTemplate:
     restart_policy: str = "Always"
     termination_grace_period_seconds: int = 30
     fingerprint: str = ""
-    # the selectors of its required pod anti-affinity terms on kubernetes.io/hostname (of
-    # the pod's own namespace, without matchLabelKeys): no two pods they match share a node
-    host_anti_affinity: tuple[LabelSelector, ...] = ()
+    # its required pod anti-affinity terms (of the pod's own namespace, without
+    # matchLabelKeys): no two pods a term matches share a domain of its topology key
+    anti_affinity: tuple[AntiAffinityTerm, ...] = ()
+    # its topologySpreadConstraints with whenUnsatisfiable DoNotSchedule
+    spread: tuple[SpreadConstraint, ...] = ()
+    tolerations: tuple[Toleration, ...] = ()
+    node_selector: Labels = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AntiAffinityTerm:
+    """A required pod anti-affinity term: no two pods ``selector`` matches in one domain
+    of ``topology_key`` (the nodes that share that label's value)."""
+
+    topology_key: str
+    selector: LabelSelector
+
+
+@dataclass(frozen=True, slots=True)
+class SpreadConstraint:
+    """A topologySpreadConstraint with whenUnsatisfiable DoNotSchedule, defaulted."""
+
+    max_skew: int
+    topology_key: str
+    selector: LabelSelector | None  # None: matches no pod
+    min_domains: int = 1
+    match_label_keys: tuple[str, ...] = ()
+    honor_node_affinity: bool = True  # nodeAffinityPolicy (default Honor)
+    honor_node_taints: bool = False  # nodeTaintsPolicy (default Ignore)
+
+
+@dataclass(frozen=True, slots=True)
+class Toleration:
+    key: str = ""  # empty with operator Exists: every key
+    operator: str = "Equal"
+    value: str = ""
+    effect: str = ""  # empty: every effect
+
+    def tolerates(self, taint: Taint) -> bool:
+        """core/v1 ToleratesTaint: the effect (when set), the key (when set) and, for Equal,
+        the value must match."""
+        if self.effect and self.effect != taint.effect:
+            return False
+        if self.key and self.key != taint.key:
+            return False
+        if self.operator == "Exists":
+            return True
+        return self.operator in ("", "Equal") and self.value == taint.value
+
+
+@dataclass(frozen=True, slots=True)
+class Taint:
+    key: str
+    value: str = ""
+    effect: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A v1 Node (from live input): what scheduling reads of it."""
+
+    ref: ObjectRef
+    labels: Labels = ()
+    unschedulable: bool = False
+    taints: tuple[Taint, ...] = ()
 
 
 class StrategyType(enum.Enum):
@@ -340,7 +402,7 @@ class PodDisruptionBudget:
 
 Workload = Deployment | ReplicaSet
 Neighbour = HorizontalPodAutoscaler | ResourceQuota | LimitRange | PodDisruptionBudget
-KubeObject = Deployment | ReplicaSet | Service | Neighbour
+KubeObject = Deployment | ReplicaSet | Service | Neighbour | Node
 
 
 compact_pickling(
@@ -364,4 +426,9 @@ compact_pickling(
     LimitRangeItem,
     LimitRange,
     PodDisruptionBudget,
+    AntiAffinityTerm,
+    SpreadConstraint,
+    Toleration,
+    Taint,
+    Node,
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from rolloutplan.analysis.neighbours import (
@@ -17,6 +17,7 @@ from rolloutplan.model.objects import (
     HorizontalPodAutoscaler,
     Labels,
     LimitRange,
+    Node,
     PodTemplate,
     ReplicaSet,
     ResourceQuota,
@@ -27,6 +28,8 @@ from rolloutplan.planner.budget import Budget, deployment_budget
 from rolloutplan.planner.changes import FieldChange, deployment_changes, template_changes
 from rolloutplan.planner.controller import Cluster
 from rolloutplan.planner.limits import Neighbourhood, QuotaPlan, quota_plan
+from rolloutplan.planner.nodes import Budget as NodeBudget
+from rolloutplan.planner.nodes import Cluster as NodeCluster
 from rolloutplan.planner.nodes import NodeRoom, node_room
 from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
@@ -44,6 +47,14 @@ class PlanOptions:
     pod_startup: int | None = None
     startups: tuple[PodStartup, ...] = ()  # the config file's, in order: the first match wins
     nodes: int | None = None  # --nodes: the cluster's nodes (None: not known)
+    zones: int | None = None  # --zones: the cluster's zones (None: not known)
+    # the Node objects of the inputs (the last copy of each); --nodes and --zones win
+    node_objects: tuple[Node, ...] = ()
+    node_budget: NodeBudget = field(default_factory=NodeBudget, compare=False)
+
+    @property
+    def cluster(self) -> NodeCluster:
+        return NodeCluster(self.nodes, self.zones, self.node_objects)
 
     def startup_of(self, deployment: Deployment) -> tuple[int | None, str]:
         """The pod start-up seconds set for ``deployment`` (None: not set), and where."""
@@ -139,6 +150,7 @@ class PlanUnit:
     autoscalers: tuple[HorizontalPodAutoscaler, ...] = ()  # the last copy of each
     quotas: tuple[ResourceQuota, ...] = ()  # of the unit (the last copy of each)
     limit_ranges: tuple[LimitRange, ...] = ()
+    nodes: tuple[Node, ...] = ()  # live Node objects (kubectl get nodes -o yaml)
 
 
 def plan_all(
@@ -158,6 +170,7 @@ def plan_all(
     replica_sets: dict[tuple[str, ObjectRef], ReplicaSet] = {}
     owned: set[tuple[str, ObjectRef]] = set()
     around: dict[tuple[str, ObjectRef], Neighbourhood] = {}
+    on_nodes: dict[tuple[str, ObjectRef], PlanOptions] = {}
     for unit in units:
         paths = {id(rs): path for path, rs in unit.replica_sets}
         replica_sets.update(((path, rs.ref), rs) for path, rs in unit.replica_sets)
@@ -172,12 +185,16 @@ def plan_all(
             mine = live.setdefault(key, {})
             if unit.quotas:
                 around[key] = Neighbourhood.of(unit.quotas, unit.limit_ranges, unit.deployments)
+            if unit.nodes:
+                on_nodes[key] = replace(options, node_objects=unit.nodes)
             for rs in index.owned(current):
                 mine[(paths[id(rs)], rs.ref)] = rs
                 owned.add((paths[id(rs)], rs.ref))
     plans = []
+    every = options
     for path, ref in sorted(copies, key=lambda key: (key[1], key[0].split("/"))):
         copy, current = copies[(path, ref)]
+        options = on_nodes.get((path, ref), every)
         replicas = list(live[(path, ref)].values())
         if isinstance(copy, Rejected):
             plan = refused_plan(current, replicas, copy.why, options)
@@ -302,8 +319,8 @@ def plan_deployment(
     new_name = starts.new_replica_set_name(deployment)
     quota = None if neighbours is None else quota_plan(deployment, old_template, start, neighbours)
     cap = quota.cap if quota is not None and quota.rooms else None
-    room = node_room(deployment, old_template, options.nodes)
-    on_nodes = None if room is None else room.running
+    room = node_room(deployment, old_template, options.cluster, options.node_budget)
+    on_nodes = None if room is None or not room.limits else room.running
     result = replay(
         deployment, budget, start, new_name, options.new_pods, timing, cap=cap, nodes=on_nodes
     )

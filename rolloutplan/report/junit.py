@@ -58,6 +58,8 @@ def _cases(report: Report) -> list[_Case]:
         _case_of(s.finding, cases).output.append(f"{_line(s.finding)} (suppressed: {s.reason})")
     with_findings = {name for _, name in cases}
     for obj in report.objects:
+        if obj.ref.kind == "Node":  # read for plans only: not checked, a skipped kind
+            continue
         if _name(obj.ref) not in with_findings:
             cases.setdefault((UNKNOWN_FILE, _name(obj.ref)), _Case(UNKNOWN_FILE, _name(obj.ref)))
     return [cases[key] for key in sorted(cases)]

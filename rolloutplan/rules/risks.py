@@ -1,4 +1,4 @@
-"""RP301-RP320, RP330-RP331: rollout risks, from the Deployment itself, from its plan,
+"""RP301-RP321, RP330-RP331: rollout risks, from the Deployment itself, from its plan,
 and from the autoscalers, disruption budgets and quotas beside it and the nodes under it."""
 
 from __future__ import annotations
@@ -306,24 +306,64 @@ RISK_RULES: tuple[RuleInfo, ...] = (
         W,
         "Required pod anti-affinity leaves no node for the new pods, so the rollout stalls.",
         rule_doc(
-            "From the plan, with `--nodes N`: reports a Deployment whose pods keep each other "
-            "off a node (a `requiredDuringSchedulingIgnoredDuringExecution` pod anti-affinity "
-            "term on `kubernetes.io/hostname` whose `labelSelector` matches both the old and "
-            "the new pods, in both templates) when the rollout stalls because no node is left "
-            "for a new pod. Each old pod is taken to run on its own node; terms with "
-            "`namespaces`, `namespaceSelector`, `matchLabelKeys` or `mismatchLabelKeys` are "
-            "not judged, nor are topologySpreadConstraints.",
-            "The scheduler puts at most one of these pods on a node. With as many replicas as "
-            "nodes, `maxSurge` above 0 and `maxUnavailable: 0`, the surge pod is created but "
-            "stays Pending (`0/3 nodes are available: 3 node(s) didn't match pod anti-affinity "
-            "rules`), and the controller removes no old pod before a new one is available: the "
-            "rollout never progresses and the Deployment reports ProgressDeadlineExceeded.",
+            "From the plan, with `--nodes N`, `--zones N` or Node objects in the inputs "
+            "(`kubectl get nodes -o yaml`): reports a Deployment whose pods keep each other "
+            "out of a topology domain (a `requiredDuringSchedulingIgnoredDuringExecution` pod "
+            "anti-affinity term whose `labelSelector` matches both the old and the new pods, "
+            "in both templates: one pod per node for `kubernetes.io/hostname`, per zone for "
+            "`topology.kubernetes.io/zone`) when the rollout stalls because no domain is left "
+            "for a new pod. Each old pod is taken to run in its own domain; with Node objects "
+            "the domains are those of the nodes the pod can land on (not cordoned, taints "
+            "tolerated, `nodeSelector` matched), and a node without the term's label takes "
+            "any number of pods. Terms with `namespaces`, `namespaceSelector`, "
+            "`matchLabelKeys` or `mismatchLabelKeys` are not judged.",
+            "The scheduler puts at most one of these pods in a domain. With as many replicas "
+            "as domains, `maxSurge` above 0 and `maxUnavailable: 0`, the surge pod is created "
+            "but stays Pending (`0/3 nodes are available: 3 node(s) didn't match pod "
+            "anti-affinity rules.`), and the controller removes no old pod before a new one "
+            "is available: the rollout never progresses and the Deployment reports "
+            "ProgressDeadlineExceeded.",
             "# 3 nodes\nreplicas: 3\nstrategy:\n  rollingUpdate:\n    maxSurge: 1\n"
             "    maxUnavailable: 0\n# pods: required anti-affinity on kubernetes.io/hostname "
             "against their own app label",
-            "Let an old pod free its node first: `maxUnavailable: 1` (or `maxSurge: 0` with "
-            "`maxUnavailable: 1`); or add nodes; or use preferred "
+            "Let an old pod free its domain first: `maxUnavailable: 1` (or `maxSurge: 0` with "
+            "`maxUnavailable: 1`); or add nodes (zones); or use preferred "
             "(`preferredDuringSchedulingIgnoredDuringExecution`) anti-affinity.",
+        ),
+    ),
+    RuleInfo(
+        "RP321",
+        "topology-spread-blocks-rollout",
+        W,
+        "A DoNotSchedule topology spread constraint leaves no domain for the new pods, so "
+        "the rollout stalls.",
+        rule_doc(
+            "From the plan, with `--nodes N` (domains of `kubernetes.io/hostname`), `--zones "
+            "N` (`topology.kubernetes.io/zone`) or Node objects in the inputs: reports a "
+            "Deployment whose `topologySpreadConstraints` with `whenUnsatisfiable: "
+            "DoNotSchedule` keep a new pod Pending so that the rollout stalls. A pod may go "
+            "to a domain when the matching pods there plus itself exceed the fewest in any "
+            "eligible domain (globalMin) by at most `maxSkew`. The domain with the fewest "
+            "always qualifies, so a spread stalls nothing unless globalMin is held at 0: "
+            "fewer eligible domains than `minDomains`, or an eligible domain the pod cannot "
+            "land on (a tainted or cordoned node still counts under the default "
+            "`nodeTaintsPolicy: Ignore`). Each domain then holds at most `maxSkew` matching "
+            "pods. Old pods count unless the `labelSelector` (with `matchLabelKeys`) sets "
+            "them apart: `pod-template-hash` in `matchLabelKeys` counts only the new "
+            "revision's pods. `ScheduleAnyway` constraints only score, and never stall.",
+            "With `minDomains: 5` on 3 zones, `maxSkew: 1` and 3 replicas, every zone already "
+            "holds its one pod: the surge pod stays Pending (`0/3 nodes are available: 3 "
+            "node(s) didn't match pod topology spread constraints.`), no old pod goes before "
+            "a new one is available, and the rollout never progresses. A tainted "
+            "control-plane node counted as a hostname domain does the same on any cluster.",
+            "replicas: 3\nstrategy:\n  rollingUpdate:\n    maxSurge: 1\n    maxUnavailable: 0\n"
+            "template:\n  spec:\n    topologySpreadConstraints:\n    - maxSkew: 1\n"
+            "      minDomains: 5\n      topologyKey: topology.kubernetes.io/zone\n"
+            "      whenUnsatisfiable: DoNotSchedule\n      labelSelector:\n"
+            "        matchLabels: {app: web}",
+            "Add `pod-template-hash` to `matchLabelKeys` (old pods then do not count); or "
+            "`maxUnavailable: 1`; or lower `minDomains` to the domains there are; or set "
+            "`nodeTaintsPolicy: Honor` so that domains the pods cannot use do not count.",
         ),
     ),
     RuleInfo(

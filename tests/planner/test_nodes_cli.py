@@ -14,7 +14,15 @@ from tests.conftest import FIXTURES, RunCli
 SCHEDULING = FIXTURES / "scheduling"
 STALLS = SCHEDULING / "redis-cache.yaml"  # 3 replicas, maxSurge 1, maxUnavailable 0
 COMPLETES = SCHEDULING / "redis-cache-unavailable-1.yaml"  # maxSurge 1, maxUnavailable 1
-EVENT = "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules"
+EVENT = "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules."
+HOST_LIMIT = {
+    "kind": "podAntiAffinity",
+    "topologyKey": "kubernetes.io/hostname",
+    "domains": 3,
+    "podsPerDomain": 1,
+    "countsOldPods": True,
+}
+SCHEDULING_3 = {"nodes": 3, "podsPerNode": 1, "source": "flags", "constraints": [HOST_LIMIT]}
 FIX = (
     "set maxUnavailable to 1 or more (an old pod then leaves its node to a new one), or "
     "maxSurge to 0, or add nodes"
@@ -39,7 +47,7 @@ def test_as_many_replicas_as_nodes_and_max_unavailable_0_stall_at_the_first_step
     assert _steps(plan) == [("scale", 3, 1, 3)]
     assert plan["outcome"] == "stalled"
     assert plan["stallReason"] == EVENT
-    assert plan["scheduling"] == {"nodes": 3, "podsPerNode": 1, "pendingAtEnd": 1}
+    assert plan["scheduling"] == {**SCHEDULING_3, "pendingAtEnd": 1}
     stalled = f"stalled: 1 new pod(s) stay Pending ({EVENT}; FailedScheduling); {FIX}"
     assert stalled in plan["notes"]
     (finding,) = [f for f in report["findings"] if f["rule"] == "RP320"]
@@ -65,7 +73,7 @@ def test_max_unavailable_1_lets_an_old_pod_free_its_node_and_the_rollout_complet
     (plan,) = report["plans"]
     assert plan["outcome"] == "complete"
     assert "stallReason" not in plan
-    assert plan["scheduling"] == {"nodes": 3, "podsPerNode": 1, "pendingAtEnd": 0}
+    assert plan["scheduling"] == {**SCHEDULING_3, "pendingAtEnd": 0}
     assert not [f for f in report["findings"] if f["rule"] == "RP320"]
     # a new pod becomes available only once an old pod has gone: never more available pods
     # than the 3 nodes hold
@@ -95,10 +103,10 @@ def test_fewer_nodes_than_running_pods_are_named(run_cli: RunCli) -> None:
     (plan,) = _json(run_cli, "--nodes", "1", COMPLETES)["plans"]
     assert plan["outcome"] == "stalled"
     assert plan["stallReason"] == (
-        "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules"
+        "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules."
     )
     assert (
-        "the rollout starts with 3 pods on 1 node(s): with this anti-affinity 2 of them would "
+        "the rollout starts with 3 pods where these constraints let 1 run: 2 of them would "
         "be Pending already; the plan takes them to run"
     ) in plan["notes"]
 

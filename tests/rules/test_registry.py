@@ -18,7 +18,8 @@ TESTED_ELSEWHERE = {
     "RP011": "tests/inputs/test_walking.py::test_a_file_without_documents_is_skipped",
     "RP012": "tests/test_lint_cli.py::test_missing_path_exits_2_but_the_other_files_are_checked",
     "RP013": "tests/test_lint_cli.py::test_removed_api_versions_are_reported",
-    "RP320": "tests/planner/test_nodes_cli.py (it needs --nodes, which fixtures cannot give)",
+    "RP320": "tests/planner/test_nodes_cli.py (it needs --nodes, --zones or Node objects)",
+    "RP321": "tests/planner/test_scheduling_cli.py (it needs --nodes, --zones or Node objects)",
 }
 
 
