@@ -239,7 +239,10 @@ def plan(
     sources, excluded = _read(paths, settings)
     previous = _previous(options, settings)
     report = engine.plan(
-        sources, settings.config, _plan_options(new_pods, pod_startup, (nodes, zones), settings), previous
+        sources,
+        settings.config,
+        _plan_options(new_pods, pod_startup, (nodes, zones), settings),
+        previous,
     )
     _finish(ctx, report, settings, excluded)
 

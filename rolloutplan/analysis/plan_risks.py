@@ -106,8 +106,7 @@ def _nodes(plan: RolloutPlan) -> list[Violation]:
         return []
     pending = room.pending(plan)
     left = (
-        f"{plural(pending, 'new pod')} {'stays' if pending == 1 else 'stay'} Pending "
-        f"({room.stall})"
+        f"{plural(pending, 'new pod')} {'stays' if pending == 1 else 'stay'} Pending ({room.stall})"
     )
     domains = nodes.domain_words(limit.domains, limit.key)
     if limit.kind == nodes.ANTI:

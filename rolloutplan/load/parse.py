@@ -298,7 +298,9 @@ def _spread(raw: Any) -> tuple[SpreadConstraint, ...]:
         SpreadConstraint(
             max_skew=_int(item, "maxSkew", 1),
             topology_key=str(item.get("topologyKey") or ""),
-            selector=None if item.get("labelSelector") is None else _selector(item["labelSelector"]),
+            selector=None
+            if item.get("labelSelector") is None
+            else _selector(item["labelSelector"]),
             min_domains=_int(item, "minDomains", 1),
             match_label_keys=tuple(str(key) for key in item.get("matchLabelKeys") or ()),
             honor_node_affinity=item.get("nodeAffinityPolicy") != "Ignore",

@@ -384,7 +384,8 @@ def _on_nodes(
         eligible = {
             labels[key]
             for node in nodes
-            if keys <= (labels := dict(node.labels)).keys() and _eligible(template, constraint, node)
+            if keys <= (labels := dict(node.labels)).keys()
+            and _eligible(template, constraint, node)
         }
         lands = {labels[key] for labels in landable}
         if len(eligible) >= constraint.min_domains and lands >= eligible:
@@ -443,6 +444,4 @@ def _eligible(template: PodTemplate, constraint: SpreadConstraint, node: Node) -
     nodeTaintsPolicy; a cordoned node carries the unschedulable taint in live output)."""
     if constraint.honor_node_affinity and not _selected(template, dict(node.labels)):
         return False
-    return not (
-        constraint.honor_node_taints and _untolerated(template.tolerations, node.taints)
-    )
+    return not (constraint.honor_node_taints and _untolerated(template.tolerations, node.taints))

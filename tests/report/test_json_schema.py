@@ -79,6 +79,10 @@ PLAN = {
     "autoscaled-live": [FIXTURES / "autoscaled" / "live.yaml"],
     **{f"quota/{path.name}": [path] for path in sorted((FIXTURES / "quota").glob("*.yaml"))},
     "nodes-stall": ["--nodes", "3", FIXTURES / "scheduling" / "redis-cache.yaml"],
+    "zones-stall": ["--nodes", "6", "--zones", "3", FIXTURES / "scheduling"],
+    "zones-only": ["--zones", "4", FIXTURES / "scheduling" / "zone-anti-affinity.yaml"],
+    "nodes-live-tainted": [FIXTURES / "scheduling" / "live-tainted"],
+    "nodes-live-zones": [FIXTURES / "scheduling" / "live-zones"],
 }
 SERVICES = {
     "seed": SEED_SERVICES,
