@@ -23,11 +23,11 @@ from rolloutplan.collect import (
 )
 from rolloutplan.model.finding import Finding, ObjectRef, Severity
 from rolloutplan.model.objects import (
-    Node,
     Deployment,
     HorizontalPodAutoscaler,
     KubeObject,
     LimitRange,
+    Node,
     ReplicaSet,
     ResourceQuota,
     Service,
