@@ -21,7 +21,7 @@ from rolloutplan.collect import (
     collect,
     selected,
 )
-from rolloutplan.model.finding import Finding, ObjectRef, Severity
+from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
 from rolloutplan.model.objects import (
     Deployment,
     HorizontalPodAutoscaler,
@@ -285,6 +285,7 @@ def _plan_findings(
     collected = files.collected
     found = CrossFindings(collected.units)
     timelines_of = by_plan(timelines)
+    by_copy: dict[tuple[int, ObjectRef, int], tuple[Document, list[_Risks]]] = {}
     for plan in plans:
         if plan.refusal:
             continue  # a refused update never runs: it has no risks of its own
@@ -292,14 +293,41 @@ def _plan_findings(
         file, document = files.document(plan.path, plan.deployment.ref)
         unit = collected.units.of_file[file][0]
         for ref, violations in plan_risks([plan], []).items():
-            found.add(file, ref, document, unit, violations)
+            by_copy.setdefault((file, ref, unit), (document, []))[1].append((plan, violations))
         for timeline in own:
             risks = plan_risks([plan], [timeline])
             for ref in (plan.deployment.ref, timeline.service.ref):
                 path = plan.path if ref == plan.deployment.ref else timeline.service_file
                 where, copy = files.document(path, ref)
-                found.add(where, ref, copy, unit, risks.get(ref, []))
+                entry = by_copy.setdefault((where, ref, unit), (copy, []))
+                entry[1].append((plan, risks.get(ref, [])))
+    for (file, ref, unit), (document, risks) in by_copy.items():
+        for violations in _per_variant(risks):
+            found.add(file, ref, document, unit, violations)
     found.report(config, collected.tally)
+
+
+_Risks = tuple["RolloutPlan", "list[Violation]"]
+
+
+def _per_variant(risks: list[_Risks]) -> list[list[Violation]]:
+    """The violations of each plan of one copy.  Where an autoscaler gives the copy a plan
+    at each end of its range, one that not every such plan shows says which plan it is
+    about (a variant's risk would otherwise read as the Deployment's whatever its count)."""
+    variants = {plan.variant_name for plan, _ in risks if plan.variant_name}
+    if len(variants) < 2:
+        return [violations for _, violations in risks]
+    seen: dict[Violation, set[str]] = {}
+    for plan, violations in risks:
+        for violation in violations:
+            seen.setdefault(violation, set()).add(plan.variant_name)
+    return [
+        [
+            v if seen[v] >= variants else replace(v, message=v.message + plan.variant_suffix)
+            for v in violations
+        ]
+        for plan, violations in risks
+    ]
 
 
 def check(

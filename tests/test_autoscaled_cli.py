@@ -301,3 +301,33 @@ def test_budgets_with_match_expressions_select_as_the_selector_says(
     only_a = "{matchExpressions: [{key: app, operator: In, values: [a]}]}"
     text = two + _budget("minAvailable: 2").replace("{matchLabels: {tier: web}}", only_a)
     assert [f[0] for f in _lint(run_cli, tmp_path, text)] == ["RP318"]
+
+
+def test_a_risk_only_one_end_of_the_range_shows_says_which_plan_and_is_listed_once(
+    run_cli: RunCli,
+) -> None:
+    """fixtures/cluster: the quota slows the plan at minReplicas 4 and stalls the one at
+    maxReplicas 8 (RP331, once each, saying which plan); markdown lists the Deployment's
+    other findings (RP317) under its first plan only, and each plan's own under it."""
+    manifests = FIXTURES / "cluster" / "manifests"
+    report = _json(run_cli, manifests)
+    quota = [f["message"] for f in report["findings"] if f["rule"] == "RP331"]
+    assert [m[:40] for m in quota] == [
+        "the quota leaves no room for some of the",
+        "the rollout stalls at step 4: exceeded q",
+    ]
+    assert [m.endswith(f" (the plan at {end})") for m, end in zip(
+        quota, ("minReplicas 4", "maxReplicas 8"), strict=True
+    )] == [True, True]  # fmt: skip
+    (conflict,) = [f["message"] for f in report["findings"] if f["rule"] == "RP317"]
+    assert "(the plan at" not in conflict  # both plans show it
+    markdown = run_cli("plan", "--no-cache", "--format", "markdown", manifests).stdout
+    rows = [line for line in markdown.splitlines() if line.startswith("| store/cart")]
+    assert [row.rsplit("|", 2)[1].strip() for row in rows] == ["2 warnings", "1 warning"]
+    low, high = (
+        markdown.split("at maxReplicas 8: stalled")[0],
+        markdown.split("at maxReplicas 8: stalled")[1],
+    )
+    assert low.count("replicas-with-autoscaler (") == 1 and "(the plan at minReplicas 4)" in low
+    assert "replicas-with-autoscaler" not in high and "(the plan at minReplicas 4)" not in high
+    assert high.count("(the plan at maxReplicas 8)") == 1

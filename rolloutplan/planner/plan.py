@@ -108,6 +108,16 @@ class RolloutPlan:
         return max([self.start.total_spec, *(step.total for step in self.steps)])
 
     @property
+    def variant_name(self) -> str:
+        """``maxReplicas 8``: the autoscaler's count this plan assumes, if any."""
+        return f"{self.variant} {self.deployment.replicas}" if self.variant else ""
+
+    @property
+    def variant_suffix(self) -> str:
+        """What a finding only this plan of its copy shows ends with."""
+        return f" (the plan at {self.variant_name})"
+
+    @property
     def min_available(self) -> int:
         return min([self.start.available, *(step.available for step in self.steps)])
 

@@ -166,7 +166,8 @@ def _deployments(report: Report) -> list[str]:
     if not report.plans and not report.deleted:
         return ["No Deployment to plan."]
     timelines_of, of_copy = by_plan(report.endpoints), by_copy(report.findings)
-    rows = [_plan_row(plan, timelines_of(plan), of_copy, report) for plan in report.plans]
+    shares = _shares(report.plans)
+    rows = [_plan_row(plan, timelines_of(plan), of_copy, report, shares) for plan in report.plans]
     rows += [_deleted_row(ref, path) for ref, path in report.deleted]
     kept, left = _bounded_rows(rows, SUMMARY_BUDGET, len(rows))
     found = "new findings" if report.compared else "findings"
@@ -178,7 +179,11 @@ def _deployments(report: Report) -> list[str]:
 
 
 def _plan_row(
-    plan: RolloutPlan, timelines: list[EndpointTimeline], of_copy: Of, report: Report
+    plan: RolloutPlan,
+    timelines: list[EndpointTimeline],
+    of_copy: Of,
+    report: Report,
+    shares: _Shares,
 ) -> list[str]:
     refused = plan.outcome is Outcome.REFUSED
     unknown = refused and not plan.peak_pods  # no current pods in the inputs
@@ -190,7 +195,7 @@ def _plan_row(
         "-" if unknown else str(plan.peak_pods),
         "-" if unknown else str(plan.min_available),
         _services_cell(timelines),
-        cell(_count(_plan_findings(plan, timelines, of_copy), report.unchanged)),
+        cell(_count(_plan_findings(plan, timelines, of_copy, shares), report.unchanged)),
     ]
 
 
@@ -202,7 +207,7 @@ def _plan_title(plan: RolloutPlan) -> str:
     """A plan's Deployment and file, and the autoscaler's count it assumes (a copy may
     have a plan at each end of the autoscaler's range)."""
     title = _title(plan.deployment.ref, plan.path)
-    return f"{title} at {plan.variant} {plan.deployment.replicas}" if plan.variant else title
+    return f"{title} at {plan.variant_name}" if plan.variant else title
 
 
 def _title(ref: ObjectRef, path: str) -> str:
@@ -254,12 +259,43 @@ def _service_state(timeline: EndpointTimeline) -> str:
 
 
 def _plan_findings(
-    plan: RolloutPlan, timelines: list[EndpointTimeline], of_copy: Of
+    plan: RolloutPlan, timelines: list[EndpointTimeline], of_copy: Of, shares: _Shares
 ) -> list[Finding]:
     """The findings on the Deployment copy and on the Services it affects."""
     copies = [(plan.path, plan.deployment.ref)]
     copies += [(t.service_file, t.service.ref) for t in timelines]
-    return list(dict.fromkeys(f for key in dict.fromkeys(copies) for f in of_copy.get(key, [])))
+    found = dict.fromkeys(f for key in dict.fromkeys(copies) for f in of_copy.get(key, []))
+    return _share(plan, list(found), shares)
+
+
+# per plan at one end of an autoscaler's range (by id): is it its copy's first, and the
+# endings of the findings only the copy's other such plans show
+_Shares = dict[int, tuple[bool, tuple[str, ...]]]
+
+
+def _shares(plans: Sequence[RolloutPlan]) -> _Shares:
+    variants: dict[tuple[str, ObjectRef], list[RolloutPlan]] = {}
+    for plan in plans:
+        if plan.variant:
+            variants.setdefault((plan.path, plan.deployment.ref), []).append(plan)
+    return {
+        id(plan): (plan is group[0], tuple(p.variant_suffix for p in group if p is not plan))
+        for group in variants.values()
+        if len(group) > 1
+        for plan in group
+    }
+
+
+def _share(plan: RolloutPlan, findings: list[Finding], shares: _Shares) -> list[Finding]:
+    """A copy planned at each end of an autoscaler's range: each plan lists the findings
+    only it shows, and the first one also the copy's other findings (each listed once)."""
+    share = shares.get(id(plan))
+    if share is None:
+        return findings
+    first, others = share
+    if first:
+        return [f for f in findings if not f.message.endswith(others)]
+    return [f for f in findings if f.message.endswith(plan.variant_suffix)]
 
 
 def _count(findings: Iterable[Finding], unchanged: frozenset[Finding]) -> str:
@@ -347,8 +383,9 @@ def _details(report: Report, *, diagram: bool) -> list[_Section]:
     sections: list[_Section] = []
     if report.planned:
         timelines_of, of_copy = by_plan(report.endpoints), by_copy(report.findings)
+        shares = _shares(report.plans)
         sections += [
-            _plan_section(plan, timelines_of(plan), of_copy, diagram=diagram)
+            _plan_section(plan, timelines_of(plan), of_copy, shares, diagram=diagram)
             for plan in report.plans
         ]
         if report.bare_replica_sets:
@@ -386,12 +423,17 @@ def _cut_note(left: list[str]) -> str:
 
 
 def _plan_section(
-    plan: RolloutPlan, timelines: list[EndpointTimeline], of_copy: Of, *, diagram: bool
+    plan: RolloutPlan,
+    timelines: list[EndpointTimeline],
+    of_copy: Of,
+    shares: _Shares,
+    *,
+    diagram: bool,
 ) -> _Section:
     """A plan's details; without its step table (then also without its lists) if it would
     pass SECTION_BUDGET."""
     name = _plan_title(plan)
-    risks = of_copy.get((plan.path, plan.deployment.ref), [])
+    risks = _share(plan, of_copy.get((plan.path, plan.deployment.ref), []), shares)
     summary = f"Deployment {name}: {_short_outcome(plan)}"
     for steps in (True, False):
         blocks = _plan_blocks(plan, timelines, risks, steps=steps, diagram=diagram)
