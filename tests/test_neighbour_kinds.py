@@ -218,3 +218,72 @@ def test_relations_to_a_deployment() -> None:
 
 def _fields(obj: object) -> dict[str, object]:
     return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+
+
+TOLERANT_HPA = """\
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  maxReplicas: 5
+  behavior:
+    scaleUp: {tolerance: "-0.001"}
+    scaleDown: {tolerance: 0.05}
+"""
+
+
+def _tolerance_findings(
+    run_cli: RunCli, tmp_path: Path, version: str, text: str, *previous: Path
+) -> list[tuple[str, str, str]]:
+    path = tmp_path / "hpa.yaml"
+    path.write_text(text, "utf-8")
+    options = [arg for p in previous for arg in ("--previous", str(p))]
+    result = run_cli("lint", "--format", "json", "--no-cache", "--kubernetes-version", version,
+                     *options, path)  # fmt: skip
+    return [(f["rule"], f["field"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+
+
+@pytest.mark.parametrize("version", ["1.35", "1.37"])
+def test_a_negative_tolerance_is_refused_where_the_gate_is_on(
+    run_cli: RunCli, tmp_path: Path, version: str
+) -> None:
+    assert _tolerance_findings(run_cli, tmp_path, version, TOLERANT_HPA) == [
+        ("RP278", "spec.behavior.scaleUp.tolerance",
+         'Invalid value: "-0.001": must be greater or equal to zero'),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("version", ["1.33", "1.34"])
+def test_with_the_gate_off_the_server_drops_a_new_tolerance_and_refuses_nothing(
+    run_cli: RunCli, tmp_path: Path, version: str
+) -> None:
+    """HPAConfigurableTolerance is alpha (off) in 1.33 and 1.34: the strategy drops each
+    tolerance on create; on an update of an object that has one, it keeps and validates it."""
+    assert _tolerance_findings(run_cli, tmp_path, version, TOLERANT_HPA) == []
+    before = tmp_path / "before"
+    before.mkdir()
+    (before / "hpa.yaml").write_text(TOLERANT_HPA.replace('"-0.001"', "0.1"), "utf-8")
+    assert [f[:2] for f in _tolerance_findings(run_cli, tmp_path, version, TOLERANT_HPA, before)] \
+        == [("RP278", "spec.behavior.scaleUp.tolerance")]  # fmt: skip
+    untolerant = before / "hpa.yaml"
+    untolerant.write_text(TOLERANT_HPA.split("  behavior:")[0], "utf-8")
+    assert _tolerance_findings(run_cli, tmp_path, version, TOLERANT_HPA, before) == []
+
+
+def test_a_tolerance_that_is_no_quantity_is_refused_whatever_the_gate(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    text = TOLERANT_HPA.replace('"-0.001"', '"5 percent"')
+    for version in ("1.33", "1.37"):
+        (found,) = _tolerance_findings(run_cli, tmp_path, version, text)
+        assert found[:2] == ("RP278", "spec.behavior.scaleUp.tolerance")
+        assert found[2].startswith('Invalid value: "5 percent": quantities must match')
+
+
+def test_before_1_33_a_tolerance_is_an_unknown_field(run_cli: RunCli, tmp_path: Path) -> None:
+    found = _tolerance_findings(run_cli, tmp_path, "1.32", TOLERANT_HPA)
+    assert [f[:2] for f in found] == [
+        ("RP102", "spec.behavior.scaleUp.tolerance"),
+        ("RP102", "spec.behavior.scaleDown.tolerance"),
+    ]

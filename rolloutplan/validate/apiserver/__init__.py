@@ -11,10 +11,10 @@ from typing import Any
 from rolloutplan.model.finding import Violation
 
 WORKLOADS = ("Deployment", "ReplicaSet")
-# the kinds that shape a rollout from beside it (issue 16): each kind's module and its create
-# and update checks, imported when a document of the kind comes
+# the kinds that shape a rollout from beside it (issue 16), but HorizontalPodAutoscaler (its
+# rules depend on the version): each kind's module and its create and update checks, imported
+# when a document of the kind comes
 NEIGHBOURS = {
-    "HorizontalPodAutoscaler": ("autoscaling", "validate", "validate_update"),
     "ResourceQuota": ("quota", "validate_quota", "validate_quota_update"),
     "LimitRange": ("quota", "validate_limit_range", "validate_limit_range_update"),
     "PodDisruptionBudget": ("disruption", "validate", "validate_update"),
@@ -40,6 +40,10 @@ def validate_create(
         return service.validate(
             data, node_port_range=node_port_range, kubernetes_version=kubernetes_version
         )
+    if kind == "HorizontalPodAutoscaler":  # the one neighbour with version-dependent rules
+        from rolloutplan.validate.apiserver import autoscaling
+
+        return autoscaling.validate(data, kubernetes_version)
     if kind in NEIGHBOURS:
         module, create, _ = NEIGHBOURS[kind]
         return getattr(_checks(module), create)(data)  # type: ignore[no-any-return]
@@ -70,6 +74,10 @@ def validate_update(
 
         created = workload.validate(kind, new, kubernetes_version=kubernetes_version)
         return created + workload.validate_update(kind, old, new)
+    if kind == "HorizontalPodAutoscaler":
+        from rolloutplan.validate.apiserver import autoscaling
+
+        return autoscaling.validate_update(old, new, kubernetes_version)
     if kind in NEIGHBOURS:
         module, _, update = NEIGHBOURS[kind]
         return getattr(_checks(module), update)(old, new)  # type: ignore[no-any-return]

@@ -7,8 +7,14 @@ invalid-autoscaler-behavior (behavior); metadata through ``metadata`` (RP201-RP2
 
 ``minReplicas: 0`` needs the HPAScaleToZero feature gate, alpha and off by default in every
 supported version: it is rejected as a default cluster rejects it, except on an update of an
-object that already has 0 (the server lets such objects keep it).  ``behavior.*.tolerance``
-(HPAConfigurableTolerance) is left to the schema: its validation was not read.
+object that already has 0 (the server lets such objects keep it).
+
+``behavior.scaleUp/scaleDown.tolerance`` (1.33 on; older schemas do not know it) must not be
+negative.  It needs the HPAConfigurableTolerance feature gate, alpha and off by default in
+1.33 and 1.34, beta and on from 1.35: with the gate off the server's strategy drops every
+tolerance before validating (nothing is refused), except on an update of an object that
+already sets one, where it is kept and validated.  Upstream's tests pin the words "greater or
+equal to zero" of the message; the rest of it is ours.
 """
 
 from __future__ import annotations
@@ -49,21 +55,38 @@ SELECT_POLICIES = ("Disabled", "Max", "Min")
 POLICY_TYPES = ("Percent", "Pods")
 DEFAULT_CPU_UTILIZATION = 80
 SPEC: FieldPath = ("spec",)
+DIRECTIONS = ("scaleUp", "scaleDown")
 
 
-def validate(data: dict[str, Any]) -> list[Violation]:
-    """What creating this HorizontalPodAutoscaler would be refused for."""
-    return _validate(with_defaults(data), lower_bound=1)
+def validate(data: dict[str, Any], kubernetes_version: str | None = None) -> list[Violation]:
+    """What creating this HorizontalPodAutoscaler would be refused for (None: the newest
+    version's rules)."""
+    tolerance = _tolerance_gate(kubernetes_version)
+    return _validate(with_defaults(data), lower_bound=1, tolerance=tolerance)
 
 
-def validate_update(old: dict[str, Any], new: dict[str, Any]) -> list[Violation]:
+def validate_update(
+    old: dict[str, Any], new: dict[str, Any], kubernetes_version: str | None = None
+) -> list[Violation]:
     """An update: immutable metadata, and the spec again (an object that already scales to
-    zero may keep doing so)."""
-    old_min = with_defaults(old)["spec"].get("minReplicas")
-    lower = 0 if old_min == 0 else 1
+    zero, or sets a tolerance, may keep doing so)."""
+    old = with_defaults(old)
+    lower = 0 if old["spec"].get("minReplicas") == 0 else 1
+    tolerance = _tolerance_gate(kubernetes_version) or _sets_tolerance(old)
     return metadata.validate_object_meta_update(old, new) + _validate(
-        with_defaults(new), lower_bound=lower
+        with_defaults(new), lower_bound=lower, tolerance=tolerance
     )
+
+
+def _tolerance_gate(kubernetes_version: str | None) -> bool:
+    """Whether a tolerance reaches validation on create: HPAConfigurableTolerance is on by
+    default from 1.35 (beta); before, the server drops it."""
+    return kubernetes_version is None or int(kubernetes_version.split(".")[1]) >= 35
+
+
+def _sets_tolerance(obj: dict[str, Any]) -> bool:
+    behavior = mapping(mapping(obj, "spec"), "behavior")
+    return any(mapping(behavior, way).get("tolerance") is not None for way in DIRECTIONS)
 
 
 def with_defaults(data: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +146,7 @@ def _rules(given: Any, defaults: dict[str, Any]) -> dict[str, Any]:
     return defaults
 
 
-def _validate(obj: dict[str, Any], *, lower_bound: int) -> list[Violation]:
+def _validate(obj: dict[str, Any], *, lower_bound: int, tolerance: bool) -> list[Violation]:
     spec = mapping(obj, "spec")
     violations = metadata.validate_object_meta(obj, primitives.dns1123_subdomain)
     violations += _replicas(spec, lower_bound)
@@ -131,7 +154,7 @@ def _validate(obj: dict[str, Any], *, lower_bound: int) -> list[Violation]:
         mapping(spec, "scaleTargetRef"), (*SPEC, "scaleTargetRef"), TARGET
     )
     violations += _metrics(spec)
-    violations += _behavior(spec.get("behavior"))
+    violations += _behavior(spec.get("behavior"), tolerance)
     return violations
 
 
@@ -320,19 +343,21 @@ _SOURCES = {
 }
 
 
-def _behavior(behavior: Any) -> list[Violation]:
+def _behavior(behavior: Any, tolerance: bool) -> list[Violation]:
+    """``tolerance``: whether the server keeps the tolerances to validate them."""
     if not isinstance(behavior, dict):
         return []
     path = (*SPEC, "behavior")
-    return _scaling_rules(behavior.get("scaleUp"), (*path, "scaleUp")) + _scaling_rules(
-        behavior.get("scaleDown"), (*path, "scaleDown")
-    )
+    violations = []
+    for way in DIRECTIONS:
+        violations += _scaling_rules(behavior.get(way), (*path, way), tolerance)
+    return violations
 
 
-def _scaling_rules(rules: Any, path: FieldPath) -> list[Violation]:
+def _scaling_rules(rules: Any, path: FieldPath, tolerance: bool) -> list[Violation]:
     if not isinstance(rules, dict):
         return []
-    violations = []
+    violations = _tolerance(rules.get("tolerance"), (*path, "tolerance"), tolerance)
     window = _int(rules.get("stabilizationWindowSeconds"))
     window_path = (*path, "stabilizationWindowSeconds")
     if window is not None and window < 0:
@@ -353,6 +378,17 @@ def _scaling_rules(rules: Any, path: FieldPath) -> list[Violation]:
     for i, policy in policies:
         violations += _policy(policy, (*path, "policies", i))
     return violations
+
+
+def _tolerance(raw: Any, path: FieldPath, kept: bool) -> list[Violation]:
+    if raw is None:
+        return []
+    value = quantity(raw)
+    if value is None:  # decoding fails, before the server could drop it
+        return [invalid(BEHAVIOR, path, raw, quantity_error(raw))]
+    if kept and value < 0:
+        return [invalid(BEHAVIOR, path, raw, "must be greater or equal to zero")]
+    return []
 
 
 def _policy(policy: dict[str, Any], path: FieldPath) -> list[Violation]:
