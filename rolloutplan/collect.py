@@ -39,6 +39,7 @@ from rolloutplan.rules import REGISTRY
 from rolloutplan.tally import (
     INTERNAL_ERROR,
     CrossResults,
+    ObjectList,
     Suppressed,
     Tally,
     freeze,
@@ -148,11 +149,13 @@ def collect(
     file_config = replace(config, progress=None, jobs=1, cache=None)
     full = _fingerprint(config.cache, config, previous) if config.cache else b""
     as_given = bool(previous)
+    check = functools.partial(_check_source, config=file_config, index=index)
+    key = _EntryKey(_selection_fingerprint(full, config.rules), as_given=as_given)
     job = batch.Job(
-        check=functools.partial(_check_source, config=file_config, index=index),
+        check=check,
         freeze=freeze,
-        thaw=_thaw_as_given,
-        key=_EntryKey(_selection_fingerprint(full, config.rules), as_given=as_given),
+        thaw=functools.partial(_thaw_as_given, again=_Again(check, key, config.cache)),
+        key=key,
         storable=storable,
         size=_size,
         fallback=_EntryKey(full, as_given=as_given) if config.rules.disabled else None,
@@ -785,10 +788,31 @@ def _child(resolved: str, name: str) -> str | None:
     return joined
 
 
-def _thaw_as_given(blob: bytes, source: SourceText | UnreadablePath) -> Tally:
+def _thaw_as_given(blob: bytes, source: SourceText | UnreadablePath, again: _Again) -> Tally:
     """A stored file's results, naming the file as given this time: they may have been
     stored under another spelling of its path (see ``_EntryKey``)."""
-    return thaw(blob, source, source.path if isinstance(source, SourceText) else None)
+    path = source.path if isinstance(source, SourceText) else None
+    return thaw(blob, source, path, functools.partial(again, source))
+
+
+@dataclass(frozen=True)
+class _Again:
+    """A stored file's typed objects when they cannot be decoded (sealed with the user's
+    key, so only a faulty writer makes such an entry; they are decoded only when read, after
+    the rest of the results were taken): the file checked again, and its results stored
+    again, as a miss would be."""
+
+    check: Callable[[SourceText | UnreadablePath], Tally]
+    key: Callable[[SourceText | UnreadablePath], str | None]
+    store: ResultCache | None
+
+    def __call__(self, source: SourceText | UnreadablePath) -> ObjectList:
+        fresh = self.check(source)
+        key = self.key(source)
+        if key is not None and self.store is not None and storable(fresh):
+            with contextlib.suppress(Exception):
+                self.store.put_many([(key, freeze(fresh))])
+        return fresh.objects
 
 
 def _check_file_guarded(

@@ -42,36 +42,50 @@ class Suppressed:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """Objects stored by ``freeze``, and how to get them again when they cannot be read (a
+    faulty writer holding the user's key): the file checked again."""
+
+    blob: bytes
+    again: Callable[[], Iterable[KubeObject]]
+
+    def objects(self) -> list[KubeObject]:
+        try:
+            return _thaw_objects(self.blob)
+        except (ValueError, TypeError, RecursionError):
+            return list(self.again())
+
+
 class ObjectList(Sequence[KubeObject]):
     """Typed objects in file order.  Those read back from the result cache stay stored
     until something reads them: a lint run needs only the Services, pod sources and
     selector claims, which are kept beside them, so it never does (except for JUnit)."""
 
     def __init__(self, objects: Iterable[KubeObject] = ()) -> None:
-        self._parts: list[list[KubeObject] | bytes] = [list(objects)]
+        self._parts: list[list[KubeObject] | bytes | _Stored] = [list(objects)]
 
     @classmethod
-    def frozen(cls, blob: bytes) -> ObjectList:
-        """Objects stored by ``freeze``: decoded when first read."""
+    def frozen(
+        cls, blob: bytes, again: Callable[[], Iterable[KubeObject]] | None = None
+    ) -> ObjectList:
+        """Objects stored by ``freeze``: decoded when first read.  With ``again``, objects
+        that cannot be decoded are its objects; without, ValueError."""
         found = cls()
-        found._parts = [blob]
+        found._parts = [blob if again is None else _Stored(blob, again)]
         return found
 
     def append(self, obj: KubeObject) -> None:
-        if isinstance(self._parts[-1], bytes):
+        if not isinstance(self._parts[-1], list):
             self._parts.append([])
         self._parts[-1].append(obj)  # type: ignore[union-attr]
 
     def extend(self, other: ObjectList) -> None:
-        self._parts += [part if isinstance(part, bytes) else list(part) for part in other._parts]
+        self._parts += [part if not isinstance(part, list) else list(part) for part in other._parts]
 
     def _all(self) -> list[KubeObject]:
-        if len(self._parts) != 1 or isinstance(self._parts[0], bytes):
-            flat = [
-                obj
-                for part in self._parts
-                for obj in (_thaw_objects(part) if isinstance(part, bytes) else part)
-            ]
+        if len(self._parts) != 1 or not isinstance(self._parts[0], list):
+            flat = [obj for part in self._parts for obj in _objects_of(part)]
             self._parts = [flat]
         return self._parts[0]  # type: ignore[return-value]
 
@@ -189,17 +203,23 @@ def _compact(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), check_circular=False).encode()
 
 
-def thaw(blob: bytes, source: object, path: str | None = None) -> Tally:
+def thaw(
+    blob: bytes,
+    source: object,
+    path: str | None = None,
+    again: Callable[[], Iterable[KubeObject]] | None = None,
+) -> Tally:
     """The results ``freeze`` gave ``blob`` for; the typed objects, and the fields of
-    ``TYPED``, are decoded when read.  With ``path``, every finding and document is in that
-    file (one file's results name no other: they may have been stored under another
-    spelling of its path)."""
+    ``TYPED``, are decoded when read (typed objects that cannot be: ``again``'s, see
+    ``ObjectList.frozen``).  With ``path``, every finding and document is in that file (one
+    file's results name no other: they may have been stored under another spelling of its
+    path)."""
     head, typed, objects, *texts = blob.split(_SEPARATOR)
     try:
         values, paths, refs = _unpack(_json(head.decode()), path, len(texts))
     except (TypeError, IndexError, KeyError, AttributeError, StopIteration) as exc:
         raise ValueError(f"not a file's results: {exc!r}") from None
-    tally = Tally(objects=ObjectList.frozen(objects), **values)
+    tally = Tally(objects=ObjectList.frozen(objects, again), **values)
     for name in TYPED:  # read from ``_typed`` when first asked for (Tally.__getattr__)
         del tally.__dict__[name]
     tally.__dict__["_typed"] = (typed, paths, refs, texts, source)
@@ -505,6 +525,12 @@ _TYPED_KINDS = (
     model.Deployment, model.ReplicaSet, Service, model.HorizontalPodAutoscaler,
     model.ResourceQuota, model.LimitRange, model.PodDisruptionBudget, model.Node,
 )  # fmt: skip
+
+
+def _objects_of(part: list[KubeObject] | bytes | _Stored) -> list[KubeObject]:
+    if isinstance(part, list):
+        return part
+    return _thaw_objects(part) if isinstance(part, bytes) else part.objects()
 
 
 def _thaw_objects(blob: bytes) -> list[KubeObject]:
