@@ -73,7 +73,9 @@ NEIGHBOUR_RULES: tuple[RuleInfo, ...] = (
             "Checks `spec.behavior.scaleUp` and `scaleDown`: `stabilizationWindowSeconds` "
             "from 0 to 3600, `selectPolicy` Max, Min or Disabled, at least one policy (a rule "
             "left out gets the defaults; `policies: []` does not), each policy of type Pods or "
-            "Percent with a `value` above 0 and a `periodSeconds` from 1 to 1800.",
+            "Percent with a `value` above 0 and a `periodSeconds` from 1 to 1800, and a "
+            "`tolerance` of 0 or more (from Kubernetes 1.35, where the HPAConfigurableTolerance "
+            "feature gate is on by default; 1.33 and 1.34 drop a new tolerance unchecked).",
             "The API server rejects the autoscaler: `spec.behavior.scaleDown.policies[0]."
             "periodSeconds: Invalid value: 3600: must be less than or equal to 1800`.",
             "behavior:\n  scaleDown:\n    policies:\n    - type: Pods\n      value: 1\n"
