@@ -1,8 +1,8 @@
-"""Rollout risks (RP31x, RP320-RP321, RP330-RP331) that only a plan shows: waves slower
+"""Rollout risks (RP31x, RP320-RP321, RP330-RP332) that only a plan shows: waves slower
 than the progress deadline, Services left without endpoints, losing the new pods, or
 serving two versions at once, a plan too long to list step by step (RP316), nodes that pod
 anti-affinity or topology spread leave no room on (RP320-RP321), and quotas that stall or
-slow it (RP330-RP331).  Pure: plans and endpoint timelines in, violations per object out."""
+slow it (RP330-RP332).  Pure: plans and endpoint timelines in, violations per object out."""
 
 from __future__ import annotations
 
@@ -74,10 +74,19 @@ def _shortened(plan: RolloutPlan) -> list[Violation]:
 
 
 def _quota(plan: RolloutPlan) -> list[Violation]:
-    """RP330 (usage from status.used) or RP331 (assumed): quotas stall or slow the rollout."""
+    """RP330 (usage from status.used) or RP331 (assumed): quotas stall or slow the rollout;
+    RP332: a quota refuses every new pod (a container leaves cpu or memory unset)."""
     quota = plan.quota
     if quota is None or not quota.rooms:
         return []
+    refusal = next((room.refusal for room in quota.rooms if room.refusal), "")
+    if refusal and plan.stall_reason == refusal:
+        message = (
+            f"the rollout stalls at step {len(plan.steps)}: {refusal}: the API server refuses "
+            "every new pod, whatever room the quota has (unless a LimitRange not in the inputs "
+            "sets a default); set the resource on every container, or a LimitRange default"
+        )
+        return [Violation("RP332", message, ("spec", "template", "spec", "containers"))]
     rule = "RP330" if quota.live else "RP331"
     used = "" if quota.live else f" (assuming {quota.assumption})"
     if plan.stall_reason:

@@ -261,7 +261,10 @@ def _template(raw: Data | None) -> PodTemplate:
     return PodTemplate(
         labels=_labels(metadata.get("labels")),
         containers=tuple(_container(c) for c in spec.get("containers") or ()),
-        init_containers=tuple(_container(c) for c in spec.get("initContainers") or ()),
+        init_containers=tuple(
+            _container(c, sidecar=c.get("restartPolicy") == "Always")
+            for c in spec.get("initContainers") or ()
+        ),
         restart_policy=spec.get("restartPolicy") or "Always",
         termination_grace_period_seconds=_int(spec, "terminationGracePeriodSeconds", 30),
         fingerprint=_fingerprint(raw),
@@ -269,7 +272,23 @@ def _template(raw: Data | None) -> PodTemplate:
         spread=_spread(spec.get("topologySpreadConstraints")),
         tolerations=_tolerations(spec.get("tolerations")),
         node_selector=_labels(spec.get("nodeSelector")),
+        priority_class_name=spec.get("priorityClassName") or "",
+        cross_namespace_affinity=_cross_namespace(spec.get("affinity")),
+        runtime_class_name=spec.get("runtimeClassName") or "",
     )
+
+
+def _cross_namespace(raw: Data | None) -> bool:
+    """Whether a pod affinity or anti-affinity term, required or preferred, names other
+    namespaces or selects them."""
+    for kind in ("podAffinity", "podAntiAffinity"):
+        affinity = (raw or {}).get(kind) or {}
+        terms = list(affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or ())
+        for weighted in affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or ():
+            terms.append((weighted or {}).get("podAffinityTerm") or {})
+        if any(t.get("namespaces") or t.get("namespaceSelector") is not None for t in terms):
+            return True
+    return False
 
 
 def _anti_affinity(raw: Data | None) -> tuple[AntiAffinityTerm, ...]:
@@ -382,7 +401,7 @@ def _canonical_json(data: object) -> str:
     return "".join(_ENCODE(data, 0))
 
 
-def _container(raw: Data) -> Container:
+def _container(raw: Data, sidecar: bool = False) -> Container:
     lifecycle: Data = raw.get("lifecycle") or {}
     resources: Data = raw.get("resources") or {}
     return Container(
@@ -405,6 +424,7 @@ def _container(raw: Data) -> Container:
         limits=_labels(resources.get("limits")),
         env=_env(raw.get("env")),
         invocation=_digest({key: raw.get(key) for key in _INVOCATION}),
+        sidecar=sidecar,
     )
 
 

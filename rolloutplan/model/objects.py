@@ -132,6 +132,8 @@ class Container:
     # a digest of command, args, env, envFrom and workingDir: what the program is told to do
     # (with image and ports, what tells two versions apart for their clients)
     invocation: str = ""
+    # an init container with restartPolicy Always: a sidecar, running beside the containers
+    sidecar: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,11 @@ class PodTemplate:
     spread: tuple[SpreadConstraint, ...] = ()
     tolerations: tuple[Toleration, ...] = ()
     node_selector: Labels = ()
+    priority_class_name: str = ""
+    # a pod (anti-)affinity term, required or preferred, reaches other namespaces
+    # (namespaces or namespaceSelector): what quota scope CrossNamespacePodAffinity selects
+    cross_namespace_affinity: bool = False
+    runtime_class_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)

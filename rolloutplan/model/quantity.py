@@ -168,3 +168,49 @@ def _number(value: Fraction) -> str:
         return f"{float(value):g}"
     exponent = len(str(abs(value.numerator) // value.denominator)) - 1
     return f"{float(value / 10**exponent):g}e+{exponent}"
+
+
+# How resource.Quantity prints a value: the format it was parsed with (its suffix)
+DECIMAL_SI, BINARY_SI, DECIMAL_EXPONENT = "DecimalSI", "BinarySI", "DecimalExponent"
+_SI_SUFFIX = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
+_BINARY_SUFFIX = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
+_EXPONENT = re.compile(r"[eE][+-]?[0-9]+\Z")
+
+
+def quantity_format(text: str | int | float) -> str:
+    """The format ParseQuantity gives a quantity: BinarySI for a Ki..Ei suffix,
+    DecimalExponent for an ``e``/``E`` exponent, DecimalSI otherwise."""
+    if isinstance(text, str):
+        body = text.strip()
+        if body[-2:] in _BINARY_SUFFIX[1:]:
+            return BINARY_SI
+        if _EXPONENT.search(body):
+            return DECIMAL_EXPONENT
+    return DECIMAL_SI
+
+
+def canonical(value: Fraction, form: str = DECIMAL_SI) -> str:
+    """``value`` as Quantity.String() prints it in ``form``: an integer mantissa with the
+    largest suffix that keeps it whole (a power of 1000 for DecimalSI, ``e<n>`` with n a
+    multiple of 3 for DecimalExponent, a power of 1024 for BinarySI, which prints as
+    DecimalSI below 1024 or with a fraction).  Beyond the largest SI suffix (E) the value is
+    printed with all its digits."""
+    value = _rounded(value)
+    if form == BINARY_SI and abs(value) >= 1024 and value.denominator == 1:
+        mantissa, power = int(value), 0
+        while mantissa % 1024 == 0 and power < len(_BINARY_SUFFIX) - 1:
+            mantissa //= 1024
+            power += 1
+        return f"{mantissa}{_BINARY_SUFFIX[power]}"
+    if not value:
+        return "0"
+    nanos = int(value * 10**9)  # whole: _rounded
+    exponent = -9
+    while nanos % 1000 == 0:
+        nanos //= 1000
+        exponent += 3
+    if form == DECIMAL_EXPONENT:
+        return f"{nanos}e{exponent}" if exponent else str(nanos)
+    if exponent > 18:
+        return str(nanos * 10**exponent)
+    return f"{nanos}{_SI_SUFFIX[exponent]}"

@@ -24,6 +24,11 @@ FIX = (
     "make room for the new ones)"
 )
 
+REFUSED_FIX = (
+    "set the resource on every container and init container, or give the namespace a "
+    "LimitRange with a Container default (limits) or defaultRequest (requests) for it"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Neighbourhood:
@@ -79,6 +84,13 @@ class QuotaPlan:
             f"next wave, or {timing.termination_seconds}s after (termination) when nothing else "
             "is pending"
         )
+        if timing.termination_seconds > timing.ready_seconds:
+            notes.append(
+                f"old pods take {timing.termination_seconds}s to terminate, longer than a wave "
+                f"({timing.ready_seconds}s): the plan frees their room at the next wave, "
+                "sooner than the quota does (it counts a pod being deleted until it is gone, or "
+                "its grace period has passed since its deletion time)"
+            )
         reason = ""
         final = plan.final
         new = final.new
@@ -87,9 +99,10 @@ class QuotaPlan:
             old_charge, new_charge = dict(self.old_charge), dict(self.new_charge)
             reason = q.exceeded(self.rooms, old_charge, new_charge, old_pods, new.pods)
         if reason:
+            refused = any(room.refusal == reason for room in self.rooms)
             notes.append(
                 f"stalled: {reason}: the ReplicaSet controller cannot create the new pods "
-                f"(FailedCreate, ReplicaFailure); {FIX}"
+                f"(FailedCreate, ReplicaFailure); {REFUSED_FIX if refused else FIX}"
             )
         elif self.slowed(plan):
             names = ", ".join(room.name for room in self.rooms)
@@ -120,8 +133,8 @@ class QuotaPlan:
                 {
                     "name": room.name,
                     "usedFrom": "status.used" if room.live else "assumed",
-                    "hard": _rendered(room.hard),
-                    "used": _rendered(used[room.name]),
+                    "hard": _rendered(room.hard, room.forms, 2),
+                    "used": _rendered(used[room.name], room.forms, 1),
                     "room": _rendered(
                         tuple(
                             (name, max(Fraction(0), hard - dict(used[room.name]).get(name, 0)))
@@ -140,8 +153,15 @@ class QuotaPlan:
         }
 
 
-def _rendered(values: Sequence[tuple[str, Fraction]]) -> dict[str, str]:
-    return {name: q.render(name, value) for name, value in values}
+def _rendered(
+    values: Sequence[tuple[str, Fraction]],
+    forms: Sequence[tuple[str, tuple[str, str, str]]] = (),
+    index: int = 0,
+) -> dict[str, str]:
+    """Values as the API server prints them: in the format of the quota's values (``forms``,
+    ``index`` 1 for used, 2 for hard), else the usual one of their resource."""
+    form = {name: found[index] for name, found in forms}
+    return {name: q.render(name, value, form.get(name)) for name, value in values}
 
 
 def quota_plan(
@@ -165,15 +185,12 @@ def quota_plan(
     rooms, notes, used_at_start, assumed = [], [], [], []
     for quota in sorted(quotas, key=lambda quota: quota.ref.name):
         name = quota.ref.name
-        chosen = q.selects(quota, new)
-        if chosen is None:
-            notes.append(
-                f"quota {name} is not counted: whether its scopes select the pods depends on "
-                "their priority class or affinity, which the plan does not read"
-            )
+        if not q.selects(quota, new):
             continue
+        notes.extend(_scope_notes(quota, deployment.template))
         hard = q.hard_of(quota, new)
-        if not chosen or not hard:
+        refusal = new.must_specify(quota)
+        if not hard and not refusal:
             continue
         if quota.used is not None:
             used = q.used_of(quota)
@@ -188,14 +205,43 @@ def quota_plan(
             other, counted = _other_usage(quota, others, ranges, hard)
             assumed.append(_assumed(name, deployment, old_pods + new_pods, counted))
             notes.append(f"quota {name} has no status.used: assumes {assumed[-1]}")
-        rooms.append(q.QuotaRoom(name, hard, tuple(sorted(other.items())), quota.used is not None))
+        forms = q.forms_of(quota, new, hard)
+        rooms.append(
+            q.QuotaRoom(
+                name, hard, tuple(sorted(other.items())), quota.used is not None, refusal, forms
+            )
+        )
         at_start = tuple((n, other.get(n, Fraction(0)) + ours.get(n, 0)) for n, _ in hard)
         used_at_start.append((name, at_start))
+    if rooms:
+        notes.extend(_charge_notes(deployment.template))
     if not rooms and not notes:
         return None
     return QuotaPlan(
         tuple(rooms), old.charge, new.charge, tuple(used_at_start), tuple(notes), tuple(assumed)
     )
+
+
+def _scope_notes(quota: ResourceQuota, template: PodTemplate) -> list[str]:
+    """What the plan assumes when it takes a quota's PriorityClass scope to select pods."""
+    scoped = any(r.scope_name == "PriorityClass" for r in quota.scope_selector)
+    if template.priority_class_name or not (scoped or "PriorityClass" in quota.scopes):
+        return []
+    return [
+        f"quota {quota.ref.name} is scoped by PriorityClass and the pods set no "
+        "priorityClassName: assumes no PriorityClass is the cluster's globalDefault (the API "
+        "server would give them that class)"
+    ]
+
+
+def _charge_notes(template: PodTemplate) -> list[str]:
+    """What the quota charges that the inputs do not show."""
+    if not template.runtime_class_name:
+        return []
+    return [
+        f"pods of RuntimeClass {template.runtime_class_name} are also charged its pod overhead "
+        "(overhead.podFixed, added at admission), which the inputs do not show: not counted"
+    ]
 
 
 def _times(old: q.Charge, old_pods: int, new: q.Charge, new_pods: int) -> q.Charge:

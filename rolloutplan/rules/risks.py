@@ -1,4 +1,4 @@
-"""RP301-RP321, RP330-RP331: rollout risks, from the Deployment itself, from its plan,
+"""RP301-RP321, RP330-RP332: rollout risks, from the Deployment itself, from its plan,
 and from the autoscalers, disruption budgets and quotas beside it and the nodes under it."""
 
 from __future__ import annotations
@@ -408,6 +408,30 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "# Deployment: replicas 4, maxSurge 1, maxUnavailable 0, cpu requests 500m",
             "Raise the quota's `hard` limits by the surge pods' requests, or let old pods make "
             "room: `maxSurge: 0` with `maxUnavailable: 1` or more.",
+        ),
+    ),
+    RuleInfo(
+        "RP332",
+        "quota-requires-resources",
+        W,
+        "A ResourceQuota on cpu or memory refuses every new pod: a container does not set it.",
+        rule_doc(
+            "From the plan: a ResourceQuota of the Deployment's namespace whose scopes select "
+            "its pods tracks `cpu`, `memory`, `requests.cpu`, `requests.memory`, `limits.cpu` "
+            "or `limits.memory`, and a container or init container of the new pod template "
+            "leaves that resource unset, after the limits copied into missing requests and the "
+            "LimitRanges' Container defaults in the inputs. Other resources (ephemeral-storage, "
+            "extended resources, `pods`) need not be set. A warning, not an error: a LimitRange "
+            "of the namespace that is not in the inputs may set the default.",
+            "The API server refuses every pod of the new ReplicaSet (`failed quota: compute: "
+            "must specify limits.cpu for: app`), whatever room the quota has: the new "
+            "ReplicaSet never gets a pod (FailedCreate, the ReplicaFailure condition), the "
+            "controller scales the old one down only within maxUnavailable, and the rollout "
+            "stalls at its first steps until progressDeadlineSeconds.",
+            'kind: ResourceQuota\nspec:\n  hard:\n    limits.cpu: "4"\n---\n'
+            "# Deployment: container app sets requests.cpu only",
+            "Set the resource on every container (`resources.limits.cpu`), or add a LimitRange "
+            "with a Container `default` (limits) or `defaultRequest` (requests) for it.",
         ),
     ),
 )
