@@ -60,6 +60,8 @@ class QuotaPlan:
     start_used: tuple[tuple[str, tuple[tuple[str, Fraction], ...]], ...]  # per quota
     notes: tuple[str, ...]
     assumed: tuple[str, ...] = ()  # what the plan assumes of the usage of quotas without it
+    # how the new pods' charges print (the format of the quantities they add up)
+    new_forms: tuple[tuple[str, str], ...] = ()
 
     @property
     def assumption(self) -> str:
@@ -126,6 +128,7 @@ class QuotaPlan:
 
     def json(self, plan: RolloutPlan) -> dict[str, Any]:
         charge = dict(self.new_charge)
+        own = tuple((name, (form, form, form)) for name, form in self.new_forms)
         peak = self.peak_pods(plan)
         used = dict(self.start_used)
         return {
@@ -139,18 +142,25 @@ class QuotaPlan:
                         tuple(
                             (name, max(Fraction(0), hard - dict(used[room.name]).get(name, 0)))
                             for name, hard in room.hard
-                        )
+                        ),
+                        room.forms,
+                        2,
                     ),
                 }
                 for room in self.rooms
             ],
-            "perPod": _rendered(self.new_charge),
+            "perPod": _rendered(self.new_charge, own),
             "peakPods": peak,
-            "peakRequests": q.charged(
-                charge, peak, [n for n in charge if n.startswith("requests.")]
-            ),
-            "peakLimits": q.charged(charge, peak, [n for n in charge if n.startswith("limits.")]),
+            "peakRequests": _rendered(_peak(charge, peak, "requests."), own),
+            "peakLimits": _rendered(_peak(charge, peak, "limits."), own),
         }
+
+
+def _peak(charge: q.Charge, pods: int, prefix: str) -> tuple[tuple[str, Fraction], ...]:
+    """What ``pods`` pods charge of the resources named ``prefix...``."""
+    return tuple(
+        (name, value * pods) for name, value in charge.items() if name.startswith(prefix) and value
+    )
 
 
 def _rendered(
@@ -218,7 +228,13 @@ def quota_plan(
     if not rooms and not notes:
         return None
     return QuotaPlan(
-        tuple(rooms), old.charge, new.charge, tuple(used_at_start), tuple(notes), tuple(assumed)
+        tuple(rooms),
+        old.charge,
+        new.charge,
+        tuple(used_at_start),
+        tuple(notes),
+        tuple(assumed),
+        new.forms,
     )
 
 

@@ -363,8 +363,3 @@ def render(name: str, value: Fraction, form: str | None = None) -> str:
         binary = any(word in name for word in ("memory", "storage", "hugepages"))
         form = BINARY_SI if binary else DECIMAL_SI
     return canonical(value, form)
-
-
-def charged(charge: Mapping[str, Fraction], pods: int, names: Iterable[str]) -> dict[str, str]:
-    """What ``pods`` pods charge of ``names``, rendered."""
-    return {name: render(name, charge[name] * pods) for name in names if charge.get(name)}
