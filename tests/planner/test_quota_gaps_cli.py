@@ -22,8 +22,7 @@ def _report(run_cli: RunCli, *args: object, stdin: str | None = None) -> dict[st
 
 def _steps(plan: dict[str, Any]) -> list[tuple[str, int, int, int | None, int]]:
     return [
-        (s["kind"], s["old"], s["new"], s.get("newCreated"), s["available"])
-        for s in plan["steps"]
+        (s["kind"], s["old"], s["new"], s.get("newCreated"), s["available"]) for s in plan["steps"]
     ]
 
 
@@ -122,11 +121,12 @@ def test_pods_without_a_priority_class_and_the_assumptions_stated(run_cli: RunCl
     (plan,) = _report(run_cli, "-", stdin=unclassed)["plans"]
     assert "quota" not in plan or not plan["quota"]["quotas"]  # In selects no unclassed pod
     assert plan["outcome"] == "complete"
-    not_in = text.replace("      - operator: In\n        scopeName: PriorityClass\n"
-                          '        values: ["low"]', "      - operator: DoesNotExist\n"
-                          "        scopeName: PriorityClass")  # fmt: skip
-    assert not_in != text
-    classless = not_in.replace("      priorityClassName: high\n", "      runtimeClassName: gvisor\n")
+    unset = text.replace(
+        '      - operator: In\n        scopeName: PriorityClass\n        values: ["low"]',
+        "      - operator: DoesNotExist\n        scopeName: PriorityClass",
+    )
+    assert unset != text
+    classless = unset.replace("      priorityClassName: high\n", "      runtimeClassName: gvisor\n")
     (plan,) = _report(run_cli, "-", stdin=classless)["plans"]
     assert [q["name"] for q in plan["quota"]["quotas"]] == ["pods-low"]
     notes = "\n".join(plan["notes"])
