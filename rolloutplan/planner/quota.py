@@ -4,8 +4,10 @@ many of them the quotas leave room for.  Pure functions over typed objects.
 A pod is charged as the API server admits it: defaulting first copies a container's limits
 into its missing requests, then the LimitRanger fills in what is still missing from the
 namespace's Container defaults, then the quota charges the pod's effective requests and
-limits (the larger of the containers' sum and the largest init container), ``pods`` and
-``count/pods``.  Pod overhead (set by a RuntimeClass at admission) is not known here.
+limits (the containers with the sidecars, or an init container beside the sidecars started
+before it when that is more), ``pods`` and ``count/pods``.  A quota on cpu or memory refuses
+outright a pod with a container that leaves it unset.  Pod overhead (set by a RuntimeClass
+at admission) is not known here.
 """
 
 from __future__ import annotations
