@@ -252,7 +252,9 @@ def _replicas_conflict(
         f"{_autoscalers_scale(autoscalers)} this Deployment, but spec.replicas is "
         f"{where} too ({applied}): every `kubectl apply` resets the replica count to "
         f"{applied} until the autoscaler scales it again (remove spec.replicas from the "
-        "manifest and let the autoscaler own it)",
+        "manifest and let the autoscaler own it, after taking it out of the last-applied "
+        "configuration: otherwise the apply that removes it scales the Deployment to 1, see "
+        "RP322)",
         ("spec", "replicas"),
     )
 

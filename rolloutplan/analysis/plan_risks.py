@@ -1,8 +1,9 @@
-"""Rollout risks (RP31x, RP320-RP321, RP330-RP332) that only a plan shows: waves slower
+"""Rollout risks (RP31x, RP320-RP322, RP330-RP332) that only a plan shows: waves slower
 than the progress deadline, Services left without endpoints, losing the new pods, or
 serving two versions at once, a plan too long to list step by step (RP316), nodes that pod
-anti-affinity or topology spread leave no room on (RP320-RP321), and quotas that stall or
-slow it (RP330-RP332).  Pure: plans and endpoint timelines in, violations per object out."""
+anti-affinity or topology spread leave no room on (RP320-RP321), spec.replicas removed
+beside an autoscaler (RP322), and quotas that stall or slow it (RP330-RP332).  Pure: plans
+and endpoint timelines in, violations per object out."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def plan_risks(
         found[ref].extend(_shortened(plan))
         found[ref].extend(_quota(plan))
         found[ref].extend(_nodes(plan))
+        found[ref].extend(_replicas_removed(plan))
         for timeline in (t for t in timelines if t.deployment == ref):
             for target, violation in _traffic(plan, timeline):
                 found.setdefault(target, []).append(violation)
@@ -104,6 +106,24 @@ def _quota(plan: RolloutPlan) -> list[Violation]:
     else:
         return []
     return [Violation(rule, message, ("spec", "strategy"))]
+
+
+def _replicas_removed(plan: RolloutPlan) -> list[Violation]:
+    """RP322: spec.replicas removed while an autoscaler scales the Deployment."""
+    removed = plan.replicas_removed
+    if removed is None:
+        return []
+    name = plan.deployment.ref.name
+    return [Violation(
+        "RP322",
+        f"spec.replicas ({removed} in the previous manifest) is removed while "
+        f"HorizontalPodAutoscaler {plan.autoscaler} scales this Deployment: `kubectl apply` "
+        "resets spec.replicas to its default, 1, and all pods but one begin to terminate "
+        "until the autoscaler scales it up again; before applying, take the field out of the "
+        f"last-applied configuration (`kubectl apply edit-last-applied deployment/{name}`) or, "
+        "with server-side apply, leave it to the autoscaler's field manager",
+        ("spec",),
+    )]  # fmt: skip
 
 
 def _nodes(plan: RolloutPlan) -> list[Violation]:

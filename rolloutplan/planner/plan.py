@@ -102,6 +102,9 @@ class RolloutPlan:
     stall_reason: str = ""
     # the nodes (--nodes), when anti-affinity lets each run only one of the pods
     nodes: NodeRoom | None = None
+    # the spec.replicas the previous manifest sets when this one leaves it out while an
+    # autoscaler scales the Deployment: applying it resets the count to the default, 1
+    replicas_removed: int | None = None
 
     @property
     def peak_pods(self) -> int:
@@ -255,9 +258,28 @@ def _autoscaled(
     at = replace(deployment, replicas=view.replicas)
     before = None if previous is None else replace(previous, replicas=view.replicas)
     plan = plan_deployment(at, before, live, options, have_previous, neighbours)
+    notes = (view.why, *plan.notes)
+    removed = _replicas_removed(deployment, previous)
+    if removed is not None:
+        notes += (
+            f"spec.replicas ({removed} in the previous manifest) is removed: `kubectl apply` "
+            "sets it to its default, 1, and the Deployment runs one pod until the autoscaler "
+            "scales it up again; the steps show the rollout at the autoscaler's count",
+        )
     return replace(
-        plan, notes=(view.why, *plan.notes), variant=view.variant, autoscaler=view.autoscaler
+        plan,
+        notes=notes,
+        variant=view.variant,
+        autoscaler=view.autoscaler,
+        replicas_removed=removed,
     )
+
+
+def _replicas_removed(deployment: Deployment, previous: Deployment | None) -> int | None:
+    """The spec.replicas the previous manifest applies and this one no longer does."""
+    if previous is None or deployment.applied_replicas is not None:
+        return None
+    return previous.applied_replicas
 
 
 def _copies(

@@ -1,4 +1,4 @@
-"""RP301-RP321, RP330-RP332: rollout risks, from the Deployment itself, from its plan,
+"""RP301-RP322, RP330-RP332: rollout risks, from the Deployment itself, from its plan,
 and from the autoscalers, disruption budgets and quotas beside it and the nodes under it."""
 
 from __future__ import annotations
@@ -245,7 +245,9 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "The autoscaler owns the replica count. Every `kubectl apply` of a manifest that "
             "sets `spec.replicas` resets the count to that number, scaling a busy Deployment "
             "down (or an idle one up) until the autoscaler corrects it; the Kubernetes "
-            "documentation advises removing the field.",
+            "documentation advises removing the field, after taking it out of the "
+            "last-applied configuration (the apply that removes it otherwise scales the "
+            "Deployment to 1, see RP322).",
             "kind: Deployment\nspec:\n  replicas: 3   # and an HPA targets this Deployment",
             Yaml(
                 "kind: Deployment\nspec:\n  # no replicas: the HorizontalPodAutoscaler sets "
@@ -364,6 +366,30 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "Add `pod-template-hash` to `matchLabelKeys` (old pods then do not count); or "
             "`maxUnavailable: 1`; or lower `minDomains` to the domains there are; or set "
             "`nodeTaintsPolicy: Honor` so that domains the pods cannot use do not count.",
+        ),
+    ),
+    RuleInfo(
+        "RP322",
+        "autoscaled-replicas-removed",
+        W,
+        "spec.replicas is removed from a Deployment that a HorizontalPodAutoscaler scales.",
+        rule_doc(
+            "Compares with the previous manifest (`check --base`, `plan --previous`): reports "
+            "a Deployment whose previous manifest sets `spec.replicas` and whose new one "
+            "leaves it out, while a HorizontalPodAutoscaler of its apply unit targets it.",
+            "Removing the field is the right end state (see RP317), but the apply that "
+            "removes it resets `spec.replicas` to its default, 1: with client-side apply the "
+            "field leaves the last-applied configuration and is deleted, and with server-side "
+            "apply it is deleted while the applier still owns it. The Deployment scales "
+            "down to one pod at once, and the autoscaler scales it up again only at its next "
+            "sync, by its metrics and scale-up policies. The Kubernetes documentation warns "
+            "of this one-time drop.",
+            "# previous manifest\nspec:\n  replicas: 4\n# new manifest: no replicas, an HPA "
+            "targets the Deployment\nspec:\n  selector:\n    matchLabels:\n      app: web",
+            "Before applying the change, take `spec.replicas` out of the last-applied "
+            "configuration: `kubectl apply edit-last-applied deployment/NAME` (client-side "
+            "apply), or move the field's ownership to the autoscaler's field manager "
+            "(server-side apply). Then apply the manifest without it.",
         ),
     ),
     RuleInfo(

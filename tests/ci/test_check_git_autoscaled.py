@@ -62,10 +62,45 @@ def test_a_change_of_the_autoscaler_alone_plans_nothing(run_cli: RunCli, repo: P
     assert report["findings"] == [] and report["fixed"] == []
 
 
-def test_removing_spec_replicas_fixes_the_conflict(run_cli: RunCli, repo: Path) -> None:
+def test_removing_spec_replicas_fixes_the_conflict_and_warns_of_the_drop_to_one(
+    run_cli: RunCli, repo: Path
+) -> None:
+    """The apply that removes the field resets it to 1 (RP322, once for both of the
+    autoscaler's plans); the count afterwards is the autoscaler's, so nothing rolls out."""
     report = _check(run_cli, WEB.replace("  replicas: 4\n", ""))
     assert _rules(report["fixed"]) == ["RP317"]
-    assert report["findings"] == [] and report["plans"] == []
+    assert _rules(report["findings"]) == ["RP322"]
+    [finding] = report["findings"]
+    assert (finding["line"], finding["column"], finding["field"]) == (8, 1, "spec")
+    assert "spec.replicas (4 in the previous manifest) is removed" in finding["message"]
+    assert "kubectl apply edit-last-applied deployment/web" in finding["message"]
+    assert report["plans"] == []
+
+
+def test_a_change_that_keeps_spec_replicas_out_warns_of_no_drop(
+    run_cli: RunCli, repo: Path
+) -> None:
+    without = WEB.replace("  replicas: 4\n", "")
+    Path("web.yaml").write_text(without, "utf-8")
+    git(repo, "commit", "-qam", "replicas removed")
+    report = _check(run_cli, without.replace("web:1.5.0", "web:1.6.0"))
+    assert report["findings"] == []
+    assert [p["change"] for p in report["plans"]] == ["rollout", "rollout"]
+    assert all(not any("is removed" in n for n in p["notes"]) for p in report["plans"])
+
+
+def test_plan_previous_notes_the_drop_to_one(run_cli: RunCli, tmp_path: Path) -> None:
+    before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
+    before.write_text(WEB, "utf-8")
+    after.write_text(WEB.replace("  replicas: 4\n", "").replace(":1.5.0", ":1.6.0"), "utf-8")
+    result = run_cli("plan", "--format", "json", "--previous", str(before), str(after))
+    report = json.loads(result.stdout)
+    assert [f["rule"] for f in report["findings"] if f["rule"] == "RP322"] == ["RP322"]
+    for plan in report["plans"]:
+        assert any(
+            n.startswith("spec.replicas (4 in the previous manifest) is removed")
+            for n in plan["notes"]
+        )
 
 
 def test_adding_an_autoscaler_beside_spec_replicas_introduces_the_conflict(
