@@ -81,17 +81,19 @@ class QuotaPlan:
         notes = [*plan.notes, *self.notes]
         if not self.rooms:
             return replace(plan, notes=tuple(notes))
-        notes.append(
-            "old pods scaled down keep counting against the quota until they are gone: at the "
-            f"next wave, or {timing.termination_seconds}s after (termination) when nothing else "
-            "is pending"
-        )
         if timing.termination_seconds > timing.ready_seconds:
             notes.append(
-                f"old pods take {timing.termination_seconds}s to terminate, longer than a wave "
-                f"({timing.ready_seconds}s): the plan frees their room at the next wave, "
-                "sooner than the quota does (it counts a pod being deleted until it is gone, or "
-                "its grace period has passed since its deletion time)"
+                "old pods scaled down keep counting against the quota until they are gone, "
+                f"{timing.termination_seconds}s after their scale-down (termination; the quota "
+                "counts a pod being deleted until it is gone, or its grace period has passed "
+                "since its deletion time): their room comes back at the first wave from then "
+                "on, or then when nothing else is pending"
+            )
+        else:
+            notes.append(
+                "old pods scaled down keep counting against the quota until they are gone: at "
+                f"the next wave, or {timing.termination_seconds}s after (termination) when "
+                "nothing else is pending"
             )
         reason = ""
         final = plan.final

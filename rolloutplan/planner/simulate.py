@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
@@ -128,6 +129,8 @@ class _Setting(NamedTuple):
     # with nodes that hold one pod each: how many new pods can run beside a number of old
     # ones (None: every pod that exists can)
     nodes: Callable[[int], int] | None = None
+    # old pods scaled down and not gone yet, when a round under quotas or nodes began
+    leaving: _Leaving | None = None
 
 
 class _Round(NamedTuple):
@@ -159,8 +162,12 @@ def replay(
     recreate = deployment.strategy.type is StrategyType.RECREATE
     meter = _Meter(MAX_WORK)  # read at each call: tests lower it
     unique = _unique_names(start, new_name)
+    leaving = None
+    if cap is not None or nodes is not None:
+        # a quota charges a pod until it is gone; without one, a wave frees every pod
+        leaving = _Leaving(timing.termination_seconds, through_waves=cap is not None)
     setting = _Setting(
-        deployment, budget, new_name, new_pods, timing, recreate, meter, unique, cap, nodes
+        deployment, budget, new_name, new_pods, timing, recreate, meter, unique, cap, nodes, leaving
     )
     if cap is not None or nodes is not None:
         look_after = max_steps + 1  # rounds under a quota are not searched for runs
@@ -564,23 +571,27 @@ def _quota_round(
 ) -> _Round:
     """A round under quotas: the ReplicaSet controller creates new pods only while the
     quotas have room (``cap``), and old pods scaled down keep their room until they are
-    gone, at the next wave or, when nothing else is pending, after the termination time.
-    With ``setting.nodes``, new pods beyond the nodes' room stay Pending (unavailable) until
-    old pods are gone."""
+    gone: the termination time after their scale-down, seen at the first wave from then on
+    (or, when nothing else is pending, at that time).  With ``setting.nodes``, new pods
+    beyond the nodes' room stay Pending (unavailable) until old pods are gone."""
     deployment, budget = setting.deployment, setting.budget
+    leaving = setting.leaving or _Leaving(setting.timing.termination_seconds, through_waves=False)
     start, (seconds, waves, _) = state, clock
     state, steps, last_progress = _synced(setting, state, clock, cap)
     outcome = None
     terminating = sum(max(0, rs.pods - rs.spec) for rs in state.olds)
+    leaving.scaled_down(terminating, seconds)
     if deployment.paused:
         outcome = Outcome.PAUSED
     elif _complete_capped(state, budget):
         outcome = Outcome.COMPLETE
         state = _gone(state)
+        leaving.clear()
     elif setting.recreate and ctl.old_pods_running(state):
         seconds += setting.timing.termination_seconds
         state, step = _terminate_old(state, seconds, waves)
         steps.append(step)
+        leaving.clear()
     else:
         new_ready = setting.new_pods is NewPods.READY
         new = state.new
@@ -591,20 +602,81 @@ def _quota_round(
             waves += 1
             seconds += setting.timing.ready_seconds
             last_progress = seconds
-            state = _gone(_wave_capped(state, new_ready, pending_old > 0, running))
+            state = _wave_capped(state, new_ready, pending_old > 0, running)
+            state = _free(state, leaving.gone_by(seconds, wave=True), terminating)
             steps.append(_wait_step(state, pending_new, pending_old, seconds, waves))
         elif terminating:
-            seconds += setting.timing.termination_seconds
-            state = _gone(state)
-            text = (
-                f"wait: {_pods(terminating, 'old')} {_verb(terminating, 'terminates', 'terminate')}"
-            )
+            seconds = leaving.next_gone()
+            gone = leaving.gone_by(seconds, wave=False)
+            state = _free(state, gone, terminating)
+            text = f"wait: {_pods(gone, 'old')} {_verb(gone, 'terminates', 'terminate')}"
             steps.append(_state_step(state, text, seconds, waves))
         else:
             outcome = Outcome.STALLED
     steps = _created(steps, state)
     end_clock = Clock(seconds, waves, last_progress)
     return _Round(start, clock, tuple(steps), state, end_clock, outcome)
+
+
+class _Leaving:
+    """Old pods scaled down and not gone yet, by when they are gone (their scale-down plus
+    the termination time).  ``through_waves``: they keep their place past a wave until then
+    (a quota charges a pod being deleted until it is gone); otherwise a wave frees them all.
+    Mutable, one per replay: batches come in time order, at most one a round."""
+
+    __slots__ = ("_batches", "_seconds", "_through_waves")
+
+    def __init__(self, termination_seconds: int, *, through_waves: bool) -> None:
+        self._seconds = termination_seconds
+        self._through_waves = through_waves
+        self._batches: deque[list[int]] = deque()  # [gone at, pods], oldest first
+
+    def scaled_down(self, terminating: int, now: int) -> None:
+        """Bring the batches in line with the ``terminating`` pods after a sync: those
+        beyond the known ones were scaled down ``now``; fewer means some were taken back
+        (an old ReplicaSet scaled up again), the latest first."""
+        known = sum(pods for _, pods in self._batches)
+        if terminating > known:
+            self._batches.append([now + self._seconds, terminating - known])
+        while known > terminating:
+            last = self._batches[-1]
+            taken = min(last[1], known - terminating)
+            last[1] -= taken
+            known -= taken
+            if not last[1]:
+                self._batches.pop()
+
+    def next_gone(self) -> int:
+        return self._batches[0][0]
+
+    def gone_by(self, now: int, *, wave: bool) -> int:
+        """How many pods are gone at ``now`` (a wave frees them all unless they keep their
+        place through waves); they leave the batches."""
+        gone = 0
+        while self._batches and (
+            self._batches[0][0] <= now or (wave and not self._through_waves)
+        ):
+            gone += self._batches.popleft()[1]
+        return gone
+
+    def clear(self) -> None:
+        self._batches.clear()
+
+
+def _free(state: Cluster, gone: int, terminating: int) -> Cluster:
+    """``gone`` of the ``terminating`` old pods have terminated (only their number counts:
+    quotas and nodes look at the old pods in all)."""
+    if gone >= terminating:
+        return _gone(state)
+    olds = list(state.olds)
+    for index, rs in enumerate(olds):
+        if not gone:
+            break
+        freed = min(gone, max(0, rs.pods - rs.spec))
+        if freed:
+            olds[index] = rs.observed(rs.available, rs.pods - freed)
+            gone -= freed
+    return Cluster(tuple(olds), state.new)
 
 
 def _unlimited(old_pods: int) -> int:

@@ -132,18 +132,3 @@ def test_pods_without_a_priority_class_and_the_assumptions_stated(run_cli: RunCl
     notes = "\n".join(plan["notes"])
     assert "assumes no PriorityClass is the cluster's globalDefault" in notes
     assert "pods of RuntimeClass gvisor are also charged its pod overhead" in notes
-
-
-def test_termination_longer_than_a_wave_is_stated(run_cli: RunCli) -> None:
-    text = (QUOTA / "priority-scoped.yaml").read_text(encoding="utf-8")
-    slow = text.replace(
-        "        resources:\n          requests:\n            memory: 10Gi",
-        "        lifecycle:\n          preStop:\n            sleep:\n              seconds: 20\n"
-        "        resources:\n          requests:\n            memory: 10Gi",
-    )
-    assert slow != text
-    (plan,) = _report(run_cli, "--pod-startup", "5", "-", stdin=slow)["plans"]
-    assert any(
-        n.startswith("old pods take 20s to terminate, longer than a wave (5s)")
-        for n in plan["notes"]
-    )
