@@ -91,6 +91,7 @@ def _quota(data: Data, spec: Data, ref: ObjectRef) -> ResourceQuota:
         ref=ref,
         hard=_labels(spec.get("hard")),
         used=_labels(status.get("used")) if status.get("used") is not None else None,
+        status_hard=_labels(status.get("hard")) if status.get("hard") is not None else None,
         scopes=tuple(str(scope) for scope in spec.get("scopes") or ()),
         scope_selector=tuple(
             ScopeRequirement(

@@ -367,13 +367,21 @@ class ScopeRequirement:
 @dataclass(frozen=True, slots=True)
 class ResourceQuota:
     """A v1 ResourceQuota: the limits of its namespace (quantities as written) and the pods
-    its scopes select; ``used`` is its status when it comes from a cluster."""
+    its scopes select; ``used`` and ``status_hard`` are its status when it comes from a
+    cluster (the API server admits pods against ``status_hard``, the quota controller's copy
+    of ``hard``)."""
 
     ref: ObjectRef
     hard: Labels = ()
     used: Labels | None = None
     scopes: tuple[str, ...] = ()
     scope_selector: tuple[ScopeRequirement, ...] = ()
+    status_hard: Labels | None = None
+
+    @property
+    def enforced(self) -> Labels:
+        """The limits pods are admitted against: status.hard when the quota has a status."""
+        return self.hard if self.status_hard is None else self.status_hard
 
 
 @dataclass(frozen=True, slots=True)

@@ -217,6 +217,12 @@ def quota_plan(
             other, counted = _other_usage(quota, others, ranges, hard)
             assumed.append(_assumed(name, deployment, old_pods + new_pods, counted))
             notes.append(f"quota {name} has no status.used: assumes {assumed[-1]}")
+        if q.behind(quota):
+            notes.append(
+                f"quota {name}: its status.hard differs from its spec.hard (the quota "
+                "controller has not copied an edit yet): pods are admitted against status.hard, "
+                "and so is the plan"
+            )
         forms = q.forms_of(quota, new, hard)
         rooms.append(
             q.QuotaRoom(

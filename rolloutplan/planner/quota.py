@@ -155,7 +155,7 @@ class PodCharge:
     def must_specify(self, quota: ResourceQuota) -> str:
         """The API server's refusal of every pod of the template under ``quota`` ("" when it
         admits them): a quota on cpu or memory needs every container to set it."""
-        tracked = {name for name, _ in quota.hard}
+        tracked = {name for name, _ in quota.enforced}
         missing = [
             f"{resource} for: {','.join(names)}"
             for resource, names in self.unset
@@ -262,7 +262,7 @@ def forms_of(
     """How the API server prints each resource of ``hard`` in its messages: the pod's
     usage in the format of the quantities it adds up, the quota's used and hard values in
     the formats they are written in (an assumed usage in the pod's)."""
-    hard_texts, used_texts, pod = dict(quota.hard), dict(quota.used or ()), dict(charge.forms)
+    hard_texts, used_texts, pod = dict(quota.enforced), dict(quota.used or ()), dict(charge.forms)
     found = []
     for name, _ in hard:
         requested = pod.get(name, DECIMAL_SI)
@@ -284,8 +284,16 @@ def hard_of(quota: ResourceQuota, charge: PodCharge) -> tuple[tuple[str, Fractio
     charged = charge.as_dict
     return tuple(
         (name, value)
-        for name, value in sorted(_quantities(quota.hard).items())
+        for name, value in sorted(_quantities(quota.enforced).items())
         if charged.get(name)
+    )
+
+
+def behind(quota: ResourceQuota) -> bool:
+    """Whether the quota's status.hard (what pods are admitted against) is not its
+    spec.hard yet: an edit the quota controller has not copied."""
+    return quota.status_hard is not None and _quantities(quota.hard) != _quantities(
+        quota.status_hard
     )
 
 

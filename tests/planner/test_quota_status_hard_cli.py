@@ -1,0 +1,52 @@
+"""A quota from a cluster admits pods against its status.hard (the quota controller's copy of
+spec.hard), which lags an edit of spec.hard until the controller syncs it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import FIXTURES, RunCli
+
+LIVE = FIXTURES / "quota" / "live-no-room.yaml"
+SPEC_CPU = '  spec:\n    hard:\n      limits.cpu: "4"\n      limits.memory: 4Gi\n      pods: "10"\n      requests.cpu: 1500m\n'
+STALL = (
+    "exceeded quota: mem-cpu-demo, requested: requests.cpu=500m, used: requests.cpu=1500m, "
+    "limited: requests.cpu=1500m"
+)
+
+
+def _plan(run_cli: RunCli, text: str) -> dict[str, Any]:
+    report = json.loads(run_cli("plan", "--format", "json", "-", stdin=text).stdout)
+    (plan,) = report["plans"]
+    return plan
+
+
+def test_a_raised_spec_hard_not_yet_in_status_still_stalls(run_cli: RunCli) -> None:
+    text = LIVE.read_text(encoding="utf-8")
+    raised = text.replace(SPEC_CPU, SPEC_CPU.replace("requests.cpu: 1500m", "requests.cpu: 3"))
+    assert raised != text
+    plan = _plan(run_cli, raised)
+    assert plan["outcome"] == "stalled" and plan["stallReason"] == STALL
+    (quota,) = plan["quota"]["quotas"]
+    assert quota["hard"]["requests.cpu"] == "1500m"
+    assert any("its status.hard differs from its spec.hard" in n for n in plan["notes"])
+
+
+def test_once_the_controller_copied_it_the_rollout_runs(run_cli: RunCli) -> None:
+    text = LIVE.read_text(encoding="utf-8")
+    synced = text.replace(
+        "requests.cpu: 1500m\n      requests.memory: 2Gi",
+        "requests.cpu: 3\n      requests.memory: 2Gi",
+    )
+    assert synced.count("requests.cpu: 3\n") == 2
+    plan = _plan(run_cli, synced)
+    assert plan["outcome"] == "complete" and "stallReason" not in plan
+    assert plan["quota"]["quotas"][0]["hard"]["requests.cpu"] == "3"
+    assert not any("status.hard differs" in n for n in plan["notes"])
+
+
+def test_the_same_quota_as_written_has_no_status(run_cli: RunCli) -> None:
+    plan = _plan(run_cli, (FIXTURES / "quota" / "no-room.yaml").read_text(encoding="utf-8"))
+    assert not any("status.hard differs" in n for n in plan["notes"])
+    assert plan["stallReason"] == STALL
