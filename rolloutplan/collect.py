@@ -876,6 +876,9 @@ def _check_document(document: Document, config: Config, index: PreviousIndex, ta
         if ref.kind == "Node" and data["apiVersion"] == "v1":
             # not checked (still counted as skipped), but plans read where pods can run
             tally.objects.append(parse.node(data, ref))
+        elif ref.kind == "RuntimeClass" and data["apiVersion"] == "node.k8s.io/v1":
+            # not checked either; a quota charges its pods' overhead
+            tally.objects.append(parse.runtime_class(data, ref))
         if config.strict_kinds:
             message = f"kind {ref.kind} ({data['apiVersion']}) is not checked by rolloutplan"
             violation = Violation("RP010", message, ("kind",))

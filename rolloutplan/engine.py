@@ -30,6 +30,7 @@ from rolloutplan.model.objects import (
     Node,
     ReplicaSet,
     ResourceQuota,
+    RuntimeClass,
     Service,
 )
 from rolloutplan.model.source import Document, SourceText
@@ -188,6 +189,7 @@ class _Files:
                 tuple(obj for _, obj in self._last(unit.files, ResourceQuota)),
                 tuple(obj for _, obj in self._last(unit.files, LimitRange)),
                 tuple(obj for _, obj in self._last(unit.files, Node)),
+                tuple(obj for _, obj in self._last(unit.files, RuntimeClass)),
             )
             for unit in self.collected.units.units
         ]

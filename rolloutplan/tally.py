@@ -177,6 +177,7 @@ STORED_CLASSES: tuple[type, ...] = (
     model.ScaleTarget, model.HorizontalPodAutoscaler, model.ScopeRequirement,
     model.ResourceQuota, model.LimitRangeItem, model.LimitRange, model.PodDisruptionBudget,
     model.AntiAffinityTerm, model.SpreadConstraint, model.Toleration, model.Taint, model.Node,
+    model.RuntimeClass,
 )  # fmt: skip
 _CODEC = DataCodec(STORED_CLASSES)
 _SEPARATOR = b"\n"  # between the parts of a stored result; never inside compact JSON
@@ -524,6 +525,7 @@ def _service(row: Row, refs: list[ObjectRef], labels: list[Labels]) -> Service:
 _TYPED_KINDS = (
     model.Deployment, model.ReplicaSet, Service, model.HorizontalPodAutoscaler,
     model.ResourceQuota, model.LimitRange, model.PodDisruptionBudget, model.Node,
+    model.RuntimeClass,
 )  # fmt: skip
 
 

@@ -36,6 +36,7 @@ from rolloutplan.model.objects import (
     Probe,
     ReplicaSet,
     ResourceQuota,
+    RuntimeClass,
     ScaleTarget,
     ScopeRequirement,
     SelectorOperator,
@@ -359,6 +360,14 @@ def node(data: Data, ref: ObjectRef) -> Node:
             for t in map(_mapping, taints if isinstance(taints, list) else ())
         ),
     )
+
+
+def runtime_class(data: Data, ref: ObjectRef) -> RuntimeClass:
+    """The pod overhead of a RuntimeClass (never validated: anything of the wrong type
+    reads as absent)."""
+    overhead = _mapping(data.get("overhead")).get("podFixed")
+    fixed = overhead if isinstance(overhead, dict) else {}
+    return RuntimeClass(ref=ref, overhead=tuple(sorted((str(k), str(v)) for k, v in fixed.items())))
 
 
 def _fingerprint(template: Data) -> str:

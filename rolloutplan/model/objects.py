@@ -219,6 +219,15 @@ class Node:
     taints: tuple[Taint, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class RuntimeClass:
+    """A node.k8s.io/v1 RuntimeClass (cluster-scoped, not validated): the pod overhead its
+    pods are charged besides their containers."""
+
+    ref: ObjectRef
+    overhead: Labels = ()  # overhead.podFixed, quantities as written
+
+
 class StrategyType(enum.Enum):
     ROLLING_UPDATE = "RollingUpdate"
     RECREATE = "Recreate"
@@ -417,7 +426,7 @@ class PodDisruptionBudget:
 
 Workload = Deployment | ReplicaSet
 Neighbour = HorizontalPodAutoscaler | ResourceQuota | LimitRange | PodDisruptionBudget
-KubeObject = Deployment | ReplicaSet | Service | Neighbour | Node
+KubeObject = Deployment | ReplicaSet | Service | Neighbour | Node | RuntimeClass
 
 
 compact_pickling(
@@ -446,4 +455,5 @@ compact_pickling(
     Toleration,
     Taint,
     Node,
+    RuntimeClass,
 )

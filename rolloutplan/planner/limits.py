@@ -10,7 +10,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from rolloutplan.analysis.neighbours import limit_ranges_of, quotas_of
-from rolloutplan.model.objects import Deployment, LimitRange, PodTemplate, ResourceQuota
+from rolloutplan.model.objects import (
+    Deployment,
+    LimitRange,
+    PodTemplate,
+    ResourceQuota,
+    RuntimeClass,
+)
 from rolloutplan.planner import quota as q
 from rolloutplan.planner.controller import Cluster
 from rolloutplan.planner.simulate import Outcome
@@ -38,6 +44,7 @@ class Neighbourhood:
     quotas: tuple[ResourceQuota, ...]
     limit_ranges: tuple[LimitRange, ...]
     deployments: tuple[Deployment, ...]
+    runtime_classes: tuple[RuntimeClass, ...] = ()
 
     @classmethod
     def of(
@@ -45,9 +52,21 @@ class Neighbourhood:
         quotas: Sequence[ResourceQuota],
         limit_ranges: Sequence[LimitRange],
         placed: Sequence[tuple[str, Deployment]],
+        runtime_classes: Sequence[RuntimeClass] = (),
     ) -> Neighbourhood:
         last = {deployment.ref: deployment for _, deployment in placed}
-        return cls(tuple(quotas), tuple(limit_ranges), tuple(last.values()))
+        return cls(tuple(quotas), tuple(limit_ranges), tuple(last.values()), tuple(runtime_classes))
+
+    def overhead(self, template: PodTemplate) -> tuple[tuple[str, str], ...]:
+        """The pod overhead of the template's RuntimeClass, when the inputs have it."""
+        found = self.runtime_class(template)
+        return () if found is None else found.overhead
+
+    def runtime_class(self, template: PodTemplate) -> RuntimeClass | None:
+        name = template.runtime_class_name
+        if not name:
+            return None
+        return next((rc for rc in reversed(self.runtime_classes) if rc.ref.name == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +206,10 @@ def quota_plan(
     if not quotas:
         return None
     ranges = limit_ranges_of(deployment, around.limit_ranges)
-    new = q.pod_charge(deployment.template, ranges)
-    old = q.pod_charge(old_template, ranges) if old_template is not None else new
+    new = q.pod_charge(deployment.template, ranges, around.overhead(deployment.template))
+    old = new
+    if old_template is not None:
+        old = q.pod_charge(old_template, ranges, around.overhead(old_template))
     old_pods = sum(rs.pods for rs in start.olds)
     new_pods = 0 if start.new is None else start.new.pods
     ours = _times(old.as_dict, old_pods, new.as_dict, new_pods)
@@ -214,7 +235,7 @@ def quota_plan(
                 f"{old_pods + new_pods} running pod(s))"
             )
         else:
-            other, counted = _other_usage(quota, others, ranges, hard)
+            other, counted = _other_usage(quota, others, ranges, hard, around)
             assumed.append(_assumed(name, deployment, old_pods + new_pods, counted))
             notes.append(f"quota {name} has no status.used: assumes {assumed[-1]}")
         if q.behind(quota):
@@ -232,7 +253,7 @@ def quota_plan(
         at_start = tuple((n, other.get(n, Fraction(0)) + ours.get(n, 0)) for n, _ in hard)
         used_at_start.append((name, at_start))
     if rooms:
-        notes.extend(_charge_notes(deployment.template))
+        notes.extend(_charge_notes(deployment.template, around.runtime_class(deployment.template)))
     if not rooms and not notes:
         return None
     return QuotaPlan(
@@ -258,10 +279,19 @@ def _scope_notes(quota: ResourceQuota, template: PodTemplate) -> list[str]:
     ]
 
 
-def _charge_notes(template: PodTemplate) -> list[str]:
-    """What the quota charges that the inputs do not show."""
+def _charge_notes(template: PodTemplate, runtime_class: RuntimeClass | None) -> list[str]:
+    """What the quota charges besides the containers, or that the inputs do not show."""
     if not template.runtime_class_name:
         return []
+    if runtime_class is not None:
+        fixed = ", ".join(f"{name}={value}" for name, value in runtime_class.overhead)
+        if not fixed:
+            return []
+        return [
+            f"pods of RuntimeClass {template.runtime_class_name} are also charged its pod "
+            f"overhead (overhead.podFixed {fixed}, added at admission): in their requests, "
+            "and in the limits they set"
+        ]
     return [
         f"pods of RuntimeClass {template.runtime_class_name} are also charged its pod overhead "
         "(overhead.podFixed, added at admission), which the inputs do not show: not counted"
@@ -278,13 +308,14 @@ def _other_usage(
     others: Sequence[Deployment],
     ranges: Sequence[LimitRange],
     hard: Sequence[tuple[str, Fraction]],
+    around: Neighbourhood,
 ) -> tuple[dict[str, Fraction], list[tuple[str, int]]]:
     """What the namespace's other Deployments of the inputs use of the quota, at their
     replicas (those whose pods it selects), and which ones count."""
     used = {name: Fraction(0) for name, _ in hard}
     counted = []
     for other in others:
-        charge = q.pod_charge(other.template, ranges)
+        charge = q.pod_charge(other.template, ranges, around.overhead(other.template))
         if q.selects(quota, charge) is not True or not other.replicas:
             continue
         counted.append((other.ref.name, other.replicas))

@@ -21,6 +21,7 @@ from rolloutplan.model.objects import (
     PodTemplate,
     ReplicaSet,
     ResourceQuota,
+    RuntimeClass,
 )
 from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
@@ -164,6 +165,7 @@ class PlanUnit:
     quotas: tuple[ResourceQuota, ...] = ()  # of the unit (the last copy of each)
     limit_ranges: tuple[LimitRange, ...] = ()
     nodes: tuple[Node, ...] = ()  # live Node objects (kubectl get nodes -o yaml)
+    runtime_classes: tuple[RuntimeClass, ...] = ()
 
 
 def plan_all(
@@ -197,7 +199,9 @@ def plan_all(
                 autoscalers.setdefault(key, targeting)
             mine = live.setdefault(key, {})
             if unit.quotas:
-                around[key] = Neighbourhood.of(unit.quotas, unit.limit_ranges, unit.deployments)
+                around[key] = Neighbourhood.of(
+                    unit.quotas, unit.limit_ranges, unit.deployments, unit.runtime_classes
+                )
             if unit.nodes:
                 on_nodes[key] = replace(options, node_objects=unit.nodes)
             for rs in index.owned(current):

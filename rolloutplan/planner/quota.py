@@ -6,8 +6,8 @@ into its missing requests, then the LimitRanger fills in what is still missing f
 namespace's Container defaults, then the quota charges the pod's effective requests and
 limits (the containers with the sidecars, or an init container beside the sidecars started
 before it when that is more), ``pods`` and ``count/pods``.  A quota on cpu or memory refuses
-outright a pod with a container that leaves it unset.  Pod overhead (set by a RuntimeClass
-at admission) is not known here.
+outright a pod with a container that leaves it unset.  The pod overhead of its RuntimeClass
+(spec.overhead, set at admission) adds to its requests, and to the limits it sets.
 """
 
 from __future__ import annotations
@@ -166,12 +166,25 @@ class PodCharge:
         return f"failed quota: {quota.ref.name}: must specify {'; '.join(missing)}"
 
 
-def pod_charge(template: PodTemplate, limit_ranges: Sequence[LimitRange] = ()) -> PodCharge:
-    """What one pod of ``template`` charges, after the LimitRanges' defaults."""
+def pod_charge(
+    template: PodTemplate,
+    limit_ranges: Sequence[LimitRange] = (),
+    overhead: Iterable[tuple[str, str]] = (),
+) -> PodCharge:
+    """What one pod of ``template`` charges, after the LimitRanges' defaults, with the pod
+    ``overhead`` of its RuntimeClass."""
     running = [_container_amounts(c, limit_ranges) for c in template.containers]
     init = [(_container_amounts(c, limit_ranges), c.sidecar) for c in template.init_containers]
     requests = _pod_total([r for r, _ in running], [(r, s) for (r, _), s in init])
     limits = _pod_total([lim for _, lim in running], [(lim, s) for (_, lim), s in init])
+    best_effort = not any(
+        name in _COMPUTE and value
+        for total in (requests, limits)
+        for name, (value, _) in total.items()
+    )
+    fixed = _amounts(overhead)
+    _add(requests, fixed)
+    _add(limits, {name: amount for name, amount in fixed.items() if name in limits})
     amounts: dict[str, Amount] = {"pods": (Fraction(1), DECIMAL_SI)}
     amounts["count/pods"] = amounts["pods"]
     for name, amount in requests.items():
@@ -180,11 +193,6 @@ def pod_charge(template: PodTemplate, limit_ranges: Sequence[LimitRange] = ()) -
             amounts[name] = amount
     for name, amount in limits.items():
         amounts[f"limits.{name}"] = amount
-    best_effort = not any(
-        name in _COMPUTE and value
-        for total in (requests, limits)
-        for name, (value, _) in total.items()
-    )
     unset: dict[str, set[str]] = {}
     for container, (reqs, lims) in zip(
         (*template.containers, *template.init_containers),

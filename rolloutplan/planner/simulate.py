@@ -653,9 +653,7 @@ class _Leaving:
         """How many pods are gone at ``now`` (a wave frees them all unless they keep their
         place through waves); they leave the batches."""
         gone = 0
-        while self._batches and (
-            self._batches[0][0] <= now or (wave and not self._through_waves)
-        ):
+        while self._batches and (self._batches[0][0] <= now or (wave and not self._through_waves)):
             gone += self._batches.popleft()[1]
         return gone
 

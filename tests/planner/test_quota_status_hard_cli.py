@@ -9,7 +9,10 @@ from typing import Any
 from tests.conftest import FIXTURES, RunCli
 
 LIVE = FIXTURES / "quota" / "live-no-room.yaml"
-SPEC_CPU = '  spec:\n    hard:\n      limits.cpu: "4"\n      limits.memory: 4Gi\n      pods: "10"\n      requests.cpu: 1500m\n'
+SPEC_CPU = (
+    '  spec:\n    hard:\n      limits.cpu: "4"\n      limits.memory: 4Gi\n      pods: "10"\n'
+    "      requests.cpu: 1500m\n"
+)
 STALL = (
     "exceeded quota: mem-cpu-demo, requested: requests.cpu=500m, used: requests.cpu=1500m, "
     "limited: requests.cpu=1500m"
