@@ -178,6 +178,7 @@ STORED_CLASSES: tuple[type, ...] = (
     model.ResourceQuota, model.LimitRangeItem, model.LimitRange, model.PodDisruptionBudget,
     model.AntiAffinityTerm, model.SpreadConstraint, model.Toleration, model.Taint, model.Node,
     model.RuntimeClass,
+    model.NodeRequirement, model.NodeSelectorTerm,
 )  # fmt: skip
 _CODEC = DataCodec(STORED_CLASSES)
 _SEPARATOR = b"\n"  # between the parts of a stored result; never inside compact JSON

@@ -31,6 +31,8 @@ from rolloutplan.model.objects import (
     LimitRange,
     LimitRangeItem,
     Node,
+    NodeRequirement,
+    NodeSelectorTerm,
     PodDisruptionBudget,
     PodTemplate,
     Probe,
@@ -277,6 +279,7 @@ def _template(raw: Data | None) -> PodTemplate:
         priority_class_name=spec.get("priorityClassName") or "",
         cross_namespace_affinity=_cross_namespace(spec.get("affinity")),
         runtime_class_name=spec.get("runtimeClassName") or "",
+        node_affinity=_node_affinity(spec.get("affinity")),
     )
 
 
@@ -295,20 +298,47 @@ def _cross_namespace(raw: Data | None) -> bool:
 
 def _anti_affinity(raw: Data | None) -> tuple[AntiAffinityTerm, ...]:
     """The required anti-affinity terms that keep matching pods in different domains of
-    their topology key.  Terms reaching other namespaces, or with matchLabelKeys or
-    mismatchLabelKeys (which may set old and new pods apart), are left out: the planner then
-    claims nothing about them.  A term without a labelSelector matches no pod."""
+    their topology key.  A term without a labelSelector matches no pod."""
     anti = (raw or {}).get("podAntiAffinity") or {}
     terms = anti.get("requiredDuringSchedulingIgnoredDuringExecution") or ()
     return tuple(
-        AntiAffinityTerm(str(term["topologyKey"]), _selector(term["labelSelector"]))
+        AntiAffinityTerm(
+            str(term["topologyKey"]),
+            _selector(term["labelSelector"]),
+            match_label_keys=_strings(term.get("matchLabelKeys")),
+            mismatch_label_keys=_strings(term.get("mismatchLabelKeys")),
+            namespaces=_strings(term.get("namespaces")),
+            namespace_selector=None
+            if term.get("namespaceSelector") is None
+            else _selector(term["namespaceSelector"]),
+        )
         for term in terms
-        if term.get("topologyKey")
-        and term.get("labelSelector") is not None
-        and not term.get("namespaces")
-        and term.get("namespaceSelector") is None
-        and not term.get("matchLabelKeys")
-        and not term.get("mismatchLabelKeys")
+        if term.get("topologyKey") and term.get("labelSelector") is not None
+    )
+
+
+def _strings(raw: Any) -> tuple[str, ...]:
+    return tuple(str(item) for item in raw or ())
+
+
+def _node_affinity(raw: Data | None) -> tuple[NodeSelectorTerm, ...] | None:
+    """The nodeSelectorTerms of the required node affinity (None: none is required)."""
+    node = (raw or {}).get("nodeAffinity") or {}
+    required = node.get("requiredDuringSchedulingIgnoredDuringExecution")
+    if required is None:
+        return None
+    return tuple(
+        NodeSelectorTerm(
+            tuple(map(_node_requirement, map(_mapping, term.get("matchExpressions") or ()))),
+            tuple(map(_node_requirement, map(_mapping, term.get("matchFields") or ()))),
+        )
+        for term in map(_mapping, _mapping(required).get("nodeSelectorTerms") or ())
+    )
+
+
+def _node_requirement(raw: Data) -> NodeRequirement:
+    return NodeRequirement(
+        str(raw.get("key") or ""), str(raw.get("operator") or ""), _strings(raw.get("values"))
     )
 
 
@@ -339,6 +369,7 @@ def _tolerations(raw: Any) -> tuple[Toleration, ...]:
             str(item.get("operator") or "Equal"),
             str(item.get("value") or ""),
             str(item.get("effect") or ""),
+            item["tolerationSeconds"] if type(item.get("tolerationSeconds")) is int else None,
         )
         for item in map(_mapping, raw or ())
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -147,8 +148,8 @@ class PodTemplate:
     restart_policy: str = "Always"
     termination_grace_period_seconds: int = 30
     fingerprint: str = ""
-    # its required pod anti-affinity terms (of the pod's own namespace, without
-    # matchLabelKeys): no two pods a term matches share a domain of its topology key
+    # its required pod anti-affinity terms: no two pods a term matches share a domain of
+    # its topology key
     anti_affinity: tuple[AntiAffinityTerm, ...] = ()
     # its topologySpreadConstraints with whenUnsatisfiable DoNotSchedule
     spread: tuple[SpreadConstraint, ...] = ()
@@ -159,15 +160,96 @@ class PodTemplate:
     # (namespaces or namespaceSelector): what quota scope CrossNamespacePodAffinity selects
     cross_namespace_affinity: bool = False
     runtime_class_name: str = ""
+    # requiredDuringSchedulingIgnoredDuringExecution of its node affinity: the terms, ORed
+    # (None: no required node affinity)
+    node_affinity: tuple[NodeSelectorTerm, ...] | None = None
+
+
+# the values Go's strconv.ParseInt(value, 10, 64) takes
+_INT64 = re.compile(r"[+-]?[0-9]+")
+_INT64_RANGE = range(-(2**63), 2**63)
+
+
+def _int64(value: str) -> int | None:
+    if not _INT64.fullmatch(value):
+        return None
+    number = int(value)
+    return number if number in _INT64_RANGE else None
+
+
+@dataclass(frozen=True, slots=True)
+class NodeRequirement:
+    """One of a node selector term's matchExpressions (a node label) or matchFields
+    (``metadata.name``)."""
+
+    key: str
+    operator: str  # In, NotIn, Exists, DoesNotExist, Gt or Lt
+    values: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        """Whether the scheduler can parse it (a term with one it cannot matches no node;
+        the API server rejects such a pod anyway)."""
+        if self.operator in ("In", "NotIn"):
+            return bool(self.values)
+        if self.operator in ("Exists", "DoesNotExist"):
+            return not self.values
+        if self.operator in ("Gt", "Lt"):
+            return len(self.values) == 1 and _int64(self.values[0]) is not None
+        return False
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        present = self.key in labels
+        if self.operator == "Exists":
+            return present
+        if self.operator == "DoesNotExist":
+            return not present
+        if self.operator in ("Gt", "Lt"):
+            have = _int64(labels[self.key]) if present else None
+            if have is None:
+                return False
+            want = int(self.values[0])
+            return have > want if self.operator == "Gt" else have < want
+        inside = present and labels[self.key] in self.values
+        return inside if self.operator == "In" else not inside
+
+
+@dataclass(frozen=True, slots=True)
+class NodeSelectorTerm:
+    """A nodeSelectorTerm: its matchExpressions and matchFields, ANDed; a term without
+    any matches no node."""
+
+    expressions: tuple[NodeRequirement, ...] = ()
+    fields: tuple[NodeRequirement, ...] = ()
+
+    def matches(self, labels: dict[str, str], name: str) -> bool:
+        if not self.expressions and not self.fields:
+            return False
+        if not all(r.valid for r in self.expressions) or not all(
+            r.key == "metadata.name" and r.operator in ("In", "NotIn") and len(r.values) == 1
+            for r in self.fields
+        ):
+            return False
+        node_fields = {"metadata.name": name}
+        return all(r.matches(labels) for r in self.expressions) and all(
+            r.matches(node_fields) for r in self.fields
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class AntiAffinityTerm:
     """A required pod anti-affinity term: no two pods ``selector`` matches in one domain
-    of ``topology_key`` (the nodes that share that label's value)."""
+    of ``topology_key`` (the nodes that share that label's value).  ``match_label_keys``
+    and ``mismatch_label_keys`` add the pod's own values of those labels to the selector
+    (In, NotIn) when the pod is created; ``namespaces`` and ``namespace_selector`` say whose
+    pods it counts (neither: the pod's own namespace)."""
 
     topology_key: str
     selector: LabelSelector
+    match_label_keys: tuple[str, ...] = ()
+    mismatch_label_keys: tuple[str, ...] = ()
+    namespaces: tuple[str, ...] = ()
+    namespace_selector: LabelSelector | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +271,7 @@ class Toleration:
     operator: str = "Equal"
     value: str = ""
     effect: str = ""  # empty: every effect
+    seconds: int | None = None  # tolerationSeconds (NoExecute: evicted after that long)
 
     def tolerates(self, taint: Taint) -> bool:
         """core/v1 ToleratesTaint: the effect (when set), the key (when set) and, for Equal,
@@ -451,6 +534,8 @@ compact_pickling(
     LimitRange,
     PodDisruptionBudget,
     AntiAffinityTerm,
+    NodeRequirement,
+    NodeSelectorTerm,
     SpreadConstraint,
     Toleration,
     Taint,

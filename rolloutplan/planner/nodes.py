@@ -23,10 +23,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from rolloutplan.model.objects import (
+    AntiAffinityTerm,
     Deployment,
     Labels,
+    LabelSelector,
     Node,
     PodTemplate,
+    SelectorOperator,
+    SelectorRequirement,
     SpreadConstraint,
     Taint,
     Toleration,
@@ -51,6 +55,14 @@ SELECTOR = "node(s) didn't match Pod's node affinity/selector"
 MISSING_LABEL = "node(s) didn't match pod topology spread constraints (missing required label)"
 UNSCHEDULABLE_TAINT = Taint("node.kubernetes.io/unschedulable", "", "NoSchedule")
 BLOCKING_EFFECTS = frozenset({"NoSchedule", "NoExecute"})
+# what the DefaultTolerationSeconds admission plugin adds to every pod
+DEFAULT_TOLERATIONS = (
+    Toleration("node.kubernetes.io/not-ready", "Exists", "", "NoExecute", 300),
+    Toleration("node.kubernetes.io/unreachable", "Exists", "", "NoExecute", 300),
+)
+NAMESPACE_NAME = "kubernetes.io/metadata.name"  # the label every Namespace carries
+# the values of pod-template-hash that tell the new revision's pods from the old ones'
+NEW_HASH, OLD_HASH = "new", "old"
 # node evaluations over all the Deployments of a run: beyond it, Node objects are not read
 # for more Deployments (a note says so), so many Deployments on many nodes stay linear
 MAX_NODE_WORK = 4_000_000
@@ -209,17 +221,19 @@ def node_room(
     if not cluster.known or not (template.anti_affinity or template.spread):
         return None
     old = old_template or template
-    anti = _anti_affinity(template, old)
+    anti, unjudged = _anti_affinity(template, old, deployment.ref.namespace)
     spread = _spread(template, old.labels)
     if not anti and not spread:
-        return None
+        return NodeRoom((), None, "nodes", unjudged) if unjudged else None
     if cluster.from_flags:
-        return _on_flags(cluster, anti, spread)
-    budget = budget or Budget()
-    if budget.left < len(cluster.objects):
-        return NodeRoom((), None, "nodes", (_TOO_MANY,))
-    budget.left -= len(cluster.objects)
-    return _on_nodes(template, cluster.objects, anti, spread)
+        room = _on_flags(cluster, anti, spread)
+    else:
+        budget = budget or Budget()
+        if budget.left < len(cluster.objects):
+            return NodeRoom((), None, "nodes", (*unjudged, _TOO_MANY))
+        budget.left -= len(cluster.objects)
+        room = _on_nodes(template, cluster.objects, anti, spread)
+    return replace(room, notes=(*unjudged, *room.notes)) if unjudged else room
 
 
 _TOO_MANY = (
@@ -228,32 +242,110 @@ _TOO_MANY = (
 )
 
 
-def _anti_affinity(template: PodTemplate, old: PodTemplate) -> list[tuple[str, bool]]:
+def _anti_affinity(
+    template: PodTemplate, old: PodTemplate, namespace: str
+) -> tuple[list[tuple[str, bool]], tuple[str, ...]]:
     """The topology keys of the anti-affinity terms that keep the new pods apart, each with
-    whether old pods count too.  Old pods count when both templates carry a term that
-    matches old and new pods (old pods without one may share a domain: which domains they
-    leave free is then unknown, and the term is not judged)."""
-    new_labels, old_labels = template.labels, old.labels
+    whether old pods count too, and notes for the terms left out.  Old pods count when both
+    templates carry a term that matches old and new pods (old pods without one may share a
+    domain: which domains they leave free is then unknown, and the term is not judged).
+    Each term is read as the API server leaves it in the pods: matchLabelKeys and
+    mismatchLabelKeys add the pod's own values (its pod-template-hash differs by revision)."""
+    new_labels = {**dict(template.labels), POD_TEMPLATE_HASH: NEW_HASH}
+    old_labels = {**dict(old.labels), POD_TEMPLATE_HASH: OLD_HASH}
+    old_terms = [
+        (t, _effective(t, old_labels), covers)
+        for t in old.anti_affinity
+        if (covers := _covers(t, namespace)) is not False
+    ]
     found: dict[str, bool] = {}
+    unjudged: list[str] = []
     for term in template.anti_affinity:
-        if not term.selector.matches(new_labels):
+        selector = _effective(term, new_labels)
+        covers = _covers(term, namespace)
+        if covers is False or not _matches(selector, new_labels):
             continue
-        both = term.selector.matches(old_labels)
+        if covers is None:
+            unjudged.append(_unknown_namespaces(term))
+            continue
+        both = _matches(selector, old_labels)
+        key = term.topology_key
         old_term = any(
-            t.topology_key == term.topology_key
-            and t.selector.matches(old_labels)
-            and t.selector.matches(new_labels)
-            for t in old.anti_affinity
+            t.topology_key == key
+            and covers_old
+            and _matches(sel, old_labels)
+            and _matches(sel, new_labels)
+            for t, sel, covers_old in old_terms
         )
         old_repels_new = any(
-            t.topology_key == term.topology_key and t.selector.matches(new_labels)
-            for t in old.anti_affinity
+            t.topology_key == key and _matches(sel, new_labels) for t, sel, _ in old_terms
         )
         if both and old_term:
-            found[term.topology_key] = True
+            found[key] = True
         elif not both and not old_repels_new:
-            found.setdefault(term.topology_key, False)
-    return list(found.items())
+            found.setdefault(key, False)
+        else:
+            continue
+        if term.match_label_keys or term.mismatch_label_keys:
+            unjudged.append(_label_keys_note(term))
+    return list(found.items()), tuple(dict.fromkeys(unjudged))
+
+
+def _effective(term: AntiAffinityTerm, pod_labels: dict[str, str]) -> LabelSelector:
+    """The term's labelSelector with the pod's values of matchLabelKeys (In) and
+    mismatchLabelKeys (NotIn) added; keys the pod lacks add nothing."""
+    added = tuple(
+        SelectorRequirement(key, operator, (pod_labels[key],))
+        for keys, operator in (
+            (term.match_label_keys, SelectorOperator.IN),
+            (term.mismatch_label_keys, SelectorOperator.NOT_IN),
+        )
+        for key in keys
+        if key in pod_labels
+    )
+    if not added:
+        return term.selector
+    return replace(term.selector, match_expressions=(*term.selector.match_expressions, *added))
+
+
+def _matches(selector: LabelSelector, labels: dict[str, str]) -> bool:
+    return all(labels.get(k) == v for k, v in selector.match_labels) and all(
+        requirement.matches(labels) for requirement in selector.match_expressions
+    )
+
+
+def _covers(term: AntiAffinityTerm, namespace: str) -> bool | None:
+    """Whether the term counts the pods of the pod's own namespace (None: unknown, a
+    namespaceSelector on labels other than the namespace's name)."""
+    selector = term.namespace_selector
+    if (not term.namespaces and selector is None) or namespace in term.namespaces:
+        return True
+    if selector is None:
+        return False
+    keys = {key for key, _ in selector.match_labels}
+    keys.update(requirement.key for requirement in selector.match_expressions)
+    if keys <= {NAMESPACE_NAME}:
+        return _matches(selector, {NAMESPACE_NAME: namespace})
+    return None
+
+
+def _unknown_namespaces(term: AntiAffinityTerm) -> str:
+    return (
+        f"a required pod anti-affinity term on {term.topology_key} is not judged: its "
+        "namespaceSelector selects namespaces by labels the inputs do not show, so whether "
+        "it counts this Deployment's own pods is unknown"
+    )
+
+
+def _label_keys_note(term: AntiAffinityTerm) -> str:
+    keys = ", ".join([*term.match_label_keys, *term.mismatch_label_keys])
+    return (
+        f"the required pod anti-affinity term on {term.topology_key} is read with its "
+        f"matchLabelKeys/mismatchLabelKeys ({keys}) merged into its labelSelector with the "
+        "pod's own values, as the API server does when it creates the pod "
+        "(MatchLabelKeysInPodAffinity, on by default since Kubernetes 1.31; older clusters "
+        "drop those fields)"
+    )
 
 
 def _spread(template: PodTemplate, old_labels: Labels) -> list[tuple[SpreadConstraint, bool]]:
@@ -313,6 +405,14 @@ def _spread_note(limit: Limit, constraint: SpreadConstraint, held: str, source: 
     )
 
 
+def _unlabelled_note(key: str, unlabelled: int) -> str:
+    return (
+        f"required pod anti-affinity on {key} keeps no new pod Pending: {unlabelled} node(s) "
+        f"the pods can land on have no {key} label, and the scheduler lets any number of "
+        "these pods onto such a node"
+    )
+
+
 def _never_held(constraint: SpreadConstraint, domains: int) -> str:
     return (
         f"topologySpreadConstraints on {constraint.topology_key} (maxSkew "
@@ -367,6 +467,8 @@ def _on_nodes(
     keys = {constraint.topology_key for constraint, _ in spread}
     rejected: Counter[str] = Counter()
     landable: list[dict[str, str]] = []
+    evicted: list[int] = []
+    tolerations = _tolerations(template)
     for node in nodes:
         labels = dict(node.labels)
         why = _filtered(template, node, labels)
@@ -374,11 +476,13 @@ def _on_nodes(
             why = MISSING_LABEL
         if why:
             rejected[why] += 1
-        else:
-            landable.append(labels)
+            continue
+        landable.append(labels)
+        if (seconds := _evicted_after(tolerations, node.taints)) is not None:
+            evicted.append(seconds)
     source = f"{len(nodes)} Node object(s) in the inputs"
     limits: list[Limit] = []
-    notes: list[str] = []
+    notes: list[str] = [_eviction_note(evicted)] if evicted else []
     for constraint, counts_old in spread:
         key = constraint.topology_key
         eligible = {
@@ -403,8 +507,10 @@ def _on_nodes(
         limit = Limit(SPREAD, key, len(lands), constraint.max_skew, counts_old, "")
         limits.append(replace(limit, why=_spread_note(limit, constraint, held, source)))
     for key, counts_old in anti:
-        if not all(key in labels for labels in landable):
-            continue  # a node without the key takes any number of these pods
+        unlabelled = sum(key not in labels for labels in landable)
+        if unlabelled:
+            notes.append(_unlabelled_note(key, unlabelled))
+            continue
         domains = len({labels[key] for labels in landable})
         limit = Limit(ANTI, key, domains, 1, counts_old, "")
         limits.append(replace(limit, why=_anti_note(limit, source)))
@@ -413,35 +519,79 @@ def _on_nodes(
     )
 
 
+def _eviction_note(evicted: list[int]) -> str:
+    return (
+        f"{len(evicted)} node(s) the pods can land on carry a NoExecute taint the pods "
+        f"tolerate only for a while (tolerationSeconds, the shortest {min(evicted)} s): the "
+        "scheduler places pods there all the same, and the taint manager evicts them after "
+        "that time; the plan counts those nodes, as the scheduler does"
+    )
+
+
+def _tolerations(template: PodTemplate) -> tuple[Toleration, ...]:
+    """The pod's tolerations once admitted (DefaultTolerationSeconds adds its own)."""
+    return (*template.tolerations, *DEFAULT_TOLERATIONS)
+
+
+def _taints(node: Node) -> tuple[Taint, ...]:
+    """The node's taints, with the one the node lifecycle controller puts on a cordoned
+    node (hand-written Node objects may lack it)."""
+    if node.unschedulable and UNSCHEDULABLE_TAINT not in node.taints:
+        return (*node.taints, UNSCHEDULABLE_TAINT)
+    return node.taints
+
+
 def _untolerated(tolerations: tuple[Toleration, ...], taints: tuple[Taint, ...]) -> Taint | None:
-    """The first NoSchedule or NoExecute taint no toleration tolerates."""
+    """The first NoSchedule or NoExecute taint no toleration tolerates (tolerationSeconds
+    does not matter to the scheduler)."""
     for taint in taints:
         if taint.effect in BLOCKING_EFFECTS and not any(t.tolerates(taint) for t in tolerations):
             return taint
     return None
 
 
-def _selected(template: PodTemplate, labels: dict[str, str]) -> bool:
-    return all(labels.get(key) == value for key, value in template.node_selector)
+def _evicted_after(tolerations: tuple[Toleration, ...], taints: tuple[Taint, ...]) -> int | None:
+    """How long a pod stays on a node whose NoExecute taints it tolerates (None: for good):
+    the taint manager evicts it after the least tolerationSeconds of the tolerations that
+    tolerate a NoExecute taint."""
+    seconds = [
+        t.seconds
+        for taint in taints
+        if taint.effect == "NoExecute"
+        for t in tolerations
+        if t.seconds is not None and t.tolerates(taint)
+    ]
+    return min(seconds) if seconds else None
+
+
+def _selected(template: PodTemplate, labels: dict[str, str], name: str) -> bool:
+    """Whether the node passes the pod's nodeSelector and its required node affinity
+    (any one of the nodeSelectorTerms)."""
+    if not all(labels.get(key) == value for key, value in template.node_selector):
+        return False
+    terms = template.node_affinity
+    return terms is None or any(term.matches(labels, name) for term in terms)
 
 
 def _filtered(template: PodTemplate, node: Node, labels: dict[str, str]) -> str:
     """Why the filters before the spread and affinity ones reject the node ("" when none
     does), in the scheduler's order: NodeUnschedulable, TaintToleration, NodeAffinity."""
-    tolerations = template.tolerations
+    tolerations = _tolerations(template)
     if node.unschedulable and not any(t.tolerates(UNSCHEDULABLE_TAINT) for t in tolerations):
         return UNSCHEDULABLE
     taint = _untolerated(tolerations, node.taints)
     if taint is not None:
         return f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}"
-    if not _selected(template, labels):
+    if not _selected(template, labels, node.ref.name):
         return SELECTOR
     return ""
 
 
 def _eligible(template: PodTemplate, constraint: SpreadConstraint, node: Node) -> bool:
     """Whether the node's domain counts for the skew (nodeAffinityPolicy and
-    nodeTaintsPolicy; a cordoned node carries the unschedulable taint in live output)."""
-    if constraint.honor_node_affinity and not _selected(template, dict(node.labels)):
+    nodeTaintsPolicy; a cordoned node carries the unschedulable taint)."""
+    if constraint.honor_node_affinity and not _selected(template, dict(node.labels), node.ref.name):
         return False
-    return not (constraint.honor_node_taints and _untolerated(template.tolerations, node.taints))
+    return not (
+        constraint.honor_node_taints and _untolerated(_tolerations(template), _taints(node))
+    )

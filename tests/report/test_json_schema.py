@@ -83,6 +83,12 @@ PLAN = {
     "zones-only": ["--zones", "4", FIXTURES / "scheduling" / "zone-anti-affinity.yaml"],
     "nodes-live-tainted": [FIXTURES / "scheduling" / "live-tainted"],
     "nodes-live-zones": [FIXTURES / "scheduling" / "live-zones"],
+    **{
+        f"nodes-{name}": [FIXTURES / "scheduling" / name]
+        for name in ("live-node-affinity", "live-cordoned", "live-maintenance")
+    },
+    "nodes-live-zone-unlabelled": [FIXTURES / "scheduling" / "live-zone-unlabelled"],
+    "nodes-match-label-keys": ["--nodes", "3", FIXTURES / "scheduling" / "redis-cache-hash.yaml"],
 }
 SERVICES = {
     "seed": SEED_SERVICES,
