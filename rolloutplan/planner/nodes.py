@@ -467,18 +467,26 @@ def _on_nodes(
     keys = {constraint.topology_key for constraint, _ in spread}
     rejected: Counter[str] = Counter()
     landable: list[dict[str, str]] = []
+    # each node with the spread keys: its labels, whether it passes nodeSelector and node
+    # affinity, and whether the pods tolerate its taints (for the eligible domains)
+    keyed: list[tuple[dict[str, str], bool, bool]] = []
     evicted: list[int] = []
     tolerations = _tolerations(template)
     for node in nodes:
         labels = dict(node.labels)
-        why = _filtered(template, node, labels)
+        selected = _selected(template, labels, node.ref.name)
+        tainted = bool(node.taints) or node.unschedulable
+        if keys <= labels.keys():
+            tolerated = not tainted or _untolerated(tolerations, _taints(node)) is None
+            keyed.append((labels, selected, tolerated))
+        why = _filtered(node, tolerations, selected) if tainted or not selected else ""
         if not why and not keys <= labels.keys():
             why = MISSING_LABEL
         if why:
             rejected[why] += 1
             continue
         landable.append(labels)
-        if (seconds := _evicted_after(tolerations, node.taints)) is not None:
+        if tainted and (seconds := _evicted_after(tolerations, node.taints)) is not None:
             evicted.append(seconds)
     source = f"{len(nodes)} Node object(s) in the inputs"
     limits: list[Limit] = []
@@ -487,9 +495,9 @@ def _on_nodes(
         key = constraint.topology_key
         eligible = {
             labels[key]
-            for node in nodes
-            if keys <= (labels := dict(node.labels)).keys()
-            and _eligible(template, constraint, node)
+            for labels, selected, tolerated in keyed
+            if (selected or not constraint.honor_node_affinity)
+            and (tolerated or not constraint.honor_node_taints)
         }
         lands = {labels[key] for labels in landable}
         if len(eligible) >= constraint.min_domains and lands >= eligible:
@@ -573,25 +581,12 @@ def _selected(template: PodTemplate, labels: dict[str, str], name: str) -> bool:
     return terms is None or any(term.matches(labels, name) for term in terms)
 
 
-def _filtered(template: PodTemplate, node: Node, labels: dict[str, str]) -> str:
+def _filtered(node: Node, tolerations: tuple[Toleration, ...], selected: bool) -> str:
     """Why the filters before the spread and affinity ones reject the node ("" when none
     does), in the scheduler's order: NodeUnschedulable, TaintToleration, NodeAffinity."""
-    tolerations = _tolerations(template)
     if node.unschedulable and not any(t.tolerates(UNSCHEDULABLE_TAINT) for t in tolerations):
         return UNSCHEDULABLE
     taint = _untolerated(tolerations, node.taints)
     if taint is not None:
         return f"node(s) had untolerated taint {{{taint.key}: {taint.value}}}"
-    if not _selected(template, labels, node.ref.name):
-        return SELECTOR
-    return ""
-
-
-def _eligible(template: PodTemplate, constraint: SpreadConstraint, node: Node) -> bool:
-    """Whether the node's domain counts for the skew (nodeAffinityPolicy and
-    nodeTaintsPolicy; a cordoned node carries the unschedulable taint)."""
-    if constraint.honor_node_affinity and not _selected(template, dict(node.labels), node.ref.name):
-        return False
-    return not (
-        constraint.honor_node_taints and _untolerated(_tolerations(template), _taints(node))
-    )
+    return "" if selected else SELECTOR
