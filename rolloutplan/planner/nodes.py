@@ -11,6 +11,14 @@ scheduler's filters that can keep a Deployment's new pods Pending while its old 
   minDomains, or an eligible domain that takes none of these pods (a tainted node counted
   under nodeTaintsPolicy Ignore).  Then each domain holds at most maxSkew matching pods.
 
+The nodes a new pod can land on pass the scheduler's earlier filters, in its order:
+NodeUnschedulable (cordoned), TaintToleration (NoSchedule and NoExecute taints, with the
+tolerations the DefaultTolerationSeconds admission plugin adds; tolerationSeconds does not
+matter to the scheduler) and NodeAffinity (nodeSelector and the required node affinity).
+Anti-affinity terms are read as the API server leaves them in the pods (matchLabelKeys and
+mismatchLabelKeys merged into the labelSelector); terms whose namespaces may or may not
+include the pod's own are left out, with a note.
+
 Each such bound is a ``Limit``: how many new pods can run beside a number of old ones.  The
 simulation leaves the new pods beyond it Pending (unavailable, counted by maxSurge).
 """
@@ -263,10 +271,14 @@ def _anti_affinity(
     for term in template.anti_affinity:
         selector = _effective(term, new_labels)
         covers = _covers(term, namespace)
-        if covers is False or not _matches(selector, new_labels):
+        if covers is False:
             continue
         if covers is None:
             unjudged.append(_unknown_namespaces(term))
+            continue
+        if not _matches(selector, new_labels):
+            if _matches(selector, old_labels):  # new pods avoid old ones, not each other
+                unjudged.append(_apart_from_old(term))
             continue
         both = _matches(selector, old_labels)
         key = term.topology_key
@@ -334,6 +346,14 @@ def _unknown_namespaces(term: AntiAffinityTerm) -> str:
         f"a required pod anti-affinity term on {term.topology_key} is not judged: its "
         "namespaceSelector selects namespaces by labels the inputs do not show, so whether "
         "it counts this Deployment's own pods is unknown"
+    )
+
+
+def _apart_from_old(term: AntiAffinityTerm) -> str:
+    return (
+        f"a required pod anti-affinity term on {term.topology_key} is not judged: it keeps "
+        "the new pods out of the domains of the old ones but not apart from each other, "
+        "and which domains the old pods hold is unknown"
     )
 
 

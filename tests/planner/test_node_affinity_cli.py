@@ -301,3 +301,14 @@ def test_a_node_without_the_zone_label_is_no_spread_domain(run_cli: RunCli, tmp_
     assert plan["stallReason"] == (
         f"0/4 nodes are available: 1 {SPREAD} (missing required label), 3 {SPREAD}."
     )
+
+
+def test_mismatch_label_keys_pod_template_hash_is_left_out_and_said(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """New pods then avoid the old pods' nodes only: which nodes those are is unknown."""
+    added = "            mismatchLabelKeys: [pod-template-hash]\n"
+    plan = _plans(run_cli, "--nodes", "3", _redis(tmp_path, added))["redis-cache"]
+    assert plan["outcome"] == "complete"
+    assert plan["scheduling"]["constraints"] == []
+    assert any("keeps the new pods out of the domains of the old ones" in n for n in plan["notes"])
