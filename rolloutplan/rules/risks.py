@@ -323,9 +323,8 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "the pod's own values, as the API server adds them: with `pod-template-hash` old "
             "and new pods do not repel each other (in `mismatchLabelKeys` it keeps new pods "
             "off the old pods' domains only, which is not judged). A term counts the pod's "
-            "own namespace "
-            "without `namespaces` and `namespaceSelector`, with the namespace in "
-            "`namespaces`, or with a `namespaceSelector` that is empty or selects by "
+            "own namespace without `namespaces` and `namespaceSelector`, with the namespace "
+            "in `namespaces`, or with a `namespaceSelector` that is empty or selects by "
             "`kubernetes.io/metadata.name` only; a term whose `namespaceSelector` reads other "
             "namespace labels is not judged (a note says so).",
             "The scheduler puts at most one of these pods in a domain. With as many replicas "
