@@ -160,7 +160,8 @@ class NodeRoom:
                 f"{reason}"
             )
         fitting = self.nodes - sum(count for _, count in self.rejected)
-        parts = sorted([f"{count} {why}" for why, count in self.rejected] + [f"{fitting} {reason}"])
+        counts = [*self.rejected, *([(reason, fitting)] if fitting else [])]
+        parts = sorted(f"{count} {why}" for why, count in counts)
         return f"0/{self.nodes} nodes are available: {', '.join(parts)}."
 
     def pending(self, plan: RolloutPlan) -> int:

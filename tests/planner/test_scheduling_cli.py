@@ -164,3 +164,22 @@ def test_a_broken_node_list_is_read_without_a_traceback(run_cli: RunCli, tmp_pat
     (plan,) = json.loads(result.stdout)["plans"]
     # no node has the zone label: the term lets any number of pods run
     assert plan["outcome"] == "complete"
+
+
+def test_the_scheduler_message_counts_no_reason_zero_times(run_cli: RunCli, tmp_path: Any) -> None:
+    # every node rejected before the spread filter (nodeSelector, taint): the message lists
+    # only those reasons, as the scheduler's histogram does
+    (tmp_path / "nodes.yaml").write_text((SCHEDULING / "live-tainted" / "nodes.yaml").read_text())
+    text = (SCHEDULING / "live-tainted" / "deployment.yaml").read_text()
+    text = text.replace(
+        "      topologySpreadConstraints:\n",
+        "      nodeSelector: {kubernetes.io/hostname: x}\n      topologySpreadConstraints:\n",
+    ).replace("maxSkew: 1", "maxSkew: 1\n        minDomains: 2")
+    (tmp_path / "deployment.yaml").write_text(text)
+    (plan,) = _json(run_cli, tmp_path)["plans"]
+    assert plan["outcome"] == "stalled"
+    assert plan["stallReason"] == (
+        "0/4 nodes are available: 1 node(s) had untolerated taint "
+        "{node-role.kubernetes.io/control-plane: }, 3 node(s) didn't match Pod's node "
+        "affinity/selector."
+    )
