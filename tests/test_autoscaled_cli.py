@@ -331,3 +331,28 @@ def test_a_risk_only_one_end_of_the_range_shows_says_which_plan_and_is_listed_on
     assert low.count("replicas-with-autoscaler (") == 1 and "(the plan at minReplicas 4)" in low
     assert "replicas-with-autoscaler" not in high and "(the plan at minReplicas 4)" not in high
     assert high.count("(the plan at maxReplicas 8)") == 1
+
+
+def test_an_autoscaler_targets_the_deployment_only_through_the_apps_group(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    # the HPA controller maps the target's group and kind, whatever the version: group
+    # extensions serves no Deployment (FailedGetScale), and "apps" alone is a core version
+    text = WEB.read_text()
+    assert "    apiVersion: apps/v1\n    kind: Deployment\n" in text
+    for api_version, scaled in (
+        ("apps/v1beta2", True),
+        ("extensions/v1beta1", False),
+        ("apps", False),
+    ):
+        path = tmp_path / "web.yaml"
+        path.write_text(
+            text.replace(
+                "    apiVersion: apps/v1\n    kind: Deployment\n",
+                f"    apiVersion: {api_version}\n    kind: Deployment\n",
+            )
+        )
+        report = _json(run_cli, path)
+        replicas = [p["replicas"] for p in report["plans"]]
+        assert replicas == ([2, 6] if scaled else [4]), api_version
+        assert any(f[0] == "RP317" for f in _findings(report)) == scaled, api_version

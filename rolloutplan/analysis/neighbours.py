@@ -20,8 +20,14 @@ from rolloutplan.model.objects import (
     SelectorOperator,
 )
 
-# the API groups that have served Deployments (apps/v1; extensions/v1beta1 before 1.16)
-DEPLOYMENT_GROUPS = ("apps", "extensions")
+
+def targets_deployments(api_version: str) -> bool:
+    """Whether a scaleTargetRef's apiVersion names the group that serves Deployments: the
+    HPA controller maps group and kind to a resource, whatever the version (apps/v1beta2
+    works); extensions has served no Deployment since 1.16 (FailedGetScale: no matches for
+    kind "Deployment" in group "extensions"), and an apiVersion without "/" is a version
+    of the core group."""
+    return api_version.count("/") == 1 and api_version.partition("/")[0] == "apps"
 
 
 def autoscalers_of(
@@ -37,7 +43,7 @@ def autoscalers_of(
         if hpa.ref.namespace == ref.namespace
         and hpa.target.kind == "Deployment"
         and hpa.target.name == ref.name
-        and hpa.target.api_version.partition("/")[0] in DEPLOYMENT_GROUPS
+        and targets_deployments(hpa.target.api_version)
     )
 
 
@@ -146,9 +152,7 @@ def autoscalers_by_target(
     found: dict[tuple[str, str], list[HorizontalPodAutoscaler]] = {}
     for hpa in autoscalers:
         target = hpa.target
-        if target.kind == "Deployment" and target.api_version.partition("/")[0] in (
-            DEPLOYMENT_GROUPS
-        ):
+        if target.kind == "Deployment" and targets_deployments(target.api_version):
             found.setdefault((hpa.ref.namespace, target.name), []).append(hpa)
     return {key: tuple(sorted(hpas, key=lambda h: h.ref.name)) for key, hpas in found.items()}
 
