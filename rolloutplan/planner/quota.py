@@ -5,9 +5,11 @@ A pod is charged as the API server admits it: defaulting first copies a containe
 into its missing requests, then the LimitRanger fills in what is still missing from the
 namespace's Container defaults, then the quota charges the pod's effective requests and
 limits (the containers with the sidecars, or an init container beside the sidecars started
-before it when that is more), ``pods`` and ``count/pods``.  A quota on cpu or memory refuses
-outright a pod with a container that leaves it unset.  The pod overhead of its RuntimeClass
-(spec.overhead, set at admission) adds to its requests, and to the limits it sets.
+before it when that is more; limits of cpu, memory and ephemeral-storage only, hugepages
+also under their bare name, extended resources as requests.<name> only), ``pods`` and
+``count/pods``.  A quota on cpu or memory refuses outright a pod with a container that
+leaves it unset.  The pod overhead of its RuntimeClass (spec.overhead, set at admission)
+adds to its requests, and to the limits it sets.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from rolloutplan.model.quantity import (
 
 Charge = dict[str, Fraction]  # quota resource name -> what one pod charges
 
-# resources a quota tracks under their bare name as well as requests.<name>
+# resources a quota tracks under their bare name as well as requests.<name>, and the only
+# ones it tracks as limits.<name>
 _BARE = ("cpu", "memory", "ephemeral-storage")
+_HUGEPAGES = "hugepages-"  # bare and requests.<name>, never limits.<name>
 _COMPUTE = ("cpu", "memory")  # what makes a pod not BestEffort
 
 
@@ -188,11 +192,13 @@ def pod_charge(
     amounts: dict[str, Amount] = {"pods": (Fraction(1), DECIMAL_SI)}
     amounts["count/pods"] = amounts["pods"]
     for name, amount in requests.items():
-        amounts[f"requests.{name}"] = amount
-        if name in _BARE:
+        if name in _BARE or name.startswith(_HUGEPAGES):
             amounts[name] = amount
+        if name in _BARE or name.startswith(_HUGEPAGES) or _extended(name):
+            amounts[f"requests.{name}"] = amount
     for name, amount in limits.items():
-        amounts[f"limits.{name}"] = amount
+        if name in _BARE:
+            amounts[f"limits.{name}"] = amount
     unset: dict[str, set[str]] = {}
     for container, (reqs, lims) in zip(
         (*template.containers, *template.init_containers),
@@ -209,6 +215,12 @@ def pod_charge(
         template.priority_class_name,
         template.cross_namespace_affinity,
     )
+
+
+def _extended(name: str) -> bool:
+    """An extended resource (a domain-prefixed name outside kubernetes.io): a quota tracks
+    it as requests.<name> only."""
+    return "/" in name and "kubernetes.io/" not in name and not name.startswith("requests.")
 
 
 def selects(quota: ResourceQuota, charge: PodCharge) -> bool:

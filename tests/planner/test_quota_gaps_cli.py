@@ -132,3 +132,56 @@ def test_pods_without_a_priority_class_and_the_assumptions_stated(run_cli: RunCl
     notes = "\n".join(plan["notes"])
     assert "assumes no PriorityClass is the cluster's globalDefault" in notes
     assert "pods of RuntimeClass gvisor are also charged its pod overhead" in notes
+
+
+EXTENDED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: infer, labels: {app: infer}}
+spec:
+  replicas: 2
+  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+  selector: {matchLabels: {app: infer}}
+  template:
+    metadata: {labels: {app: infer}}
+    spec:
+      containers:
+      - name: infer
+        image: registry.example.com/infer:1.0
+        readinessProbe: {httpGet: {path: /, port: 8080}}
+        resources:
+          requests: {cpu: 100m}
+          limits: {nvidia.com/gpu: 1, hugepages-2Mi: 100Mi, memory: 200Mi}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: %s}
+spec:
+  hard: {%s: %s}
+"""
+
+
+def test_a_quota_charges_limits_only_of_cpu_memory_and_ephemeral_storage(
+    run_cli: RunCli,
+) -> None:
+    # the pod evaluator counts limits.<name> for these three only: a quota on
+    # limits.nvidia.com/gpu (valid: a qualified name) is never used, however small
+    report = _report(run_cli, "-", stdin=EXTENDED % ("gpus", "limits.nvidia.com/gpu", '"1"'))
+    (plan,) = report["plans"]
+    assert plan["outcome"] == "complete" and not _quota_findings(report)
+    # the same resource as requests.<name> is counted (requests copied from the limits)
+    report = _report(run_cli, "-", stdin=EXTENDED % ("gpus", "requests.nvidia.com/gpu", '"2"'))
+    (plan,) = report["plans"]
+    assert plan["outcome"] == "stalled"
+    assert plan["stallReason"].startswith("exceeded quota: gpus, requested: requests.nvidia.com")
+
+
+def test_a_quota_on_bare_hugepages_counts_the_pods_requests(run_cli: RunCli) -> None:
+    # hugepages-<size> is tracked bare as well as requests.hugepages-<size>
+    report = _report(run_cli, "-", stdin=EXTENDED % ("pages", "hugepages-2Mi", "200Mi"))
+    (plan,) = report["plans"]
+    assert plan["outcome"] == "stalled"
+    assert plan["stallReason"] == (
+        "exceeded quota: pages, requested: hugepages-2Mi=100Mi, used: hugepages-2Mi=200Mi, "
+        "limited: hugepages-2Mi=200Mi"
+    )
