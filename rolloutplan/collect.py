@@ -76,8 +76,9 @@ SERVED_UNCHECKED = frozenset({("autoscaling/v1", "HorizontalPodAutoscaler")})
 DEPLOYMENT_RISKS = frozenset({"RP301", "RP302", "RP303", "RP304", "RP305", "RP306"})
 BARE_REPLICA_SET_RISK = "RP315"
 OVERLAPPING_SELECTORS = "RP307"
-NEIGHBOUR_RISKS = frozenset({"RP317", "RP318", "RP319"})
-# the kinds RP317-RP319 look at beside Deployments: a unit with neither is not read for them
+NEIGHBOUR_RISKS = frozenset({"RP317", "RP318", "RP319", "RP323"})
+# the kinds RP317-RP319 and RP323 look at beside Deployments: a unit with neither is not
+# read for them
 NEIGHBOUR_KINDS = ("HorizontalPodAutoscaler", "PodDisruptionBudget")
 REACHABILITY = frozenset({"RP401", "RP402", "RP403", "RP404", "RP405", "RP406", "RP408", "RP409"})
 STDIN_NAME = "<stdin>"  # inputs.STDIN_NAME: no file to resolve
@@ -514,7 +515,7 @@ def _overlaps_in_unit(collected: Collected, number: int, found: CrossFindings) -
 def _neighbours_in_unit(
     collected: Collected, number: int, found: CrossFindings, documents: _ParsedDocuments
 ) -> None:
-    """RP317-RP319 in an apply unit with an autoscaler or a disruption budget: on each
+    """RP317-RP319, RP323 in an apply unit with an autoscaler or a disruption budget: on each
     Deployment (its kept document) and budget (its file read again: budgets are rare)."""
     parts, unit = collected.parts, collected.units.units[number]
     if not any(parts[f].checked.get(kind) for f in unit.files for kind in NEIGHBOUR_KINDS):

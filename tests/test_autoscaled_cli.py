@@ -356,3 +356,38 @@ def test_an_autoscaler_targets_the_deployment_only_through_the_apps_group(
         replicas = [p["replicas"] for p in report["plans"]]
         assert replicas == ([2, 6] if scaled else [4]), api_version
         assert any(f[0] == "RP317" for f in _findings(report)) == scaled, api_version
+
+
+def test_several_autoscalers_of_one_deployment_are_flagged_once_and_noted_in_the_plans(
+    run_cli: RunCli,
+) -> None:
+    """Two autoscalers of one Deployment: the HPA controller scales it by no metric
+    (AmbiguousSelector), so RP323 names both and their ranges, and the plans say so."""
+    path = FIXTURES / "rules" / "several-autoscalers" / "fail-cpu-and-rps.yaml"
+    report = _json(run_cli, path)
+    [finding] = [f for f in report["findings"] if f["rule"] == "RP323"]
+    assert (finding["line"], finding["field"], finding["name"]) == (6, "metadata.name", "web")
+    assert "(web-cpu 2..6, web-rps 3..10)" in finding["message"]
+    assert "AmbiguousSelector" in finding["message"]
+    assert "together 3..6" in finding["message"]
+    # each autoscaler moves the count into its range: together 3 (web-rps) to 6 (web-cpu)
+    assert [(p["replicas"], p["replicasFrom"]["name"]) for p in report["plans"]] == [
+        (3, "web-rps"),
+        (6, "web-cpu"),
+    ]
+    for plan in report["plans"]:
+        assert "none of them scales it by metrics, see RP323" in plan["notes"][0]
+
+
+def test_several_autoscalers_whose_ranges_do_not_overlap_plan_the_first_range(
+    run_cli: RunCli,
+) -> None:
+    path = FIXTURES / "rules" / "several-autoscalers" / "fail-disjoint-ranges.yaml"
+    report = _json(run_cli, path)
+    [finding] = [f for f in report["findings"] if f["rule"] == "RP323"]
+    assert "the count never settles" in finding["message"]
+    assert [(p["replicas"], p["replicasFrom"]["name"]) for p in report["plans"]] == [
+        (6, "web-day"),
+        (10, "web-day"),
+    ]
+    assert "their ranges do not overlap" in report["plans"][0]["notes"][0]

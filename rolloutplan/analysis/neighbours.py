@@ -87,43 +87,59 @@ def autoscaled_replicas(
 ) -> tuple[ReplicaView, ...]:
     """The replica counts to plan a Deployment at when an autoscaler targets it (none when
     none does): its status.currentReplicas when the inputs come from a cluster, else both
-    ends of minReplicas..maxReplicas (one when they are equal).  With several autoscalers,
-    the first by name (the HPA controller itself refuses to act on a target that several
-    share, so no count is right)."""
+    ends of minReplicas..maxReplicas (one when they are equal).  Several autoscalers scale
+    by no metric (the HPA controller's AmbiguousSelector, RP323), but each still moves the
+    count into its own range: the ends of the range they all allow, or, when their ranges
+    do not overlap (the count never settles), the first's by name."""
     found = sorted(autoscalers_of(deployment, autoscalers), key=lambda hpa: hpa.ref.name)
     if not found:
         return ()
     hpa = found[0]
+    lowest = max(found, key=lambda h: h.min_replicas)
+    highest = min(found, key=lambda h: h.max_replicas)
     source = f"replicas from HorizontalPodAutoscaler {hpa.ref.name}"
-    if len(found) > 1:
+    of_low = of_high = ""
+    if len(found) > 1 and lowest.min_replicas <= highest.max_replicas:
+        names = ", ".join(h.ref.name for h in found[:3])
+        names += f" and {len(found) - 3} more" if len(found) > 3 else ""
+        source = (
+            f"replicas from HorizontalPodAutoscalers {names} (none of them scales it by "
+            "metrics, see RP323; each moves the count into its own range)"
+        )
+        of_low, of_high = f" of {lowest.ref.name}", f" of {highest.ref.name}"
+    elif len(found) > 1:
         others = ", ".join(other.ref.name for other in found[1:4])
-        source += f" (the first by name of {len(found)} that target it, with {others})"
+        source += (
+            f" (the first by name of {len(found)} that target it, with {others}; none of "
+            "them scales it by metrics, see RP323, and their ranges do not overlap)"
+        )
+        lowest = highest = hpa
     spec = f" (not spec.replicas {deployment.replicas})"
     if hpa.current_replicas is not None:
         current = hpa.current_replicas
         why = f"{source}: its status.currentReplicas, {current}"
         why += spec if current != deployment.replicas else ""
         return (ReplicaView(current, "currentReplicas", why, hpa.ref.name),)
-    low, high = hpa.min_replicas, hpa.max_replicas
+    low, high = lowest.min_replicas, highest.max_replicas
     if low >= high:
         why = f"{source}: minReplicas = maxReplicas = {low}"
         why += spec if low != deployment.replicas else ""
-        return (ReplicaView(low, "minReplicas", why, hpa.ref.name),)
+        return (ReplicaView(low, "minReplicas", why, lowest.ref.name),)
     unknown = "the inputs show no status.currentReplicas"
     return (
         ReplicaView(
             low,
             "minReplicas",
-            f"{source}: minReplicas {low}, the low end of {low}..{high} ({unknown}; "
+            f"{source}: minReplicas {low}{of_low}, the low end of {low}..{high} ({unknown}; "
             "another plan is at maxReplicas)",
-            hpa.ref.name,
+            lowest.ref.name,
         ),
         ReplicaView(
             high,
             "maxReplicas",
-            f"{source}: maxReplicas {high}, the high end of {low}..{high} ({unknown}; "
+            f"{source}: maxReplicas {high}{of_high}, the high end of {low}..{high} ({unknown}; "
             "another plan is at minReplicas)",
-            hpa.ref.name,
+            highest.ref.name,
         ),
     )
 
@@ -228,15 +244,18 @@ def neighbour_risks(
     budgets: Sequence[PodDisruptionBudget],
     pods: Sequence[PodSource],
 ) -> dict[ObjectRef, list[Violation]]:
-    """RP317-RP319 within one apply unit: spec.replicas beside an autoscaler (on the
-    Deployment), and disruption budgets that block evictions or that someone may expect to
-    limit a rollout (on the budget), by the object they are reported on."""
+    """RP317-RP319 and RP323 within one apply unit: spec.replicas beside an autoscaler and
+    several autoscalers of one Deployment (on the Deployment), and disruption budgets that
+    block evictions or that someone may expect to limit a rollout (on the budget), by the
+    object they are reported on."""
     found: dict[ObjectRef, list[Violation]] = {}
     targets = autoscalers_by_target(autoscalers)
     for deployment in deployments:
         targeting = targets.get((deployment.ref.namespace, deployment.ref.name), ())
         if targeting and deployment.applied_replicas is not None:
             found.setdefault(deployment.ref, []).append(_replicas_conflict(deployment, targeting))
+        if len(targeting) > 1:
+            found.setdefault(deployment.ref, []).append(_ambiguous(targeting))
     if budgets:
         index = _Pods(deployments, pods)
         for budget in budgets:
@@ -260,6 +279,30 @@ def _replicas_conflict(
         "configuration: otherwise the apply that removes it scales the Deployment to 1, see "
         "RP322)",
         ("spec", "replicas"),
+    )
+
+
+def _ambiguous(autoscalers: Sequence[HorizontalPodAutoscaler]) -> Violation:
+    """RP323: the HPA controller computes no count for pods that several autoscalers select
+    (AmbiguousSelector); each still moves the count into its own minReplicas..maxReplicas."""
+    ranges = ", ".join(f"{h.ref.name} {h.min_replicas}..{h.max_replicas}" for h in autoscalers[:3])
+    more = f" and {len(autoscalers) - 3} more" if len(autoscalers) > 3 else ""
+    low = max(h.min_replicas for h in autoscalers)
+    high = min(h.max_replicas for h in autoscalers)
+    bounds = (
+        f"only their bounds apply: each moves the replica count into its own range, "
+        f"together {low}..{high}"
+        if low <= high
+        else "their ranges do not overlap, so each moves the replica count back into its own "
+        "at every sync and the count never settles"
+    )
+    return Violation(
+        "RP323",
+        f"{len(autoscalers)} HorizontalPodAutoscalers target this Deployment ({ranges}{more}): "
+        "the HPA controller computes no replica count from metrics for pods that several "
+        f"autoscalers select (ScalingActive False, AmbiguousSelector); {bounds} (keep one "
+        "autoscaler per Deployment, with all the metrics in it)",
+        ("metadata", "name"),
     )
 
 

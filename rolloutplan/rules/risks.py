@@ -1,4 +1,4 @@
-"""RP301-RP322, RP330-RP332: rollout risks, from the Deployment itself, from its plan,
+"""RP301-RP323, RP330-RP332: rollout risks, from the Deployment itself, from its plan,
 and from the autoscalers, disruption budgets and quotas beside it and the nodes under it."""
 
 from __future__ import annotations
@@ -402,6 +402,31 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "configuration: `kubectl apply edit-last-applied deployment/NAME` (client-side "
             "apply), or move the field's ownership to the autoscaler's field manager "
             "(server-side apply). Then apply the manifest without it.",
+        ),
+    ),
+    RuleInfo(
+        "RP323",
+        "several-autoscalers",
+        W,
+        "Several HorizontalPodAutoscalers target one Deployment, so none scales it by metrics.",
+        rule_doc(
+            "Reports a Deployment that two or more HorizontalPodAutoscalers of its apply unit "
+            "target (`scaleTargetRef` kind Deployment in the apps group, by name). The plan "
+            "still assumes the first autoscaler by name.",
+            "The HPA controller computes no replica count for pods that several autoscalers "
+            "select: each autoscaler reports `ScalingActive False` with reason "
+            '`AmbiguousSelector` ("pods by selector ... are controlled by multiple HPAs"). '
+            "Only their bounds still act: each moves the count into its own minReplicas.."
+            "maxReplicas, and when the ranges do not overlap they undo each other at every "
+            "sync. A second autoscaler added for another metric (GPU use beside requests per "
+            "second) turns autoscaling off instead of adding the metric.",
+            "kind: HorizontalPodAutoscaler\nmetadata:\n  name: web-cpu\nspec:\n  "
+            "scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n---\n"
+            "kind: HorizontalPodAutoscaler\nmetadata:\n  name: web-rps\nspec:\n  "
+            "scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}",
+            "Keep one autoscaler per Deployment and list every metric in its `spec.metrics` "
+            "(it scales to the largest count any of them asks for); if the files are "
+            "alternatives, keep them in different apply units.",
         ),
     ),
     RuleInfo(
