@@ -8,9 +8,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 from ruamel.yaml import YAML
 
-from tests.conftest import FIXTURES, RunCli
+from tests.conftest import FIXTURES, ROOT, RunCli
 
 AUTOSCALED = FIXTURES / "autoscaled"
 WEB, LIVE = AUTOSCALED / "web.yaml", AUTOSCALED / "live.yaml"
@@ -391,3 +392,59 @@ def test_several_autoscalers_whose_ranges_do_not_overlap_plan_the_first_range(
         (10, "web-day"),
     ]
     assert "their ranges do not overlap" in report["plans"][0]["notes"][0]
+
+
+def _validates(report: dict[str, Any]) -> None:
+    schema = json.loads((ROOT / "schemas" / "output.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(report)
+
+
+def test_a_manifest_that_applies_zero_replicas_disables_the_autoscaler(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The HPA controller leaves a target at 0 replicas alone while minReplicas is above 0
+    (ScalingActive False, ScalingDisabled): one plan at 0, not two at 2 and 6."""
+    path = tmp_path / "web.yaml"
+    path.write_text(WEB.read_text(encoding="utf-8").replace("  replicas: 4\n", "  replicas: 0\n"))
+    report = _json(run_cli, path)
+    _validates(report)
+    (plan,) = report["plans"]
+    assert plan["replicas"] == 0 and "replicasFrom" not in plan
+    assert plan["notes"][0].startswith(
+        "replicas 0, not from HorizontalPodAutoscaler web: the manifest applies spec.replicas "
+        "0, and the HPA controller does not scale a Deployment at 0 replicas while "
+        "minReplicas is 2 (ScalingActive False, ScalingDisabled"
+    )
+    [conflict] = [f for f in report["findings"] if f["rule"] == "RP317"]
+    assert "resets the replica count to 0 and at 0 HorizontalPodAutoscaler web stops " \
+        "scaling it (minReplicas 2: ScalingActive False, ScalingDisabled) until someone " \
+        "scales it up" in conflict["message"]  # fmt: skip
+    assert "until the autoscaler scales it again" not in conflict["message"]
+    # no pods to keep healthy: the budget is not judged at the autoscaler's 2
+    assert "RP318" not in {f["rule"] for f in report["findings"]}
+    text = run_cli("plan", "--no-cache", path).stdout
+    assert ": rollout, RollingUpdate, 0 replicas" in text
+    assert "  note: replicas 0, not from HorizontalPodAutoscaler web:" in text
+
+
+def test_live_state_at_zero_replicas_is_planned_at_zero_whatever_the_autoscaler_says(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Scaled to 0 in the cluster (the autoscaler's status still says 3): the HPA controller
+    reads the live count, 0, and stops; apply still sets 4, which RP317 keeps saying."""
+    text = LIVE.read_text(encoding="utf-8")
+    live = "    replicas: 3\n    revisionHistoryLimit"
+    assert text.count(live) == 1
+    path = tmp_path / "live.yaml"
+    path.write_text(text.replace(live, "    replicas: 0\n    revisionHistoryLimit"))
+    report = _json(run_cli, path)
+    _validates(report)
+    (plan,) = report["plans"]
+    assert plan["replicas"] == 0 and "replicasFrom" not in plan
+    assert plan["notes"][0].startswith(
+        "replicas 0, not from HorizontalPodAutoscaler web: spec.replicas is 0 in the cluster, "
+    )
+    assert plan["final"] == {"old": 0, "new": 0, "available": 0, "upToDate": 0}
+    [conflict] = [f for f in report["findings"] if f["rule"] == "RP317"]
+    message = conflict["message"]
+    assert "resets the replica count to 4 until the autoscaler scales it again" in message

@@ -77,7 +77,7 @@ class ReplicaView:
     """A replica count an autoscaler may hold a Deployment at, and why (a plan's note)."""
 
     replicas: int
-    variant: str  # currentReplicas, minReplicas or maxReplicas
+    variant: str  # currentReplicas, minReplicas, maxReplicas; "" when it does not scale it
     why: str
     autoscaler: str  # its name
 
@@ -90,10 +90,15 @@ def autoscaled_replicas(
     ends of minReplicas..maxReplicas (one when they are equal).  Several autoscalers scale
     by no metric (the HPA controller's AmbiguousSelector, RP323), but each still moves the
     count into its own range: the ends of the range they all allow, or, when their ranges
-    do not overlap (the count never settles), the first's by name."""
+    do not overlap (the count never settles), the first's by name.  A Deployment at 0
+    replicas stays there, with a note saying why, when an autoscaler with minReplicas above 0
+    targets it (scaling disabled)."""
     found = sorted(autoscalers_of(deployment, autoscalers), key=lambda hpa: hpa.ref.name)
     if not found:
         return ()
+    idle = scaling_disabled(deployment.replicas, found)
+    if idle is not None:
+        return (_disabled_view(deployment, idle),)
     hpa = found[0]
     lowest = max(found, key=lambda h: h.min_replicas)
     highest = min(found, key=lambda h: h.max_replicas)
@@ -142,6 +147,34 @@ def autoscaled_replicas(
             highest.ref.name,
         ),
     )
+
+
+def scaling_disabled(
+    replicas: int | None, autoscalers: Sequence[HorizontalPodAutoscaler]
+) -> HorizontalPodAutoscaler | None:
+    """The first autoscaler (of those given, in order) that leaves a Deployment at
+    ``replicas`` alone because the count is 0: the HPA controller scales nothing whose
+    count is 0 unless minReplicas is 0 too (ScalingActive False, ScalingDisabled)."""
+    if replicas != 0:
+        return None
+    return next((hpa for hpa in autoscalers if hpa.min_replicas != 0), None)
+
+
+def _disabled_view(deployment: Deployment, hpa: HorizontalPodAutoscaler) -> ReplicaView:
+    """The Deployment at its own 0 replicas, with why the autoscaler does not scale it."""
+    origin = (
+        "the manifest applies spec.replicas 0"
+        if deployment.applied_replicas == 0
+        else "spec.replicas is 0 in the cluster"
+    )
+    why = (
+        f"replicas 0, not from HorizontalPodAutoscaler {hpa.ref.name}: {origin}, and the "
+        "HPA controller does not scale a Deployment at 0 replicas while minReplicas is "
+        f'{hpa.min_replicas} (ScalingActive False, ScalingDisabled: "scaling is disabled '
+        'since the replica count of the target is zero"); it stays at 0 until someone '
+        "scales it up"
+    )
+    return ReplicaView(0, "", why, hpa.ref.name)
 
 
 def desired_healthy(budget: PodDisruptionBudget, pods: int) -> int:
@@ -270,11 +303,18 @@ def _replicas_conflict(
 ) -> Violation:
     applied = deployment.applied_replicas
     where = "set" if applied == deployment.replicas else "set in the manifest last applied"
+    idle = scaling_disabled(applied, autoscalers)
+    until = (
+        "until the autoscaler scales it again"
+        if idle is None
+        else f"and at 0 HorizontalPodAutoscaler {idle.ref.name} stops scaling it (minReplicas "
+        f"{idle.min_replicas}: ScalingActive False, ScalingDisabled) until someone scales it up"
+    )
     return Violation(
         "RP317",
         f"{_autoscalers_scale(autoscalers)} this Deployment, but spec.replicas is "
         f"{where} too ({applied}): every `kubectl apply` resets the replica count to "
-        f"{applied} until the autoscaler scales it again (remove spec.replicas from the "
+        f"{applied} {until} (remove spec.replicas from the "
         "manifest and let the autoscaler own it, after taking it out of the last-applied "
         "configuration: otherwise the apply that removes it scales the Deployment to 1, see "
         "RP322)",
@@ -325,6 +365,8 @@ def _planned_count(
     if not views:
         return deployment.replicas, ""
     view = views[0]
+    if not view.variant:  # the autoscaler does not scale it: its own count
+        return view.replicas, ""
     return view.replicas, f", its HorizontalPodAutoscaler's {view.variant}"
 
 

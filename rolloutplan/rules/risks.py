@@ -241,7 +241,9 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "always fills in `spec.replicas`, the manifest last applied "
             "(`kubectl.kubernetes.io/last-applied-configuration`) is what counts. The plan "
             "uses the autoscaler's count: its `status.currentReplicas` when the inputs have "
-            "it, else one plan at `minReplicas` and one at `maxReplicas`.",
+            "it, else one plan at `minReplicas` and one at `maxReplicas`; at `replicas: 0` "
+            "the HPA controller leaves the Deployment alone while `minReplicas` is above 0 "
+            "(`ScalingActive` False, `ScalingDisabled`), so the plan stays at 0 and says why.",
             "The autoscaler owns the replica count. Every `kubectl apply` of a manifest that "
             "sets `spec.replicas` resets the count to that number, scaling a busy Deployment "
             "down (or an idle one up) until the autoscaler corrects it; the Kubernetes "
