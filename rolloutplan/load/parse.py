@@ -94,7 +94,7 @@ def _quota(data: Data, spec: Data, ref: ObjectRef) -> ResourceQuota:
         ref=ref,
         hard=_labels(spec.get("hard")),
         used=_labels(status.get("used")) if status.get("used") is not None else None,
-        status_hard=_labels(status.get("hard")) if status.get("hard") is not None else None,
+        status_hard=_status_hard(data, status),
         scopes=tuple(str(scope) for scope in spec.get("scopes") or ()),
         scope_selector=tuple(
             ScopeRequirement(
@@ -103,6 +103,16 @@ def _quota(data: Data, spec: Data, ref: ObjectRef) -> ResourceQuota:
             for e in map(_mapping, selector.get("matchExpressions") or ())
         ),
     )
+
+
+def _status_hard(data: Data, status: Data) -> Labels | None:
+    """The quota's status.hard; a quota from a cluster (a resourceVersion or a status) that
+    has none yet has an empty one, which admission checks nothing against (None: a quota
+    as written, whose status.hard the controller will copy from spec.hard)."""
+    if status.get("hard") is not None:
+        return _labels(status.get("hard"))
+    metadata: Data = data.get("metadata") or {}
+    return () if metadata.get("resourceVersion") or status else None
 
 
 def _limit_range(data: Data, spec: Data, ref: ObjectRef) -> LimitRange:

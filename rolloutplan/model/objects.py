@@ -472,8 +472,15 @@ class ResourceQuota:
 
     @property
     def enforced(self) -> Labels:
-        """The limits pods are admitted against: status.hard when the quota has a status."""
+        """The limits pods are admitted against: status.hard when the quota comes from a
+        cluster (none until the quota controller has synced it), else spec.hard."""
         return self.hard if self.status_hard is None else self.status_hard
+
+    @property
+    def unsynced(self) -> bool:
+        """Whether the quota, from a cluster, has hard limits in its spec but none in its
+        status yet: admission checks nothing against it until the controller syncs it."""
+        return self.status_hard == () and bool(self.hard)
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,6 +221,13 @@ def quota_plan(
         if not q.selects(quota, new):
             continue
         notes.extend(_scope_notes(quota, deployment.template))
+        if quota.unsynced:
+            notes.append(
+                f"quota {name}: its status has no hard limits yet (the quota controller has not "
+                "synced its spec.hard): the API server admits pods without checking it until "
+                "then, and so does the plan"
+            )
+            continue
         hard = q.hard_of(quota, new)
         refusal = new.must_specify(quota)
         if not hard and not refusal:
