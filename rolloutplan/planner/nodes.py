@@ -235,7 +235,7 @@ def node_room(
     if not anti and not spread:
         return NodeRoom((), None, "nodes", unjudged) if unjudged else None
     if cluster.from_flags:
-        room = _on_flags(cluster, anti, spread)
+        room = _on_flags(cluster, anti, spread, _placement_note(template))
     else:
         budget = budget or Budget()
         if budget.left < len(cluster.objects):
@@ -443,15 +443,37 @@ def _never_held(constraint: SpreadConstraint, domains: int) -> str:
     )
 
 
+def _placement_note(template: PodTemplate) -> str:
+    """What the flags assume of a template that restricts its nodes ("" when it does not)."""
+    what = [
+        name
+        for name, present in (
+            ("nodeSelector", bool(template.node_selector)),
+            ("required node affinity", template.node_affinity is not None),
+        )
+        if present
+    ]
+    if not what:
+        return ""
+    return (
+        f"the pods have {' and '.join(what)}: --nodes/--zones count every node (and zone) as "
+        "one they can land on, unchecked (Node objects in the inputs, `kubectl get nodes -o "
+        "yaml`, are matched against it when no flag is given)"
+    )
+
+
 def _on_flags(
-    cluster: Cluster, anti: list[tuple[str, bool]], spread: list[tuple[SpreadConstraint, bool]]
+    cluster: Cluster,
+    anti: list[tuple[str, bool]],
+    spread: list[tuple[SpreadConstraint, bool]],
+    placement: str = "",
 ) -> NodeRoom:
     """Limits from --nodes and --zones: every domain takes the pods; other topology keys
     are not judged."""
     counts = {HOSTNAME: cluster.nodes, ZONE: cluster.zones}
     flags = {HOSTNAME: "--nodes", ZONE: "--zones"}
     limits: list[Limit] = []
-    notes: list[str] = []
+    notes: list[str] = [placement] if placement else []
     for constraint, counts_old in spread:
         domains = counts.get(constraint.topology_key)
         if domains is None:

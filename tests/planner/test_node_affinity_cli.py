@@ -314,3 +314,34 @@ def test_mismatch_label_keys_pod_template_hash_is_left_out_and_said(
     assert plan["outcome"] == "complete"
     assert plan["scheduling"]["constraints"] == []
     assert any("keeps the new pods out of the domains of the old ones" in n for n in plan["notes"])
+
+
+FLAGS_UNCHECKED = "--nodes/--zones count every node (and zone) as one they can land on"
+
+
+def test_flags_take_every_node_as_one_the_pods_may_use_and_say_so(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """--nodes and --zones are counts, not nodes: required node affinity or a nodeSelector
+    cannot be matched against them, and the plans say the flags' nodes all count."""
+    deployment = AFFINITY / "deployment.yaml"
+    plans = _plans(run_cli, "--nodes", "3", "--zones", "3", deployment)
+    for plan in plans.values():
+        [note] = [n for n in plan["notes"] if FLAGS_UNCHECKED in n]
+        assert note.startswith("the pods have required node affinity: ")
+    assert plans["web-store"]["scheduling"]["constraints"][0]["domains"] == 3  # not 2 or 5
+    selector = tmp_path / "selector.yaml"
+    selector.write_text(
+        deployment.read_text()
+        .replace(NODE_AFFINITY, "", 1)
+        .replace(
+            "      affinity:\n", "      nodeSelector:\n        disktype: ssd\n      affinity:\n", 1
+        )
+    )
+    store = _plans(run_cli, "--nodes", "3", selector)["web-store"]
+    [note] = [n for n in store["notes"] if FLAGS_UNCHECKED in n]
+    assert note.startswith("the pods have nodeSelector: ")
+    # on Node objects they are matched, and without such constraints nothing is said
+    for args in ((AFFINITY,), ("--nodes", "3", SCHEDULING / "redis-cache.yaml")):
+        for plan in _plans(run_cli, *args).values():
+            assert not any(FLAGS_UNCHECKED in n for n in plan["notes"]), args
