@@ -7,6 +7,8 @@ the inputs giving the same answers as the flags."""
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 from tests.conftest import FIXTURES, RunCli
@@ -16,7 +18,7 @@ ZONE_ANTI = SCHEDULING / "zone-anti-affinity.yaml"  # 3 replicas, maxSurge 2, ma
 SPREAD = SCHEDULING / "spread-zones.yaml"  # maxSkew 1 on zones, minDomains default (1)
 MIN_DOMAINS = SCHEDULING / "spread-min-domains.yaml"  # minDomains 5
 HASH = SCHEDULING / "spread-min-domains-hash.yaml"  # minDomains 5, matchLabelKeys hash
-ANYWAY = SCHEDULING / "spread-schedule-anyway.yaml"  # minDomains 5, ScheduleAnyway
+ANYWAY = SCHEDULING / "spread-schedule-anyway.yaml"  # ScheduleAnyway (minDomains: RP234)
 SPREAD_EVENT = "0/6 nodes are available: 6 node(s) didn't match pod topology spread constraints."
 
 
@@ -110,10 +112,23 @@ def test_pod_template_hash_in_match_label_keys_lets_old_pods_not_block_new_ones(
     assert _rules(report) == []
 
 
-def test_schedule_anyway_never_stalls(run_cli: RunCli) -> None:
+def test_schedule_anyway_never_stalls(run_cli: RunCli, tmp_path: Path) -> None:
     without = run_cli("plan", "--format", "json", ANYWAY)
     given = run_cli("plan", "--format", "json", "--nodes", "6", "--zones", "3", ANYWAY)
     assert given.stdout == without.stdout
+    (plan,) = json.loads(given.stdout)["plans"]
+    assert plan["outcome"] == "complete" and "scheduling" not in plan
+    # the tainted control-plane node that stalls the DoNotSchedule spread only scores here
+    unit = tmp_path / "live-tainted"
+    shutil.copytree(SCHEDULING / "live-tainted", unit)
+    deployment = unit / "deployment.yaml"
+    text = deployment.read_text()
+    assert text.count("whenUnsatisfiable: DoNotSchedule") == 1
+    assert _plan(run_cli, unit)["outcome"] == "stalled"
+    deployment.write_text(text.replace("DoNotSchedule", "ScheduleAnyway"))
+    report = _json(run_cli, unit)
+    assert report["plans"][0]["outcome"] == "complete"
+    assert "RP321" not in {f["rule"] for f in report["findings"]}
 
 
 def test_node_objects_give_the_answer_of_the_equivalent_flags(run_cli: RunCli) -> None:
