@@ -192,11 +192,14 @@ LOADING_RULES: tuple[RuleInfo, ...] = (
         "RP013",
         "unsupported-api-version",
         E,
-        "A Deployment, ReplicaSet or Service uses an apiVersion no supported cluster serves.",
+        "A kind rolloutplan checks uses an apiVersion no supported cluster serves.",
         rule_doc(
-            "Reports Deployment or ReplicaSet objects not in `apps/v1`, and Services not in `v1`. "
-            "`extensions/v1beta1`, `apps/v1beta1` and `apps/v1beta2` were removed in "
-            "Kubernetes 1.16.",
+            "Reports Deployment or ReplicaSet objects not in `apps/v1`; Services, "
+            "ResourceQuotas and LimitRanges not in `v1`; HorizontalPodAutoscalers not in "
+            "`autoscaling/v2` (`autoscaling/v1`, still served, is skipped unchecked); and "
+            "PodDisruptionBudgets not in `policy/v1`. `extensions/v1beta1`, `apps/v1beta1` "
+            "and `apps/v1beta2` were removed in Kubernetes 1.16, `policy/v1beta1` and "
+            "`autoscaling/v2beta1` in 1.25, `autoscaling/v2beta2` in 1.26.",
             'The API server answers "no matches for kind"; the object is never created.',
             "apiVersion: extensions/v1beta1\nkind: Deployment",
             "Use `apiVersion: apps/v1` (and add the `spec.selector` it requires).",

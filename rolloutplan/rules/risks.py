@@ -413,8 +413,10 @@ RISK_RULES: tuple[RuleInfo, ...] = (
         "Several HorizontalPodAutoscalers target one Deployment, so none scales it by metrics.",
         rule_doc(
             "Reports a Deployment that two or more HorizontalPodAutoscalers of its apply unit "
-            "target (`scaleTargetRef` kind Deployment in the apps group, by name). The plan "
-            "still assumes the first autoscaler by name.",
+            "target (`scaleTargetRef` kind Deployment in the apps group, by name). The plans "
+            "take the range all of them allow (its two ends, minReplicas 3 and maxReplicas 6 "
+            "for 2..6 and 3..10), or the first autoscaler's by name when the ranges do not "
+            "overlap, and their first note says so.",
             "The HPA controller computes no replica count for pods that several autoscalers "
             "select: each autoscaler reports `ScalingActive False` with reason "
             '`AmbiguousSelector` ("pods by selector ... are controlled by multiple HPAs"). '
@@ -441,8 +443,10 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "`status.used` the inputs show (`kubectl get quota -o yaml`): reports a rollout "
             "whose surge pods do not fit in what the quotas that select its pods have left. "
             "Pods are charged as the API server admits them: limits copied into missing "
-            "requests, then the LimitRanges' Container defaults, then the larger of the "
-            "containers' sum and the largest init container.",
+            "requests, then the LimitRanges' Container defaults, then the containers and "
+            "sidecars (init containers with `restartPolicy: Always`) together or, when larger, "
+            "each init container beside the sidecars started before it, plus the "
+            "RuntimeClass's `overhead.podFixed` when the inputs have it.",
             "The ReplicaSet controller cannot create a pod the quota refuses (`exceeded "
             "quota: compute, requested: cpu=500m, used: cpu=2, limited: cpu=2`, the "
             "Deployment's ReplicaFailure condition). The rollout then runs with fewer new "
