@@ -20,8 +20,8 @@ from rolloutplan.model.objects import (
     SelectorClaim,
     StrategyType,
 )
-from rolloutplan.model.quantity import pod_request, pod_requests
 from rolloutplan.planner.budget import Budget, deployment_budget
+from rolloutplan.planner.quota import pod_request, pod_requests
 
 CONTAINERS = ("spec", "template", "spec", "containers")
 DEFAULT_SURGE = IntOrPercent(25, is_percent=True)

@@ -5,12 +5,8 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from rolloutplan.model.memo import remembered
-
-if TYPE_CHECKING:
-    from rolloutplan.model.objects import PodTemplate
 
 _DECIMAL = {"": 0, "n": -9, "u": -6, "m": -3, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
@@ -18,10 +14,6 @@ _QUANTITY = re.compile(
     r"([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)\Z",
     re.ASCII,
 )
-_MEMORY_UNITS = (
-    ("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10),
-    ("G", 10**9), ("M", 10**6), ("k", 10**3),
-)  # fmt: skip
 
 
 # resource.Quantity keeps any decimal exponent (an int32) exactly; here a magnitude beyond
@@ -118,56 +110,6 @@ def _rounded(value: Fraction) -> Fraction:
 def _capped(value: Fraction) -> Fraction:
     limit = Fraction(_LIMIT)
     return max(-limit, min(limit, value))
-
-
-def pod_requests(template: PodTemplate, pods: int) -> dict[str, str]:
-    """CPU and memory requests of ``pods`` pods of ``template`` (init containers count as the
-    pod's effective request when larger, as the scheduler does)."""
-    totals: dict[str, str] = {}
-    for resource, render in (("cpu", _cpu), ("memory", _memory)):
-        per_pod = pod_request(template, resource)
-        if per_pod:
-            totals[resource] = render(per_pod * pods)
-    return totals
-
-
-def pod_request(template: PodTemplate, resource: str) -> Fraction:
-    """One pod's effective request of ``resource`` (cores, bytes): its containers' sum, or its
-    largest init container's when that is larger, as the scheduler counts it."""
-    running = sum((_request(c.requests, resource) for c in template.containers), Fraction(0))
-    init = max((_request(c.requests, resource) for c in template.init_containers), default=0)
-    return max(running, Fraction(init))
-
-
-def _request(requests: tuple[tuple[str, str], ...], resource: str) -> Fraction:
-    value = dict(requests).get(resource)
-    parsed = parse_quantity(value) if value is not None else None
-    return parsed or Fraction(0)
-
-
-def _cpu(cores: Fraction) -> str:
-    millis = cores * 1000
-    if millis.denominator == 1 and millis % 1000:
-        return f"{millis.numerator}m"
-    return _number(cores)
-
-
-def _memory(size: Fraction) -> str:
-    if size >= 2**70:
-        return _number(size)
-    for suffix, unit in _MEMORY_UNITS:
-        if size >= unit and (size / unit).denominator == 1:
-            return f"{int(size / unit)}{suffix}"
-    return _number(size)
-
-
-def _number(value: Fraction) -> str:
-    """``%g`` of the value, exact in range: a float holds up to about 1.8e308, the values
-    here (capped at 10^1000, times at most 2^31 pods) may be larger."""
-    if abs(value) < 10**300:
-        return f"{float(value):g}"
-    exponent = len(str(abs(value.numerator) // value.denominator)) - 1
-    return f"{float(value / 10**exponent):g}e+{exponent}"
 
 
 # How resource.Quantity prints a value: the format it was parsed with (its suffix)

@@ -10,6 +10,7 @@ from rolloutplan.analysis.neighbours import (
     ReplicaView,
     autoscaled_replicas,
     autoscalers_by_target,
+    limit_ranges_of,
 )
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import (
@@ -23,7 +24,6 @@ from rolloutplan.model.objects import (
     ResourceQuota,
     RuntimeClass,
 )
-from rolloutplan.model.quantity import pod_requests
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
 from rolloutplan.planner.changes import FieldChange, deployment_changes, template_changes
@@ -32,6 +32,7 @@ from rolloutplan.planner.limits import Neighbourhood, QuotaPlan, quota_plan
 from rolloutplan.planner.nodes import Budget as NodeBudget
 from rolloutplan.planner.nodes import Cluster as NodeCluster
 from rolloutplan.planner.nodes import NodeRoom, node_room
+from rolloutplan.planner.quota import pod_requests
 from rolloutplan.planner.simulate import NewPods, Outcome, Replay, Step, replay
 from rolloutplan.planner.start import Change
 from rolloutplan.planner.timing import CLI_ORIGIN, PodStartup, Timing, estimate_timing
@@ -106,6 +107,10 @@ class RolloutPlan:
     # the spec.replicas the previous manifest sets when this one leaves it out while an
     # autoscaler scales the Deployment: applying it resets the count to the default, 1
     replicas_removed: int | None = None
+    # what the API server adds to the pods' requests at admission, when the inputs show it:
+    # the LimitRanges of the Deployment's namespace and its RuntimeClass's pod overhead
+    limit_ranges: tuple[LimitRange, ...] = ()
+    overhead: tuple[tuple[str, str], ...] = ()
 
     @property
     def peak_pods(self) -> int:
@@ -127,8 +132,10 @@ class RolloutPlan:
 
     @property
     def peak_requests(self) -> dict[str, str]:
-        """Resource requests of the peak number of pods (all of them on the new template)."""
-        return pod_requests(self.deployment.template, self.peak_pods)
+        """CPU and memory requests of the peak number of pods (all of them on the new
+        template), as the scheduler and the quota count them."""
+        template = self.deployment.template
+        return pod_requests(template, self.peak_pods, self.limit_ranges, self.overhead)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +205,7 @@ def plan_all(
             if targeting:
                 autoscalers.setdefault(key, targeting)
             mine = live.setdefault(key, {})
-            if unit.quotas:
+            if unit.quotas or unit.limit_ranges or unit.runtime_classes:
                 around[key] = Neighbourhood.of(
                     unit.quotas, unit.limit_ranges, unit.deployments, unit.runtime_classes
                 )
@@ -220,7 +227,7 @@ def plan_all(
             views = autoscaled_replicas(copy, autoscalers.get((path, ref), ()))
             for view in views:
                 plans.append(
-                    replace(
+                    _placed(
                         _autoscaled(
                             copy,
                             old,
@@ -230,7 +237,8 @@ def plan_all(
                             view,
                             around.get((path, ref)),
                         ),
-                        path=path,
+                        path,
+                        around.get((path, ref)),
                     )
                 )
             if views:
@@ -238,13 +246,26 @@ def plan_all(
             plan = plan_deployment(
                 copy, old, replicas, options, previous is not None, around.get((path, ref))
             )
-        plans.append(replace(plan, path=path))
+        plans.append(_placed(plan, path, around.get((path, ref))))
     bare = tuple(
         BareReplicaSet(ref, replica_sets[(path, ref)].replicas, path)
         for path, ref in sorted(replica_sets, key=lambda key: (key[0].split("/"), key[1]))
         if (path, ref) not in owned
     )
     return tuple(plans), bare
+
+
+def _placed(plan: RolloutPlan, path: str, neighbours: Neighbourhood | None) -> RolloutPlan:
+    """The plan with its file, and what admission adds to its pods' requests."""
+    if neighbours is None:
+        return replace(plan, path=path)
+    template = plan.deployment.template
+    return replace(
+        plan,
+        path=path,
+        limit_ranges=limit_ranges_of(plan.deployment, neighbours.limit_ranges),
+        overhead=neighbours.overhead(template),
+    )
 
 
 def _autoscaled(

@@ -217,6 +217,34 @@ def pod_charge(
     )
 
 
+# what a plan's peakRequests and RP306 show of a pod's requests
+SCHEDULED = ("cpu", "memory")
+
+
+def pod_requests(
+    template: PodTemplate,
+    pods: int,
+    limit_ranges: Sequence[LimitRange] = (),
+    overhead: Iterable[tuple[str, str]] = (),
+) -> dict[str, str]:
+    """The CPU and memory requests of ``pods`` pods of ``template``, as the scheduler and
+    the quota count them (``pod_charge``'s requests), printed as Quantity.String() prints
+    their sum; a resource no pod requests is left out."""
+    charge = pod_charge(template, limit_ranges, overhead)
+    values, forms = charge.as_dict, dict(charge.forms)
+    return {
+        name: render(name, values[name] * pods, forms[name])
+        for name in SCHEDULED
+        if values.get(name)
+    }
+
+
+def pod_request(template: PodTemplate, resource: str) -> Fraction:
+    """One pod's request of ``resource`` (cpu or memory: cores, bytes) as ``pod_requests``
+    counts it, without LimitRange defaults or pod overhead."""
+    return pod_charge(template).as_dict.get(resource, Fraction(0))
+
+
 def _extended(name: str) -> bool:
     """An extended resource (a domain-prefixed name outside kubernetes.io): a quota tracks
     it as requests.<name> only."""

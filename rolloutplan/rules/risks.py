@@ -87,7 +87,11 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "Reports a RollingUpdate maxSurge that someone set (not the default 25%) and that "
             "doubles the pods (a percentage of 100% or more, or a surge of at least `replicas` "
             "when there are 2 or more), or whose extra pods together request at least 4 CPU "
-            "or 16 GiB of memory, the size of a common node (4 vCPU, 16 GiB). The finding "
+            "or 16 GiB of memory, the size of a common node (4 vCPU, 16 GiB). Requests count "
+            "as the scheduler counts them: a container's limits stand for the requests it "
+            "leaves unset, sidecars add to the containers, an init container counts when it "
+            "needs more; LimitRange defaults are not counted (the rule sees the Deployment "
+            "alone: the plan's peakRequests counts those of the inputs). The finding "
             "gives the extra pods and their requests. The default surge is never reported: "
             "on one replica it adds one pod, which is what a rolling update is.",
             "The new pods are created before old ones go, so the cluster needs that much room "
