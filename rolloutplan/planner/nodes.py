@@ -85,6 +85,11 @@ SPREAD_FIX = (
     "Honor, or add pod-template-hash to matchLabelKeys (old pods then do not count)"
 )
 
+NO_NODE_FIX = (
+    "let the new pods onto the nodes (tolerations, nodeSelector, node affinity; uncordon or "
+    "label the nodes), or add nodes they can land on"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
@@ -140,7 +145,9 @@ class NodeRoom:
     notes: tuple[str, ...] = ()
     rejected: tuple[tuple[str, int], ...] = ()  # nodes earlier filters reject, by reason
     stall: str = ""  # the scheduler's message, once the plan stalls on these limits
-    blocking: Limit | None = field(default=None)  # the limit that stalls the plan
+    # the limit that stalls the plan; None when no node passes the filters before it (the
+    # new pods stay Pending whatever the constraint: it is not what leaves no room)
+    blocking: Limit | None = field(default=None)
 
     def running(self, old_pods: int) -> int:
         """How many new pods can run beside ``old_pods`` old ones."""
@@ -190,8 +197,11 @@ class NodeRoom:
         if stalled and pending and not reason:
             limit = self.binding(sum(rs.pods for rs in plan.final.olds))
             reason = self.message(limit)
-            room = replace(self, stall=reason, blocking=limit)
-            fix = FIX if limit.kind == ANTI else SPREAD_FIX
+            if not limit.domains:
+                room, fix = replace(self, stall=reason), NO_NODE_FIX
+            else:
+                room = replace(self, stall=reason, blocking=limit)
+                fix = FIX if limit.kind == ANTI else SPREAD_FIX
             notes.append(
                 f"stalled: {pending} new pod(s) stay Pending ({reason}; FailedScheduling); {fix}"
             )

@@ -332,7 +332,9 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "own namespace without `namespaces` and `namespaceSelector`, with the namespace "
             "in `namespaces`, or with a `namespaceSelector` that is empty or selects by "
             "`kubernetes.io/metadata.name` only; a term whose `namespaceSelector` reads other "
-            "namespace labels is not judged (a note says so).",
+            "namespace labels is not judged (a note says so). When no node passes the "
+            "filters before it (taints, cordons, node affinity) the anti-affinity is not "
+            "what keeps the pods Pending, and the rule does not report the stall.",
             "The scheduler puts at most one of these pods in a domain. With as many replicas "
             "as domains, `maxSurge` above 0 and `maxUnavailable: 0`, the surge pod is created "
             "but stays Pending (`0/3 nodes are available: 3 node(s) didn't match pod "
@@ -370,7 +372,10 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "then holds at most `maxSkew` matching "
             "pods. Old pods count unless the `labelSelector` (with `matchLabelKeys`) sets "
             "them apart: `pod-template-hash` in `matchLabelKeys` counts only the new "
-            "revision's pods. `ScheduleAnyway` constraints only score, and never stall.",
+            "revision's pods. `ScheduleAnyway` constraints only score, and never stall. "
+            "When no node passes the filters before it (taints, cordons, node affinity) the "
+            "spread is not what keeps the pods Pending, and the rule does not report the "
+            "stall.",
             "With `minDomains: 5` on 3 zones, `maxSkew: 1` and 3 replicas, every zone already "
             "holds its one pod: the surge pod stays Pending (`0/3 nodes are available: 3 "
             "node(s) didn't match pod topology spread constraints.`), no old pod goes before "

@@ -198,3 +198,49 @@ def test_the_scheduler_message_counts_no_reason_zero_times(run_cli: RunCli, tmp_
         "{node-role.kubernetes.io/control-plane: }, 3 node(s) didn't match Pod's node "
         "affinity/selector."
     )
+
+
+ALL_TAINTED = SCHEDULING / "live-all-tainted"  # redis-cache; 4 nodes tainted, not tolerated
+TAINTED_EVENT = (
+    "0/4 nodes are available: 4 node(s) had untolerated taint {example.com/dedicated: batch}."
+)
+
+
+def test_anti_affinity_is_not_blamed_when_no_node_takes_the_pods(
+    run_cli: RunCli, tmp_path: Any
+) -> None:
+    report = _json(run_cli, ALL_TAINTED)
+    (plan,) = report["plans"]
+    assert plan["outcome"] == "stalled" and plan["stallReason"] == TAINTED_EVENT
+    assert _rules(report) == []  # the taint keeps them Pending, not the anti-affinity
+    [note] = [n for n in plan["notes"] if n.startswith("stalled:")]
+    assert "let the new pods onto the nodes (tolerations" in note
+    assert "maxUnavailable" not in note  # an old pod leaving frees no node for them
+    # tolerated, 4 old pods hold the 4 nodes: the anti-affinity leaves no room (RP320)
+    tolerated = (
+        (ALL_TAINTED / "deployment.yaml")
+        .read_text()
+        .replace(
+            "  replicas: 3\n",
+            "  replicas: 4\n  strategy:\n    rollingUpdate:\n      maxUnavailable: 0\n",
+        )
+        .replace(
+            "      containers:\n",
+            "      tolerations:\n      - {key: example.com/dedicated, operator: Exists}\n"
+            "      containers:\n",
+        )
+    )
+    assert "tolerations" in tolerated and "maxUnavailable: 0" in tolerated
+    (tmp_path / "nodes.yaml").write_text((ALL_TAINTED / "nodes.yaml").read_text())
+    (tmp_path / "deployment.yaml").write_text(tolerated)
+    assert _rules(_json(run_cli, tmp_path)) == ["RP320"]
+
+
+def test_a_spread_is_not_blamed_when_no_node_takes_the_pods(run_cli: RunCli, tmp_path: Any) -> None:
+    (tmp_path / "nodes.yaml").write_text((ALL_TAINTED / "nodes.yaml").read_text())
+    spread = (SCHEDULING / "live-tainted" / "deployment.yaml").read_text()
+    (tmp_path / "deployment.yaml").write_text(spread)
+    report = _json(run_cli, tmp_path)
+    (plan,) = report["plans"]
+    assert plan["outcome"] == "stalled" and plan["stallReason"] == TAINTED_EVENT
+    assert _rules(report) == []
