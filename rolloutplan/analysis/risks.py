@@ -21,7 +21,7 @@ from rolloutplan.model.objects import (
     StrategyType,
 )
 from rolloutplan.planner.budget import Budget, deployment_budget
-from rolloutplan.planner.quota import pod_request, pod_requests
+from rolloutplan.planner.quota import PodCharge, pod_charge, requests_of
 
 CONTAINERS = ("spec", "template", "spec", "containers")
 DEFAULT_SURGE = IntOrPercent(25, is_percent=True)
@@ -110,9 +110,10 @@ def _surge(deployment: Deployment, budget: Budget) -> list[Violation]:
         return []
     replicas = deployment.replicas
     doubles = (surge.is_percent and surge.value >= 100) or budget.surge >= replicas >= 2
-    if not doubles and not _large(deployment, budget.surge):
+    charge = pod_charge(deployment.template)  # no LimitRange: the Deployment alone
+    if not doubles and not _large(charge, budget.surge):
         return []
-    extra = pod_requests(deployment.template, budget.surge)
+    extra = requests_of(charge, budget.surge)
     figure = " and ".join(f"{value} {resource}" for resource, value in extra.items())
     requesting = f", requesting {figure} more" if figure else ""
     return [Violation(
@@ -125,12 +126,12 @@ def _surge(deployment: Deployment, budget: Budget) -> list[Violation]:
     )]  # fmt: skip
 
 
-def _large(deployment: Deployment, extra_pods: int) -> bool:
+def _large(charge: PodCharge, extra_pods: int) -> bool:
     """The surge pods ask for at least a whole common node (4 cores, 16 GiB)."""
-    template = deployment.template
+    per_pod = charge.as_dict
     return (
-        pod_request(template, "cpu") * extra_pods >= LARGE_CPU
-        or pod_request(template, "memory") * extra_pods >= LARGE_MEMORY
+        per_pod.get("cpu", 0) * extra_pods >= LARGE_CPU
+        or per_pod.get("memory", 0) * extra_pods >= LARGE_MEMORY
     )
 
 

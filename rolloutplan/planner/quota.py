@@ -228,21 +228,19 @@ def pod_requests(
     overhead: Iterable[tuple[str, str]] = (),
 ) -> dict[str, str]:
     """The CPU and memory requests of ``pods`` pods of ``template``, as the scheduler and
-    the quota count them (``pod_charge``'s requests), printed as Quantity.String() prints
-    their sum; a resource no pod requests is left out."""
-    charge = pod_charge(template, limit_ranges, overhead)
+    the quota count them (``pod_charge``'s requests)."""
+    return requests_of(pod_charge(template, limit_ranges, overhead), pods)
+
+
+def requests_of(charge: PodCharge, pods: int) -> dict[str, str]:
+    """The CPU and memory requests of ``pods`` pods that each charge ``charge``, printed as
+    Quantity.String() prints their sum; a resource no pod requests is left out."""
     values, forms = charge.as_dict, dict(charge.forms)
     return {
         name: render(name, values[name] * pods, forms[name])
         for name in SCHEDULED
         if values.get(name)
     }
-
-
-def pod_request(template: PodTemplate, resource: str) -> Fraction:
-    """One pod's request of ``resource`` (cpu or memory: cores, bytes) as ``pod_requests``
-    counts it, without LimitRange defaults or pod overhead."""
-    return pod_charge(template).as_dict.get(resource, Fraction(0))
 
 
 def _extended(name: str) -> bool:
