@@ -521,7 +521,7 @@ def _neighbours_in_unit(
     if not any(parts[f].checked.get(kind) for f in unit.files for kind in NEIGHBOUR_KINDS):
         return
     from rolloutplan.analysis.neighbours import neighbour_risks
-    from rolloutplan.model.objects import HorizontalPodAutoscaler, PodDisruptionBudget
+    from rolloutplan.model.cluster import HorizontalPodAutoscaler, PodDisruptionBudget
 
     last: dict[ObjectRef, tuple[int, Any]] = {}  # each object's last copy, as applied
     for file in unit.files:

@@ -22,17 +22,7 @@ from rolloutplan.collect import (
     selected,
 )
 from rolloutplan.model.finding import Finding, ObjectRef, Severity, Violation
-from rolloutplan.model.objects import (
-    Deployment,
-    HorizontalPodAutoscaler,
-    KubeObject,
-    LimitRange,
-    Node,
-    ReplicaSet,
-    ResourceQuota,
-    RuntimeClass,
-    Service,
-)
+from rolloutplan.model.objects import Deployment, KubeObject, ReplicaSet, Service
 from rolloutplan.model.source import Document, SourceText
 from rolloutplan.tally import Suppressed
 
@@ -177,6 +167,13 @@ class _Files:
         return list(found.values())
 
     def plan_units(self) -> list[PlanUnit]:
+        from rolloutplan.model.cluster import (
+            HorizontalPodAutoscaler,
+            LimitRange,
+            Node,
+            ResourceQuota,
+            RuntimeClass,
+        )
         from rolloutplan.planner.plan import PlanUnit
 
         rejected = self.rejected()

@@ -3,7 +3,7 @@ and the stored form of one file's results, for the result cache and for worker p
 
 The stored form is data, never a pickle: JSON arrays of the results (see ``_unpack``, which
 names every class they can rebuild), and JSON of the typed objects in which only the classes
-listed in ``STORED_CLASSES`` can appear (see ``model.pickling.DataCodec``); each object is
+listed in ``stored_classes()`` can appear (see ``model.pickling.DataCodec``); each object is
 rebuilt by calling its constructor.  A blob ``thaw`` cannot read raises ValueError (or
 RecursionError): the caller checks the file again.
 """
@@ -167,20 +167,31 @@ def storable(tally: Tally) -> bool:
     return not any(finding.rule_id == INTERNAL_ERROR for finding in tally.findings)
 
 
-# Every class a file's typed objects (and a document's waivers) may hold; nothing else can
-# be read back.
-STORED_CLASSES: tuple[type, ...] = (
-    ObjectRef, Service, model.ServicePort, model.Deployment,
-    model.ReplicaSet, model.LabelSelector, model.SelectorRequirement, model.SelectorOperator,
-    model.PodTemplate, model.Container, model.ContainerPort, model.Probe,
-    model.DeploymentStrategy, model.StrategyType, model.IntOrPercent,
-    model.ScaleTarget, model.HorizontalPodAutoscaler, model.ScopeRequirement,
-    model.ResourceQuota, model.LimitRangeItem, model.LimitRange, model.PodDisruptionBudget,
-    model.AntiAffinityTerm, model.SpreadConstraint, model.Toleration, model.Taint, model.Node,
-    model.RuntimeClass,
-    model.NodeRequirement, model.NodeSelectorTerm,
-)  # fmt: skip
-_CODEC = DataCodec(STORED_CLASSES)
+@functools.cache
+def stored_classes() -> tuple[type, ...]:
+    """Every class a file's typed objects (and a document's waivers) may hold; nothing else
+    can be read back.  Imports ``model.cluster``: only runs that store or read objects
+    (with a cache or ``--jobs``) pay for building its classes."""
+    from rolloutplan.model import cluster
+
+    return (
+        ObjectRef, Service, model.ServicePort, model.Deployment,
+        model.ReplicaSet, model.LabelSelector, model.SelectorRequirement, model.SelectorOperator,
+        model.PodTemplate, model.Container, model.ContainerPort, model.Probe,
+        model.DeploymentStrategy, model.StrategyType, model.IntOrPercent,
+        cluster.ScaleTarget, cluster.HorizontalPodAutoscaler, cluster.ScopeRequirement,
+        cluster.ResourceQuota, cluster.LimitRangeItem, cluster.LimitRange,
+        cluster.PodDisruptionBudget, cluster.AntiAffinityTerm, cluster.SpreadConstraint,
+        cluster.Toleration, cluster.Taint, cluster.Node, cluster.RuntimeClass,
+        cluster.NodeRequirement, cluster.NodeSelectorTerm,
+    )  # fmt: skip
+
+
+@functools.cache
+def _codec() -> DataCodec:
+    return DataCodec(stored_classes())
+
+
 _SEPARATOR = b"\n"  # between the parts of a stored result; never inside compact JSON
 
 
@@ -198,7 +209,7 @@ def freeze(tally: Tally) -> bytes:
     texts = [text.encode() for text in packer.positions]
     if any(_SEPARATOR in text for text in texts):
         raise ValueError("a position index that is not compact JSON")
-    return _SEPARATOR.join([*parts, _CODEC.dumps(list(tally.objects)), *texts])
+    return _SEPARATOR.join([*parts, _codec().dumps(list(tally.objects)), *texts])
 
 
 def _compact(value: Any) -> bytes:
@@ -523,11 +534,15 @@ def _service(row: Row, refs: list[ObjectRef], labels: list[Labels]) -> Service:
     )  # fmt: skip
 
 
-_TYPED_KINDS = (
-    model.Deployment, model.ReplicaSet, Service, model.HorizontalPodAutoscaler,
-    model.ResourceQuota, model.LimitRange, model.PodDisruptionBudget, model.Node,
-    model.RuntimeClass,
-)  # fmt: skip
+@functools.cache
+def _typed_kinds() -> tuple[type, ...]:
+    from rolloutplan.model import cluster
+
+    return (
+        model.Deployment, model.ReplicaSet, Service, cluster.HorizontalPodAutoscaler,
+        cluster.ResourceQuota, cluster.LimitRange, cluster.PodDisruptionBudget, cluster.Node,
+        cluster.RuntimeClass,
+    )  # fmt: skip
 
 
 def _objects_of(part: list[KubeObject] | bytes | _Stored) -> list[KubeObject]:
@@ -537,8 +552,8 @@ def _objects_of(part: list[KubeObject] | bytes | _Stored) -> list[KubeObject]:
 
 
 def _thaw_objects(blob: bytes) -> list[KubeObject]:
-    objects = _CODEC.loads(blob)
-    if not _list_of(objects, _TYPED_KINDS):
+    objects = _codec().loads(blob)
+    if not _list_of(objects, _typed_kinds()):
         raise ValueError("not a file's typed objects")
     return objects  # type: ignore[no-any-return]
 
@@ -563,7 +578,7 @@ def _cross_codec() -> DataCodec:
 
     return DataCodec(
         (
-            *STORED_CLASSES, reachability.ServiceReach, reachability.PortReach,
+            *stored_classes(), reachability.ServiceReach, reachability.PortReach,
             reachability.PortTarget, Violation, units.Units, units.Unit, units.Copy,
             units.Duplicate,
         )

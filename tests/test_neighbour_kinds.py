@@ -17,15 +17,14 @@ from rolloutplan.analysis.neighbours import (
 )
 from rolloutplan.collect import Collected, Config, collect
 from rolloutplan.inputs import read_sources
-from rolloutplan.model.objects import (
-    Deployment,
+from rolloutplan.model.cluster import (
     HorizontalPodAutoscaler,
-    IntOrPercent,
     LimitRange,
     PodDisruptionBudget,
     ResourceQuota,
     ScaleTarget,
 )
+from rolloutplan.model.objects import Deployment, IntOrPercent
 from rolloutplan.tally import freeze, thaw
 from tests.conftest import FIXTURES, RunCli
 

@@ -55,6 +55,9 @@ NEIGHBOUR_CHECKS = (
     "rolloutplan.validate.apiserver.quota",
     "rolloutplan.validate.apiserver.disruption",
     "rolloutplan.analysis.neighbours",
+    # their typed objects and pods' scheduling terms (tolerations, affinity, spread)
+    "rolloutplan.model.cluster",
+    "rolloutplan.planner.quota",  # a pod's charge: only for a maxSurge someone chose (RP306)
 )
 
 PROBE = """

@@ -8,17 +8,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from rolloutplan.model.finding import ObjectRef, Violation
-from rolloutplan.model.objects import (
-    Deployment,
+from rolloutplan.model.cluster import (
     HorizontalPodAutoscaler,
-    Labels,
     LimitRange,
     PodDisruptionBudget,
-    PodSource,
     ResourceQuota,
-    SelectorOperator,
 )
+from rolloutplan.model.finding import ObjectRef, Violation
+from rolloutplan.model.objects import Deployment, Labels, PodSource, SelectorOperator
 
 
 def targets_deployments(api_version: str) -> bool:

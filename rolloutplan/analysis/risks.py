@@ -9,6 +9,7 @@ import operator
 from collections.abc import Sequence
 from fractions import Fraction
 from itertools import islice
+from typing import TYPE_CHECKING
 
 from rolloutplan.analysis.naming import NAMED, listed, plural
 from rolloutplan.model.finding import ObjectRef, Violation
@@ -21,7 +22,9 @@ from rolloutplan.model.objects import (
     StrategyType,
 )
 from rolloutplan.planner.budget import Budget, deployment_budget
-from rolloutplan.planner.quota import PodCharge, pod_charge, requests_of
+
+if TYPE_CHECKING:
+    from rolloutplan.planner.quota import PodCharge
 
 CONTAINERS = ("spec", "template", "spec", "containers")
 DEFAULT_SURGE = IntOrPercent(25, is_percent=True)
@@ -110,6 +113,8 @@ def _surge(deployment: Deployment, budget: Budget) -> list[Violation]:
         return []
     replicas = deployment.replicas
     doubles = (surge.is_percent and surge.value >= 100) or budget.surge >= replicas >= 2
+    from rolloutplan.planner.quota import pod_charge, requests_of  # a chosen surge only
+
     charge = pod_charge(deployment.template)  # no LimitRange: the Deployment alone
     if not doubles and not _large(charge, budget.surge):
         return []

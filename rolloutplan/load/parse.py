@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:  # hashlib.blake2b itself, without the load of OpenSSL that importing hashlib costs
     from _blake2 import blake2b
@@ -18,38 +18,38 @@ except ImportError:  # an interpreter without the module
 
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import (
-    AntiAffinityTerm,
     Container,
     ContainerPort,
     Deployment,
     DeploymentStrategy,
-    HorizontalPodAutoscaler,
     IntOrPercent,
     KubeObject,
     Labels,
     LabelSelector,
-    LimitRange,
-    LimitRangeItem,
-    Node,
-    NodeRequirement,
-    NodeSelectorTerm,
-    PodDisruptionBudget,
     PodTemplate,
     Probe,
     ReplicaSet,
-    ResourceQuota,
-    RuntimeClass,
-    ScaleTarget,
-    ScopeRequirement,
     SelectorOperator,
     SelectorRequirement,
     Service,
     ServicePort,
-    SpreadConstraint,
     StrategyType,
-    Taint,
-    Toleration,
 )
+
+if TYPE_CHECKING:  # the kinds and terms of model.cluster: imported by the inputs that have them
+    from rolloutplan.model.cluster import (
+        AntiAffinityTerm,
+        HorizontalPodAutoscaler,
+        LimitRange,
+        Node,
+        NodeRequirement,
+        NodeSelectorTerm,
+        PodDisruptionBudget,
+        ResourceQuota,
+        RuntimeClass,
+        SpreadConstraint,
+        Toleration,
+    )
 
 Data = dict[str, Any]
 _PROBE_HANDLERS = ("httpGet", "tcpSocket", "exec", "grpc")
@@ -73,6 +73,8 @@ def parse_object(data: Data, ref: ObjectRef) -> KubeObject | None:
 
 
 def _autoscaler(data: Data, spec: Data, ref: ObjectRef) -> HorizontalPodAutoscaler:
+    from rolloutplan.model.cluster import HorizontalPodAutoscaler, ScaleTarget
+
     target: Data = spec.get("scaleTargetRef") or {}
     status: Data = data.get("status") or {}
     return HorizontalPodAutoscaler(
@@ -88,6 +90,8 @@ def _autoscaler(data: Data, spec: Data, ref: ObjectRef) -> HorizontalPodAutoscal
 
 
 def _quota(data: Data, spec: Data, ref: ObjectRef) -> ResourceQuota:
+    from rolloutplan.model.cluster import ResourceQuota, ScopeRequirement
+
     status: Data = data.get("status") or {}
     selector: Data = spec.get("scopeSelector") or {}
     return ResourceQuota(
@@ -116,6 +120,7 @@ def _status_hard(data: Data, status: Data) -> Labels | None:
 
 
 def _limit_range(data: Data, spec: Data, ref: ObjectRef) -> LimitRange:
+    from rolloutplan.model.cluster import LimitRange, LimitRangeItem
     from rolloutplan.validate.apiserver.quota import with_defaults
 
     items = (with_defaults(_mapping(item)) for item in spec.get("limits") or ())
@@ -135,6 +140,8 @@ def _limit_range(data: Data, spec: Data, ref: ObjectRef) -> LimitRange:
 
 
 def _budget(data: Data, spec: Data, ref: ObjectRef) -> PodDisruptionBudget:
+    from rolloutplan.model.cluster import PodDisruptionBudget
+
     selector = spec.get("selector")
     minimum, maximum = spec.get("minAvailable"), spec.get("maxUnavailable")
     return PodDisruptionBudget(
@@ -311,6 +318,10 @@ def _anti_affinity(raw: Data | None) -> tuple[AntiAffinityTerm, ...]:
     their topology key.  A term without a labelSelector matches no pod."""
     anti = (raw or {}).get("podAntiAffinity") or {}
     terms = anti.get("requiredDuringSchedulingIgnoredDuringExecution") or ()
+    if not terms:
+        return ()
+    from rolloutplan.model.cluster import AntiAffinityTerm
+
     return tuple(
         AntiAffinityTerm(
             str(term["topologyKey"]),
@@ -337,6 +348,8 @@ def _node_affinity(raw: Data | None) -> tuple[NodeSelectorTerm, ...] | None:
     required = node.get("requiredDuringSchedulingIgnoredDuringExecution")
     if required is None:
         return None
+    from rolloutplan.model.cluster import NodeSelectorTerm
+
     return tuple(
         NodeSelectorTerm(
             tuple(map(_node_requirement, map(_mapping, term.get("matchExpressions") or ()))),
@@ -347,6 +360,8 @@ def _node_affinity(raw: Data | None) -> tuple[NodeSelectorTerm, ...] | None:
 
 
 def _node_requirement(raw: Data) -> NodeRequirement:
+    from rolloutplan.model.cluster import NodeRequirement
+
     return NodeRequirement(
         str(raw.get("key") or ""), str(raw.get("operator") or ""), _strings(raw.get("values"))
     )
@@ -355,6 +370,15 @@ def _node_requirement(raw: Data) -> NodeRequirement:
 def _spread(raw: Any) -> tuple[SpreadConstraint, ...]:
     """The DoNotSchedule topologySpreadConstraints, with the API's defaults (minDomains 1,
     nodeAffinityPolicy Honor, nodeTaintsPolicy Ignore); ScheduleAnyway ones only score."""
+    constraints = [
+        item
+        for item in map(_mapping, raw or ())
+        if item.get("whenUnsatisfiable") == "DoNotSchedule"
+    ]
+    if not constraints:
+        return ()
+    from rolloutplan.model.cluster import SpreadConstraint
+
     return tuple(
         SpreadConstraint(
             max_skew=_int(item, "maxSkew", 1),
@@ -367,12 +391,15 @@ def _spread(raw: Any) -> tuple[SpreadConstraint, ...]:
             honor_node_affinity=item.get("nodeAffinityPolicy") != "Ignore",
             honor_node_taints=item.get("nodeTaintsPolicy") == "Honor",
         )
-        for item in map(_mapping, raw or ())
-        if item.get("whenUnsatisfiable") == "DoNotSchedule"
+        for item in constraints
     )
 
 
 def _tolerations(raw: Any) -> tuple[Toleration, ...]:
+    if not raw:
+        return ()
+    from rolloutplan.model.cluster import Toleration
+
     return tuple(
         Toleration(
             str(item.get("key") or ""),
@@ -388,6 +415,8 @@ def _tolerations(raw: Any) -> tuple[Toleration, ...]:
 def node(data: Data, ref: ObjectRef) -> Node:
     """What scheduling reads of a Node (never validated: anything of the wrong type reads
     as absent)."""
+    from rolloutplan.model.cluster import Node, Taint
+
     metadata = _mapping(data.get("metadata"))
     spec = _mapping(data.get("spec"))
     labels = metadata.get("labels")
@@ -406,6 +435,8 @@ def node(data: Data, ref: ObjectRef) -> Node:
 def runtime_class(data: Data, ref: ObjectRef) -> RuntimeClass:
     """The pod overhead of a RuntimeClass (never validated: anything of the wrong type
     reads as absent)."""
+    from rolloutplan.model.cluster import RuntimeClass
+
     overhead = _mapping(data.get("overhead")).get("podFixed")
     fixed = overhead if isinstance(overhead, dict) else {}
     return RuntimeClass(ref=ref, overhead=tuple(sorted((str(k), str(v)) for k, v in fixed.items())))

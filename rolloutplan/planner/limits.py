@@ -10,13 +10,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from rolloutplan.analysis.neighbours import limit_ranges_of, quotas_of
-from rolloutplan.model.objects import (
-    Deployment,
-    LimitRange,
-    PodTemplate,
-    ResourceQuota,
-    RuntimeClass,
-)
+from rolloutplan.model.cluster import LimitRange, ResourceQuota, RuntimeClass
+from rolloutplan.model.objects import Deployment, PodTemplate
 from rolloutplan.planner import quota as q
 from rolloutplan.planner.controller import Cluster
 from rolloutplan.planner.simulate import Outcome

@@ -30,18 +30,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from rolloutplan.model.cluster import AntiAffinityTerm, Node, SpreadConstraint, Taint, Toleration
 from rolloutplan.model.objects import (
-    AntiAffinityTerm,
     Deployment,
     Labels,
     LabelSelector,
-    Node,
     PodTemplate,
     SelectorOperator,
     SelectorRequirement,
-    SpreadConstraint,
-    Taint,
-    Toleration,
 )
 from rolloutplan.planner.simulate import NewPods, Outcome
 

@@ -12,18 +12,15 @@ from rolloutplan.analysis.neighbours import (
     autoscalers_by_target,
     limit_ranges_of,
 )
-from rolloutplan.model.finding import ObjectRef
-from rolloutplan.model.objects import (
-    Deployment,
+from rolloutplan.model.cluster import (
     HorizontalPodAutoscaler,
-    Labels,
     LimitRange,
     Node,
-    PodTemplate,
-    ReplicaSet,
     ResourceQuota,
     RuntimeClass,
 )
+from rolloutplan.model.finding import ObjectRef
+from rolloutplan.model.objects import Deployment, Labels, PodTemplate, ReplicaSet
 from rolloutplan.planner import start as starts
 from rolloutplan.planner.budget import Budget, deployment_budget
 from rolloutplan.planner.changes import FieldChange, deployment_changes, template_changes

@@ -18,8 +18,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from rolloutplan.model.objects import Container, LimitRange, PodTemplate, ResourceQuota
+from rolloutplan.model.objects import Container, PodTemplate
 from rolloutplan.model.quantity import (
     BINARY_SI,
     DECIMAL_SI,
@@ -27,6 +28,9 @@ from rolloutplan.model.quantity import (
     parse_quantity,
     quantity_format,
 )
+
+if TYPE_CHECKING:
+    from rolloutplan.model.cluster import LimitRange, ResourceQuota
 
 Charge = dict[str, Fraction]  # quota resource name -> what one pod charges
 

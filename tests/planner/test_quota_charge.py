@@ -9,15 +9,9 @@ from fractions import Fraction
 
 import pytest
 
+from rolloutplan.model.cluster import LimitRange, LimitRangeItem, ResourceQuota, ScopeRequirement
 from rolloutplan.model.finding import ObjectRef
-from rolloutplan.model.objects import (
-    Container,
-    LimitRange,
-    LimitRangeItem,
-    PodTemplate,
-    ResourceQuota,
-    ScopeRequirement,
-)
+from rolloutplan.model.objects import Container, PodTemplate
 from rolloutplan.model.quantity import canonical, parse_quantity, quantity_format
 from rolloutplan.planner.quota import QuotaRoom, exceeded, new_pod_cap, pod_charge, selects
 

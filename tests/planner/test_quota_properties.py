@@ -8,8 +8,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rolloutplan.model.cluster import ResourceQuota
 from rolloutplan.model.finding import ObjectRef
-from rolloutplan.model.objects import Deployment, ResourceQuota
+from rolloutplan.model.objects import Deployment
 from rolloutplan.planner.limits import Neighbourhood
 from rolloutplan.planner.plan import PlanOptions, plan_deployment
 from rolloutplan.planner.simulate import Outcome
