@@ -41,7 +41,7 @@ __all__ = ["Config", "Report", "Suppressed", "UnreadablePath", "check", "plan", 
 # the rules of analysis.plan_risks: without one of them selected, plans are not analysed
 PLAN_RISKS = frozenset(
     {"RP310", "RP311", "RP312", "RP313", "RP314", "RP316"}
-    | {"RP320", "RP321", "RP322", "RP330", "RP331", "RP332"}
+    | {"RP320", "RP321", "RP322", "RP324", "RP330", "RP331", "RP332"}
 )
 LOST_SERVICE = "RP401"  # check --base: a Service the change leaves selecting nothing
 

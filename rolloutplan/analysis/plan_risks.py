@@ -1,9 +1,9 @@
-"""Rollout risks (RP31x, RP320-RP322, RP330-RP332) that only a plan shows: waves slower
-than the progress deadline, Services left without endpoints, losing the new pods, or
+"""Rollout risks (RP31x, RP320-RP322, RP324, RP330-RP332) that only a plan shows: waves
+slower than the progress deadline, Services left without endpoints, losing the new pods, or
 serving two versions at once, a plan too long to list step by step (RP316), nodes that pod
-anti-affinity or topology spread leave no room on (RP320-RP321), spec.replicas removed
-beside an autoscaler (RP322), and quotas that stall or slow it (RP330-RP332).  Pure: plans
-and endpoint timelines in, violations per object out."""
+anti-affinity or topology spread leave no room on (RP320-RP321) or that take no new pod at
+all (RP324), spec.replicas removed beside an autoscaler (RP322), and quotas that stall or
+slow it (RP330-RP332).  Pure: plans and endpoint timelines in, violations per object out."""
 
 from __future__ import annotations
 
@@ -130,13 +130,15 @@ def _nodes(plan: RolloutPlan) -> list[Violation]:
     """RP320 (pod anti-affinity) and RP321 (topology spread): the room the scheduler leaves
     new pods stalls the rollout."""
     room = plan.nodes
-    limit = None if room is None else room.blocking
-    if room is None or limit is None or plan.stall_reason != room.stall:
+    if room is None or not room.stall or plan.stall_reason != room.stall:
         return []
     pending = room.pending(plan)
     left = (
         f"{plural(pending, 'new pod')} {'stays' if pending == 1 else 'stay'} Pending ({room.stall})"
     )
+    limit = room.blocking
+    if limit is None:
+        return _no_node(plan, room, left)
     domains = nodes.domain_words(limit.domains, limit.key)
     if limit.kind == nodes.ANTI:
         message = (
@@ -152,6 +154,17 @@ def _nodes(plan: RolloutPlan) -> list[Violation]:
         f"(globalMin stays 0), and {held} fill them: {left}; {nodes.SPREAD_FIX}"
     )
     return [Violation("RP321", message, ("spec", "template", "spec", "topologySpreadConstraints"))]
+
+
+def _no_node(plan: RolloutPlan, room: nodes.NodeRoom, left: str) -> list[Violation]:
+    """RP324: no node takes a new pod (cordons, taints, nodeSelector, node affinity)."""
+    if not room.no_node:
+        return []
+    message = (
+        f"the rollout stalls at step {len(plan.steps)}: none of the {room.nodes} nodes in the "
+        f"inputs takes a new pod: {left}; {nodes.NO_NODE_FIX}"
+    )
+    return [Violation("RP324", message, ("spec", "template", "spec"))]
 
 
 RECREATE_DROP = "Recreate takes every old pod down first"

@@ -21,6 +21,10 @@ include the pod's own are left out, with a note.
 
 Each such bound is a ``Limit``: how many new pods can run beside a number of old ones.  The
 simulation leaves the new pods beyond it Pending (unavailable, counted by maxSurge).
+
+With Node objects, a new pod that no node takes (every node fails those earlier filters)
+stays Pending whether or not the template has constraints: the plan stalls on it (RP324).
+Only the new template is judged; the old pods are taken to run where they are.
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ ZONE = "topology.kubernetes.io/zone"
 POD_TEMPLATE_HASH = "pod-template-hash"
 ANTI = "podAntiAffinity"
 SPREAD = "topologySpread"
+FILTERS = "nodeFilters"  # no constraint: no node passes the filters before them
 # the scheduler's reasons (FailedScheduling), by the filter that gives them
 REASONS = {
     ANTI: "node(s) didn't match pod anti-affinity rules",
@@ -154,9 +159,15 @@ class NodeRoom:
         fewest = self.running(old_pods)
         return next(limit for limit in self.limits if limit.running(old_pods) == fewest)
 
+    @property
+    def no_node(self) -> bool:
+        """Node objects, and every one rejects the new pods before any constraint counts."""
+        rejected = sum(count for why, count in self.rejected if why != MISSING_LABEL)
+        return self.source == "nodes" and self.nodes is not None and rejected == self.nodes
+
     def message(self, limit: Limit) -> str:
         """The scheduler's FailedScheduling message when no node takes a new pod."""
-        reason = REASONS[limit.kind]
+        reason = REASONS.get(limit.kind, "")
         if self.nodes is None:
             return (
                 f"no node is available in any of the {domain_words(limit.domains, limit.key)}: "
@@ -177,8 +188,8 @@ class NodeRoom:
 
     def applied(self, plan: RolloutPlan) -> RolloutPlan:
         """The plan with the assumptions stated, and the reason when the limits stall it."""
-        notes = [*plan.notes, *self.notes, *(limit.why for limit in self.limits)]
-        if self.limits:
+        notes = [*plan.notes, *self.notes, *(limit.why for limit in self.limits if limit.why)]
+        if self.limits and not self.no_node:
             running = sum(rs.pods for rs in plan.start.all)
             start_room = self.running(0)
             if running > start_room:
@@ -211,7 +222,7 @@ class NodeRoom:
             found["podsPerNode"] = 1
         found["pendingAtEnd"] = self.pending(plan)
         found["source"] = self.source
-        found["constraints"] = [limit.json() for limit in self.limits]
+        found["constraints"] = [limit.json() for limit in self.limits if limit.kind != FILTERS]
         return found
 
 
@@ -233,12 +244,17 @@ def node_room(
     """The limits the nodes put on the Deployment's pods (None: nothing known of the nodes,
     or pods without constraints the plan can judge)."""
     template = deployment.template
-    if not cluster.known or not (template.anti_affinity or template.spread):
+    if not cluster.known:
         return None
+    if not (template.anti_affinity or template.spread):
+        return None if cluster.from_flags else _no_node(template, cluster.objects, budget)
     old = old_template or template
     anti, unjudged = _anti_affinity(template, old, deployment.ref.namespace)
     spread = _spread(template, old.labels)
     if not anti and not spread:
+        room = None if cluster.from_flags else _no_node(template, cluster.objects, budget)
+        if room is not None:
+            return replace(room, notes=(*unjudged, *room.notes))
         return NodeRoom((), None, "nodes", unjudged) if unjudged else None
     if cluster.from_flags:
         room = _on_flags(cluster, anti, spread, _placement_note(template))
@@ -250,6 +266,43 @@ def node_room(
         room = _on_nodes(template, cluster.objects, anti, spread)
     return replace(room, notes=(*unjudged, *room.notes)) if unjudged else room
 
+
+def _no_node(
+    template: PodTemplate, nodes: Sequence[Node], budget: Budget | None
+) -> NodeRoom | None:
+    """A new pod no node takes (cordoned, untolerated taints, nodeSelector, node affinity):
+    its pods stay Pending whatever else they ask for (None: some node takes it)."""
+    budget = budget or Budget()
+    tolerations = _tolerations(template)
+    rejected: Counter[str] = Counter()
+    for node in nodes:
+        if budget.left <= 0:
+            return NodeRoom((), None, "nodes", (_NOT_CHECKED,))
+        budget.left -= 1
+        selected = _selected(template, dict(node.labels), node.ref.name)
+        tainted = bool(node.taints) or node.unschedulable
+        why = _filtered(node, tolerations, selected) if tainted or not selected else ""
+        if not why:
+            return None
+        rejected[why] += 1
+    limit = Limit(FILTERS, HOSTNAME, 0, 1, False, "")
+    note = _no_node_note(len(nodes))
+    return NodeRoom((limit,), len(nodes), "nodes", (note,), tuple(sorted(rejected.items())))
+
+
+def _no_node_note(nodes: int) -> str:
+    return (
+        f"none of the {nodes} Node object(s) in the inputs takes a new pod (the scheduler's "
+        "filters before any constraint: cordons, NoSchedule and NoExecute taints, "
+        "nodeSelector, required node affinity): only the new template is judged, and the "
+        "old pods are taken to run where they are"
+    )
+
+
+_NOT_CHECKED = (
+    "the Node objects in the inputs were not read for this Deployment (too many nodes for "
+    "the Deployments of the inputs): whether a node takes its new pods is not checked"
+)
 
 _TOO_MANY = (
     "the Node objects in the inputs were not read for this Deployment (too many nodes for "
@@ -571,6 +624,8 @@ def _on_nodes(
         domains = len({labels[key] for labels in landable})
         limit = Limit(ANTI, key, domains, 1, counts_old, "")
         limits.append(replace(limit, why=_anti_note(limit, source)))
+    if not landable and MISSING_LABEL not in rejected:
+        notes.insert(0, _no_node_note(len(nodes)))
     return NodeRoom(
         tuple(limits), len(nodes), "nodes", tuple(notes), tuple(sorted(rejected.items()))
     )

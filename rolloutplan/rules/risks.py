@@ -1,4 +1,4 @@
-"""RP301-RP323, RP330-RP332: rollout risks, from the Deployment itself, from its plan,
+"""RP301-RP324, RP330-RP332: rollout risks, from the Deployment itself, from its plan,
 and from the autoscalers, disruption budgets and quotas beside it and the nodes under it."""
 
 from __future__ import annotations
@@ -334,7 +334,7 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "`kubernetes.io/metadata.name` only; a term whose `namespaceSelector` reads other "
             "namespace labels is not judged (a note says so). When no node passes the "
             "filters before it (taints, cordons, node affinity) the anti-affinity is not "
-            "what keeps the pods Pending, and the rule does not report the stall.",
+            "what keeps the pods Pending, and the rule leaves the stall to RP324.",
             "The scheduler puts at most one of these pods in a domain. With as many replicas "
             "as domains, `maxSurge` above 0 and `maxUnavailable: 0`, the surge pod is created "
             "but stays Pending (`0/3 nodes are available: 3 node(s) didn't match pod "
@@ -374,8 +374,8 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "them apart: `pod-template-hash` in `matchLabelKeys` counts only the new "
             "revision's pods. `ScheduleAnyway` constraints only score, and never stall. "
             "When no node passes the filters before it (taints, cordons, node affinity) the "
-            "spread is not what keeps the pods Pending, and the rule does not report the "
-            "stall.",
+            "spread is not what keeps the pods Pending, and the rule leaves the stall to "
+            "RP324.",
             "With `minDomains: 5` on 3 zones, `maxSkew: 1` and 3 replicas, every zone already "
             "holds its one pod: the surge pod stays Pending (`0/3 nodes are available: 3 "
             "node(s) didn't match pod topology spread constraints.`), no old pod goes before "
@@ -440,6 +440,34 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "Keep one autoscaler per Deployment and list every metric in its `spec.metrics` "
             "(it scales to the largest count any of them asks for); if the files are "
             "alternatives, keep them in different apply units.",
+        ),
+    ),
+    RuleInfo(
+        "RP324",
+        "no-node-for-pods",
+        W,
+        "No node in the inputs takes the new pods, so they stay Pending: the rollout stalls.",
+        rule_doc(
+            "From the plan, with Node objects in the inputs (`kubectl get nodes -o yaml`; not "
+            "with `--nodes`/`--zones`, which count nodes without their labels and taints): "
+            "reports a Deployment whose new pod template no node passes the scheduler's "
+            "filters for, with or without pod anti-affinity or topology spread: every node is "
+            "cordoned (`spec.unschedulable`), carries a NoSchedule or NoExecute taint the pods "
+            "do not tolerate (counting the not-ready and unreachable tolerations every pod is "
+            "given), or fails the pods' `nodeSelector` or required node affinity. Only the "
+            "new template is judged: the old pods are taken to run where they are. RP320 and "
+            "RP321 leave such a stall to this rule.",
+            "The scheduler leaves each new pod Pending (`0/4 nodes are available: 4 node(s) "
+            "didn't match Pod's node affinity/selector.`). With `maxUnavailable: 0` the "
+            "controller removes no old pod before a new one is available, and the rollout "
+            "stalls at its first step; with `maxUnavailable` above 0 it scales old pods down "
+            "all the same, and the new ones never run: capacity is lost until the rollout is "
+            "undone. Either way the Deployment reports ProgressDeadlineExceeded. A typo in a "
+            "new `nodeSelector` label is a classic cause.",
+            "# nodes labelled disktype: ssd\ntemplate:\n  spec:\n    nodeSelector:\n"
+            "      disktype: sdd",
+            "Fix the `nodeSelector` or node affinity, add the tolerations the nodes' taints "
+            "ask for, uncordon or label the nodes, or add nodes the pods can land on.",
         ),
     ),
     RuleInfo(
