@@ -213,6 +213,7 @@ def test_anti_affinity_is_not_blamed_when_no_node_takes_the_pods(
     (plan,) = report["plans"]
     assert plan["outcome"] == "stalled" and plan["stallReason"] == TAINTED_EVENT
     assert _rules(report) == []  # the taint keeps them Pending, not the anti-affinity
+    assert "RP324" in {f["rule"] for f in report["findings"]}
     [note] = [n for n in plan["notes"] if n.startswith("stalled:")]
     assert "let the new pods onto the nodes (tolerations" in note
     assert "maxUnavailable" not in note  # an old pod leaving frees no node for them
@@ -244,3 +245,81 @@ def test_a_spread_is_not_blamed_when_no_node_takes_the_pods(run_cli: RunCli, tmp
     (plan,) = report["plans"]
     assert plan["outcome"] == "stalled" and plan["stallReason"] == TAINTED_EVENT
     assert _rules(report) == []
+
+
+SELECTOR_TYPO = SCHEDULING / "live-selector-typo"  # nodeSelector disktype: sdd; nodes: ssd
+SELECTOR_EVENT = "0/4 nodes are available: 4 node(s) didn't match Pod's node affinity/selector."
+OLD_PODS_NOTE = (
+    "none of the 4 Node object(s) in the inputs takes a new pod (the scheduler's filters "
+    "before any constraint: cordons, NoSchedule and NoExecute taints, nodeSelector, required "
+    "node affinity): only the new template is judged, and the old pods are taken to run where "
+    "they are"
+)
+
+
+def _no_node(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in report["findings"] if f["rule"] == "RP324"]
+
+
+def _copy(unit: Path, deployment: str) -> Path:
+    shutil.copytree(SELECTOR_TYPO, unit)
+    (unit / "deployment.yaml").write_text(deployment)
+    return unit
+
+
+def test_a_node_selector_no_node_matches_stalls_without_any_constraint(run_cli: RunCli) -> None:
+    report = _json(run_cli, SELECTOR_TYPO)
+    (plan,) = report["plans"]
+    assert _steps(plan) == [("scale", 3, 1, 3)]
+    assert plan["outcome"] == "stalled" and plan["stallReason"] == SELECTOR_EVENT
+    assert plan["scheduling"] == {
+        "nodes": 4,
+        "pendingAtEnd": 1,
+        "source": "nodes",
+        "constraints": [],
+    }
+    assert OLD_PODS_NOTE in plan["notes"]
+    (finding,) = _no_node(report)
+    assert finding["message"].startswith(
+        "the rollout stalls at step 1: none of the 4 nodes in the inputs takes a new pod: 1 new "
+        f"pod stays Pending ({SELECTOR_EVENT}); let the new pods onto the nodes"
+    )
+    assert finding["severity"] == "warning" and finding["line"] == 20  # the pod spec
+    assert _rules(report) == []
+
+
+def test_with_max_unavailable_the_old_pods_go_and_the_new_ones_never_run(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    text = (SELECTOR_TYPO / "deployment.yaml").read_text()
+    assert text.count("maxUnavailable: 0") == 1
+    unit = _copy(tmp_path / "unit", text.replace("maxUnavailable: 0", "maxUnavailable: 1"))
+    report = _json(run_cli, unit)
+    (plan,) = report["plans"]
+    assert plan["outcome"] == "stalled" and plan["stallReason"] == SELECTOR_EVENT
+    final = plan["steps"][-1]
+    assert (final["old"], final["new"], final["available"]) == (2, 2, 2)
+    assert plan["scheduling"]["pendingAtEnd"] == 2
+    assert "2 new pods stay Pending" in _no_node(report)[0]["message"]
+
+
+def test_a_node_that_takes_the_pods_changes_nothing(run_cli: RunCli, tmp_path: Path) -> None:
+    text = (SELECTOR_TYPO / "deployment.yaml").read_text()
+    fixed = text.replace("disktype: sdd", "disktype: ssd")
+    assert fixed != text
+    unit = _copy(tmp_path / "unit", fixed)
+    report = _json(run_cli, unit)
+    (unit / "nodes.yaml").unlink()
+    without = _json(run_cli, unit)
+    for key in ("plans", "findings"):
+        assert report[key] == without[key], key
+    assert "scheduling" not in report["plans"][0]
+    assert report["plans"][0]["outcome"] == "complete"
+    assert _no_node(report) == []
+
+
+def test_the_count_flags_do_not_judge_node_selectors(run_cli: RunCli) -> None:
+    report = _json(run_cli, "--nodes", "4", SELECTOR_TYPO)
+    (plan,) = report["plans"]
+    assert plan["outcome"] == "complete" and "scheduling" not in plan
+    assert _no_node(report) == []

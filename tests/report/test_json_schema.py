@@ -85,7 +85,13 @@ PLAN = {
     "nodes-live-zones": [FIXTURES / "scheduling" / "live-zones"],
     **{
         f"nodes-{name}": [FIXTURES / "scheduling" / name]
-        for name in ("live-node-affinity", "live-cordoned", "live-maintenance")
+        for name in (
+            "live-node-affinity",
+            "live-cordoned",
+            "live-maintenance",
+            "live-all-tainted",
+            "live-selector-typo",
+        )
     },
     "nodes-live-zone-unlabelled": [FIXTURES / "scheduling" / "live-zone-unlabelled"],
     "nodes-match-label-keys": ["--nodes", "3", FIXTURES / "scheduling" / "redis-cache-hash.yaml"],
