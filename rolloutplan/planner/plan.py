@@ -11,6 +11,7 @@ from rolloutplan.analysis.neighbours import (
     autoscaled_replicas,
     autoscalers_by_target,
     limit_ranges_of,
+    scaling_disabled,
 )
 from rolloutplan.model.cluster import (
     HorizontalPodAutoscaler,
@@ -221,7 +222,9 @@ def plan_all(
             plan = refused_plan(current, replicas, copy.why, options)
         else:
             old = before[ref].of(path) if ref in before else None
-            views = autoscaled_replicas(copy, autoscalers.get((path, ref), ()))
+            targeting = autoscalers.get((path, ref), ())
+            views = autoscaled_replicas(copy, targeting)
+            idle = old is not None and scaling_disabled(old.replicas, targeting) is not None
             for view in views:
                 plans.append(
                     _placed(
@@ -233,6 +236,7 @@ def plan_all(
                             previous is not None,
                             view,
                             around.get((path, ref)),
+                            idle,
                         ),
                         path,
                         around.get((path, ref)),
@@ -273,15 +277,19 @@ def _autoscaled(
     have_previous: bool,
     view: ReplicaView,
     neighbours: Neighbourhood | None = None,
+    idle_before: bool = False,
 ) -> RolloutPlan:
     """The plan at the replica count an autoscaler holds the Deployment at (and its
-    previous version: the autoscaler holds that one too), with the count's origin first
-    among the notes."""
+    previous version: the autoscaler holds that one too, unless it was at 0 replicas with
+    scaling disabled, ``idle_before``), with the count's origin first among the notes."""
     at = replace(deployment, replicas=view.replicas)
-    before = None if previous is None else replace(previous, replicas=view.replicas)
+    before = previous
+    if previous is not None and not idle_before:
+        before = replace(previous, replicas=view.replicas)
     plan = plan_deployment(at, before, live, options, have_previous, neighbours)
     notes = (view.why, *plan.notes)
-    removed = _replicas_removed(deployment, previous)
+    # from 0 replicas the apply's default 1 scales up, and the autoscaler resumes: no drop
+    removed = None if idle_before else _replicas_removed(deployment, previous)
     if removed is not None:
         notes += (
             f"spec.replicas ({removed} in the previous manifest) is removed: `kubectl apply` "

@@ -89,6 +89,20 @@ def test_a_change_that_keeps_spec_replicas_out_warns_of_no_drop(
     assert all(not any("is removed" in n for n in p["notes"]) for p in report["plans"])
 
 
+def test_removing_spec_replicas_0_scales_up_from_0_and_warns_of_no_drop(
+    run_cli: RunCli, repo: Path
+) -> None:
+    """At 0 replicas the autoscaler was not scaling (ScalingDisabled): no pods run, so the
+    apply's default 1 is a scale-up that wakes it, not a drop; the plan starts from 0."""
+    at_zero = WEB.replace("  replicas: 4\n", "  replicas: 0\n")
+    Path("web.yaml").write_text(at_zero, "utf-8")
+    git(repo, "commit", "-qam", "scaled to 0")
+    report = _check(run_cli, WEB.replace("  replicas: 4\n", "").replace(":1.5.0", ":1.6.0"))
+    assert "RP322" not in _rules(report["findings"])
+    assert [(p["replicas"], p["start"]["old"]) for p in report["plans"]] == [(2, 0), (6, 0)]
+    assert all(not any("is removed" in n for n in p["notes"]) for p in report["plans"])
+
+
 def test_plan_previous_notes_the_drop_to_one(run_cli: RunCli, tmp_path: Path) -> None:
     before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
     before.write_text(WEB, "utf-8")
