@@ -380,6 +380,28 @@ def test_several_autoscalers_of_one_deployment_are_flagged_once_and_noted_in_the
         assert "none of them scales it by metrics, see RP323" in plan["notes"][0]
 
 
+def test_several_autoscalers_hold_the_applied_spec_replicas_within_their_common_range(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """No metric moves the count the apply sets (AmbiguousSelector); the bounds only clamp
+    it into 3..6: one plan there, not at both ends of the range."""
+    text = (FIXTURES / "rules" / "several-autoscalers" / "fail-cpu-and-rps.yaml").read_text(
+        encoding="utf-8"
+    )
+    path = tmp_path / "web.yaml"
+    found = []
+    for applied in (4, 1, 9):
+        path.write_text(text.replace("spec:\n", f"spec:\n  replicas: {applied}\n", 1), "utf-8")
+        report = _json(run_cli, path)
+        [plan] = report["plans"]
+        found.append((plan["replicas"], plan.get("replicasFrom", {}).get("field")))
+        assert (
+            f"spec.replicas {applied}, which the apply sets and no metric changes"
+            in (plan["notes"][0])
+        )
+    assert found == [(4, None), (3, "spec.minReplicas"), (6, "spec.maxReplicas")]
+
+
 def test_several_autoscalers_whose_ranges_do_not_overlap_plan_the_first_range(
     run_cli: RunCli,
 ) -> None:

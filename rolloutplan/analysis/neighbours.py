@@ -87,9 +87,10 @@ def autoscaled_replicas(
     ends of minReplicas..maxReplicas (one when they are equal).  Several autoscalers scale
     by no metric (the HPA controller's AmbiguousSelector, RP323), but each still moves the
     count into its own range: the ends of the range they all allow, or, when their ranges
-    do not overlap (the count never settles), the first's by name.  A Deployment at 0
-    replicas stays there, with a note saying why, when an autoscaler with minReplicas above 0
-    targets it (scaling disabled)."""
+    do not overlap (the count never settles), the first's by name; a manifest that applies
+    spec.replicas sets a count no metric moves (one plan, at it clamped to that range).  A
+    Deployment at 0 replicas stays there, with a note saying why, when an autoscaler with
+    minReplicas above 0 targets it (scaling disabled)."""
     found = sorted(autoscalers_of(deployment, autoscalers), key=lambda hpa: hpa.ref.name)
     if not found:
         return ()
@@ -101,7 +102,8 @@ def autoscaled_replicas(
     highest = min(found, key=lambda h: h.max_replicas)
     source = f"replicas from HorizontalPodAutoscaler {hpa.ref.name}"
     of_low = of_high = ""
-    if len(found) > 1 and lowest.min_replicas <= highest.max_replicas:
+    together = len(found) > 1 and lowest.min_replicas <= highest.max_replicas
+    if together:
         names = ", ".join(h.ref.name for h in found[:3])
         names += f" and {len(found) - 3} more" if len(found) > 3 else ""
         source = (
@@ -117,6 +119,8 @@ def autoscaled_replicas(
         )
         lowest = highest = hpa
     spec = f" (not spec.replicas {deployment.replicas})"
+    if together and hpa.current_replicas is None and deployment.applied_replicas is not None:
+        return (_held_view(deployment.applied_replicas, lowest, highest, source),)
     if hpa.current_replicas is not None:
         current = hpa.current_replicas
         why = f"{source}: its status.currentReplicas, {current}"
@@ -144,6 +148,22 @@ def autoscaled_replicas(
             highest.ref.name,
         ),
     )
+
+
+def _held_view(
+    applied: int, lowest: HorizontalPodAutoscaler, highest: HorizontalPodAutoscaler, source: str
+) -> ReplicaView:
+    """Several autoscalers and a manifest that applies spec.replicas: no metric moves the
+    count the apply sets, only their bounds do (into the range they all allow)."""
+    low, high = lowest.min_replicas, highest.max_replicas
+    held = f"{source}: spec.replicas {applied}, which the apply sets and no metric changes"
+    if applied < low:
+        why = f"{held}, raised to minReplicas {low} of {lowest.ref.name}"
+        return ReplicaView(low, "minReplicas", why, lowest.ref.name)
+    if applied > high:
+        why = f"{held}, lowered to maxReplicas {high} of {highest.ref.name}"
+        return ReplicaView(high, "maxReplicas", why, highest.ref.name)
+    return ReplicaView(applied, "", f"{held}, within {low}..{high}", lowest.ref.name)
 
 
 def scaling_disabled(

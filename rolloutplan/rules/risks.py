@@ -425,7 +425,9 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "target (`scaleTargetRef` kind Deployment in the apps group, by name). The plans "
             "take the range all of them allow (its two ends, minReplicas 3 and maxReplicas 6 "
             "for 2..6 and 3..10), or the first autoscaler's by name when the ranges do not "
-            "overlap, and their first note says so.",
+            "overlap, and their first note says so; a manifest that sets `spec.replicas` is "
+            "planned once, at that count moved into the range they allow (no metric changes "
+            "it).",
             "The HPA controller computes no replica count for pods that several autoscalers "
             "select: each autoscaler reports `ScalingActive False` with reason "
             '`AmbiguousSelector` ("pods by selector ... are controlled by multiple HPAs"). '
