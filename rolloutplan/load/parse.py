@@ -297,6 +297,7 @@ def _template(raw: Data | None) -> PodTemplate:
         cross_namespace_affinity=_cross_namespace(spec.get("affinity")),
         runtime_class_name=spec.get("runtimeClassName") or "",
         node_affinity=_node_affinity(spec.get("affinity")),
+        node_name=str(spec.get("nodeName") or ""),
     )
 
 

@@ -174,6 +174,9 @@ class PodTemplate:
     # requiredDuringSchedulingIgnoredDuringExecution of its node affinity: the terms, ORed
     # (None: no required node affinity)
     node_affinity: tuple[NodeSelectorTerm, ...] | None = None
+    # spec.nodeName: the pods bypass the scheduler and run on that node (the kubelet admits
+    # them there, refusing only for NoExecute taints, affinity or room)
+    node_name: str = ""
 
 
 class StrategyType(enum.Enum):

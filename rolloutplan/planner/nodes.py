@@ -235,6 +235,13 @@ class Budget:
         self.left = left
 
 
+def _bound_note(node: str) -> str:
+    return (
+        f"the pod template sets spec.nodeName {node}: its pods are not scheduled but bound to "
+        "that node, so the plan does not judge node taints, selectors, affinity or spread"
+    )
+
+
 def node_room(
     deployment: Deployment,
     old_template: PodTemplate | None,
@@ -246,6 +253,8 @@ def node_room(
     template = deployment.template
     if not cluster.known:
         return None
+    if template.node_name:
+        return NodeRoom((), None, "nodes", (_bound_note(template.node_name),))
     if not (template.anti_affinity or template.spread):
         return None if cluster.from_flags else _no_node(template, cluster.objects, budget)
     old = old_template or template

@@ -323,3 +323,23 @@ def test_the_count_flags_do_not_judge_node_selectors(run_cli: RunCli) -> None:
     (plan,) = report["plans"]
     assert plan["outcome"] == "complete" and "scheduling" not in plan
     assert _no_node(report) == []
+
+
+def test_pods_bound_by_node_name_are_not_judged_as_scheduled(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """spec.nodeName bypasses the scheduler: the kubelet runs the pods on that node despite
+    its NoSchedule taint, so no FailedScheduling stall (RP324) and no anti-affinity one."""
+    bound = (
+        (ALL_TAINTED / "deployment.yaml")
+        .read_text()
+        .replace("      containers:\n", "      nodeName: worker-a\n      containers:\n", 1)
+    )
+    assert "nodeName: worker-a" in bound
+    (tmp_path / "nodes.yaml").write_text((ALL_TAINTED / "nodes.yaml").read_text())
+    (tmp_path / "deployment.yaml").write_text(bound)
+    report = _json(run_cli, tmp_path)
+    (plan,) = report["plans"]
+    assert plan["outcome"] == "complete"
+    assert {"RP320", "RP321", "RP324"}.isdisjoint(f["rule"] for f in report["findings"])
+    assert any(n.startswith("the pod template sets spec.nodeName worker-a") for n in plan["notes"])
