@@ -399,6 +399,9 @@ def test_several_autoscalers_hold_the_applied_spec_replicas_within_their_common_
             f"spec.replicas {applied}, which the apply sets and no metric changes"
             in (plan["notes"][0])
         )
+        [conflict] = [f["message"] for f in report["findings"] if f["rule"] == "RP317"]
+        assert "none of them scales it by metrics (RP323)" in conflict
+        assert "until the autoscaler scales it again" not in conflict
     assert found == [(4, None), (3, "spec.minReplicas"), (6, "spec.maxReplicas")]
 
 

@@ -321,12 +321,19 @@ def _replicas_conflict(
     applied = deployment.applied_replicas
     where = "set" if applied == deployment.replicas else "set in the manifest last applied"
     idle = scaling_disabled(applied, autoscalers)
-    until = (
-        "until the autoscaler scales it again"
-        if idle is None
-        else f"and at 0 HorizontalPodAutoscaler {idle.ref.name} stops scaling it (minReplicas "
-        f"{idle.min_replicas}: ScalingActive False, ScalingDisabled) until someone scales it up"
-    )
+    if idle is not None:
+        until = (
+            f"and at 0 HorizontalPodAutoscaler {idle.ref.name} stops scaling it (minReplicas "
+            f"{idle.min_replicas}: ScalingActive False, ScalingDisabled) until someone scales "
+            "it up"
+        )
+    elif len(autoscalers) > 1:  # AmbiguousSelector: only their ranges move the count
+        until = (
+            "and it stays there unless it is outside their ranges, as none of them scales it "
+            "by metrics (RP323)"
+        )
+    else:
+        until = "until the autoscaler scales it again"
     return Violation(
         "RP317",
         f"{_autoscalers_scale(autoscalers)} this Deployment, but spec.replicas is "
