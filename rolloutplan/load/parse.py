@@ -296,6 +296,10 @@ def _template(raw: Data | None) -> PodTemplate:
         priority_class_name=spec.get("priorityClassName") or "",
         cross_namespace_affinity=_cross_namespace(spec.get("affinity")),
         runtime_class_name=spec.get("runtimeClassName") or "",
+        pod_level_resources=bool(
+            isinstance(spec.get("resources"), dict)
+            and (spec["resources"].get("requests") or spec["resources"].get("limits"))
+        ),
         node_affinity=_node_affinity(spec.get("affinity")),
         node_name=str(spec.get("nodeName") or ""),
     )

@@ -171,6 +171,9 @@ class PodTemplate:
     # (namespaces or namespaceSelector): what quota scope CrossNamespacePodAffinity selects
     cross_namespace_affinity: bool = False
     runtime_class_name: str = ""
+    # the pod sets pod-level resources (spec.resources, PodLevelResources), which the plan's
+    # requests and quota charges do not count
+    pod_level_resources: bool = False
     # requiredDuringSchedulingIgnoredDuringExecution of its node affinity: the terms, ORed
     # (None: no required node affinity)
     node_affinity: tuple[NodeSelectorTerm, ...] | None = None

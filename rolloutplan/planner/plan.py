@@ -378,6 +378,13 @@ def plan_deployment(
     )
     if deployment.paused:
         notes.append("spec.paused is true: no rollout until `kubectl rollout resume`")
+    if deployment.template.pod_level_resources:
+        notes.append(
+            "the pod template sets pod-level resources (spec.resources, PodLevelResources), "
+            "which replace the containers' sum where the feature is on (by default from "
+            "Kubernetes 1.34): the peak requests and quota charges here count the containers "
+            "only"
+        )
     new_name = starts.new_replica_set_name(deployment)
     quota = None if neighbours is None else quota_plan(deployment, old_template, start, neighbours)
     cap = quota.cap if quota is not None and quota.rooms else None

@@ -133,3 +133,22 @@ SIDECAR = (
     "        restartPolicy: Always\n        resources:\n          requests:\n"
     "            cpu: 1\n"
 )
+
+
+def test_pod_level_resources_are_named_in_the_notes_as_not_counted(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """Pod-level spec.resources (PodLevelResources) replace the containers' sum where the
+    feature is on; the plan counts the containers only, and says so."""
+    text = _deployment("          requests:\n            cpu: 100m\n")
+    pod_level = text.replace(
+        "    spec:\n      containers:",
+        '    spec:\n      resources:\n        requests:\n          cpu: "2"\n      containers:',
+    )
+    path = tmp_path / "web.yaml"
+    note = "the pod template sets pod-level resources (spec.resources, PodLevelResources)"
+    for manifest, noted in ((text, False), (pod_level, True)):
+        path.write_text(manifest, "utf-8")
+        plan = _plan(run_cli, path)
+        assert any(n.startswith(note) for n in plan["notes"]) is noted
+        assert plan["peakRequests"] == {"cpu": "400m"}
