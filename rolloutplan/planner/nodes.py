@@ -161,8 +161,9 @@ class NodeRoom:
 
     @property
     def no_node(self) -> bool:
-        """Node objects, and every one rejects the new pods before any constraint counts."""
-        rejected = sum(count for why, count in self.rejected if why != MISSING_LABEL)
+        """Node objects, and every one rejects the new pods before any constraint counts
+        (cordons, taints, nodeSelector, node affinity, a spread constraint's missing label)."""
+        rejected = sum(count for _, count in self.rejected)
         return self.source == "nodes" and self.nodes is not None and rejected == self.nodes
 
     def message(self, limit: Limit) -> str:
@@ -204,7 +205,7 @@ class NodeRoom:
         if stalled and pending and not reason:
             limit = self.binding(sum(rs.pods for rs in plan.final.olds))
             reason = self.message(limit)
-            if not limit.domains:
+            if self.no_node:
                 room, fix = replace(self, stall=reason), NO_NODE_FIX
             else:
                 room = replace(self, stall=reason, blocking=limit)
@@ -299,12 +300,13 @@ def _no_node(
     return NodeRoom((limit,), len(nodes), "nodes", (note,), tuple(sorted(rejected.items())))
 
 
-def _no_node_note(nodes: int) -> str:
+def _no_node_note(nodes: int, missing_label: bool = False) -> str:
+    label = ", the topology label of a DoNotSchedule spread constraint" if missing_label else ""
     return (
         f"none of the {nodes} Node object(s) in the inputs takes a new pod (the scheduler's "
         "filters before any constraint: cordons, NoSchedule and NoExecute taints, "
-        "nodeSelector, required node affinity): only the new template is judged, and the "
-        "old pods are taken to run where they are"
+        f"nodeSelector, required node affinity{label}): only the new template is judged, and "
+        "the old pods are taken to run where they are"
     )
 
 
@@ -633,8 +635,8 @@ def _on_nodes(
         domains = len({labels[key] for labels in landable})
         limit = Limit(ANTI, key, domains, 1, counts_old, "")
         limits.append(replace(limit, why=_anti_note(limit, source)))
-    if not landable and MISSING_LABEL not in rejected:
-        notes.insert(0, _no_node_note(len(nodes)))
+    if not landable:
+        notes.insert(0, _no_node_note(len(nodes), MISSING_LABEL in rejected))
     return NodeRoom(
         tuple(limits), len(nodes), "nodes", tuple(notes), tuple(sorted(rejected.items()))
     )

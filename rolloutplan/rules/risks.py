@@ -456,7 +456,8 @@ RISK_RULES: tuple[RuleInfo, ...] = (
             "filters for, with or without pod anti-affinity or topology spread: every node is "
             "cordoned (`spec.unschedulable`), carries a NoSchedule or NoExecute taint the pods "
             "do not tolerate (counting the not-ready and unreachable tolerations every pod is "
-            "given), or fails the pods' `nodeSelector` or required node affinity. Only the "
+            "given), fails the pods' `nodeSelector` or required node affinity, or lacks the "
+            "`topologyKey` label of one of their DoNotSchedule spread constraints. Only the "
             "new template is judged: the old pods are taken to run where they are. RP320 and "
             "RP321 leave such a stall to this rule.",
             "The scheduler leaves each new pod Pending (`0/4 nodes are available: 4 node(s) "

@@ -345,3 +345,30 @@ def test_flags_take_every_node_as_one_the_pods_may_use_and_say_so(
     for args in ((AFFINITY,), ("--nodes", "3", SCHEDULING / "redis-cache.yaml")):
         for plan in _plans(run_cli, *args).values():
             assert not any(FLAGS_UNCHECKED in n for n in plan["notes"]), args
+
+
+def test_nodes_that_all_lack_a_spread_constraints_label_take_no_pod(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """The spread filter rejects a node without the constraint's topologyKey label: with
+    none labelled, no node takes a new pod, which RP324 reports (label the nodes)."""
+    unit = tmp_path / "unit"
+    unit.mkdir()
+    text = (UNLABELLED / "nodes.yaml").read_text(encoding="utf-8")
+    (unit / "nodes.yaml").write_text(
+        "\n".join(line for line in text.splitlines() if "topology.kubernetes.io/zone:" not in line)
+        + "\n"
+    )
+    shutil.copy(SCHEDULING / "spread-min-domains.yaml", unit)
+    result = run_cli("plan", "--format", "json", "--no-cache", unit)
+    report = json.loads(result.stdout)
+    [plan] = report["plans"]
+    assert plan["outcome"] == "stalled"
+    assert plan["stallReason"] == f"0/4 nodes are available: 4 {SPREAD} (missing required label)."
+    [finding] = [f for f in report["findings"] if f["rule"] == "RP324"]
+    assert "none of the 4 nodes in the inputs takes a new pod" in finding["message"]
+    assert "label the nodes" in finding["message"]
+    assert not {"RP320", "RP321"} & {f["rule"] for f in report["findings"]}
+    assert any(
+        "the topology label of a DoNotSchedule spread constraint" in n for n in plan["notes"]
+    )
