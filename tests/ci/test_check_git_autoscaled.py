@@ -108,7 +108,12 @@ def test_plan_previous_notes_the_drop_to_one(run_cli: RunCli, tmp_path: Path) ->
     before.write_text(WEB, "utf-8")
     after.write_text(WEB.replace("  replicas: 4\n", "").replace(":1.5.0", ":1.6.0"), "utf-8")
     result = run_cli("plan", "--format", "json", "--previous", str(before), str(after))
+    assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
+    assert [(p["change"], p["replicas"]) for p in report["plans"]] == [
+        ("rollout", 2),
+        ("rollout", 6),
+    ]
     assert [f["rule"] for f in report["findings"] if f["rule"] == "RP322"] == ["RP322"]
     for plan in report["plans"]:
         assert any(

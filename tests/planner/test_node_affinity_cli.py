@@ -343,7 +343,9 @@ def test_flags_take_every_node_as_one_the_pods_may_use_and_say_so(
     assert note.startswith("the pods have nodeSelector: ")
     # on Node objects they are matched, and without such constraints nothing is said
     for args in ((AFFINITY,), ("--nodes", "3", SCHEDULING / "redis-cache.yaml")):
-        for plan in _plans(run_cli, *args).values():
+        plans = _plans(run_cli, *args)
+        assert plans, args
+        for plan in plans.values():
             assert not any(FLAGS_UNCHECKED in n for n in plan["notes"]), args
 
 
