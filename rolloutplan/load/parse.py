@@ -392,7 +392,7 @@ def _spread(raw: Any) -> tuple[SpreadConstraint, ...]:
             if item.get("labelSelector") is None
             else _selector(item["labelSelector"]),
             min_domains=_int(item, "minDomains", 1),
-            match_label_keys=tuple(str(key) for key in item.get("matchLabelKeys") or ()),
+            match_label_keys=_strings(item.get("matchLabelKeys")),
             honor_node_affinity=item.get("nodeAffinityPolicy") != "Ignore",
             honor_node_taints=item.get("nodeTaintsPolicy") == "Honor",
         )
@@ -444,7 +444,7 @@ def runtime_class(data: Data, ref: ObjectRef) -> RuntimeClass:
 
     overhead = _mapping(data.get("overhead")).get("podFixed")
     fixed = overhead if isinstance(overhead, dict) else {}
-    return RuntimeClass(ref=ref, overhead=tuple(sorted((str(k), str(v)) for k, v in fixed.items())))
+    return RuntimeClass(ref=ref, overhead=_labels(fixed))
 
 
 def _fingerprint(template: Data) -> str:

@@ -10,23 +10,12 @@ Values carry the API server's defaults already applied (see ``load.parse``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rolloutplan.model.finding import ObjectRef
 from rolloutplan.model.objects import IntOrPercent, Labels, LabelSelector
 from rolloutplan.model.pickling import compact_pickling
-
-# the values Go's strconv.ParseInt(value, 10, 64) takes
-_INT64 = re.compile(r"[+-]?[0-9]+")
-_INT64_RANGE = range(-(2**63), 2**63)
-
-
-def _int64(value: str) -> int | None:
-    if not _INT64.fullmatch(value):
-        return None
-    number = int(value)
-    return number if number in _INT64_RANGE else None
+from rolloutplan.model.quantity import go_int64
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +36,7 @@ class NodeRequirement:
         if self.operator in ("Exists", "DoesNotExist"):
             return not self.values
         if self.operator in ("Gt", "Lt"):
-            return len(self.values) == 1 and _int64(self.values[0]) is not None
+            return len(self.values) == 1 and go_int64(self.values[0]) is not None
         return False
 
     def matches(self, labels: dict[str, str]) -> bool:
@@ -57,7 +46,7 @@ class NodeRequirement:
         if self.operator == "DoesNotExist":
             return not present
         if self.operator in ("Gt", "Lt"):
-            have = _int64(labels[self.key]) if present else None
+            have = go_int64(labels[self.key]) if present else None
             if have is None:
                 return False
             want = int(self.values[0])

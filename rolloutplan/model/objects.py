@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
@@ -94,7 +95,7 @@ class LabelSelector:
     def is_empty(self) -> bool:
         return not self.match_labels and not self.match_expressions
 
-    def matches(self, labels: Labels) -> bool:
+    def matches(self, labels: Labels | Mapping[str, str]) -> bool:
         label_map = dict(labels)
         return all(label_map.get(k) == v for k, v in self.match_labels) and all(
             requirement.matches(label_map) for requirement in self.match_expressions

@@ -84,19 +84,21 @@ def _magnitude(digits: str, scale: int, suffix: str | None) -> Fraction:
 _GO_INT = re.compile(r"[+-]?0*([0-9]{1,19})\Z")
 
 
-def go_int32(text: str | None) -> int | None:
-    """strconv.Atoi (a 64-bit ParseInt), then a conversion to int32.
-
-    What Atoi rejects (any other character, a value beyond int64) is None; a value beyond
-    int32 keeps its low 32 bits, as Go's int32() conversion does.
-    """
+def go_int64(text: str | None) -> int | None:
+    """strconv.Atoi (a 64-bit ParseInt): None for what it rejects (any other character, a
+    value beyond int64)."""
     match = None if text is None else _GO_INT.match(text)
     if match is None:
         return None
     value = -int(match.group(1)) if match.group(0).startswith("-") else int(match.group(1))
-    if not -(2**63) <= value < 2**63:
-        return None
-    return (value + 2**31) % 2**32 - 2**31
+    return value if -(2**63) <= value < 2**63 else None
+
+
+def go_int32(text: str | None) -> int | None:
+    """strconv.Atoi, then a conversion to int32: a value beyond int32 keeps its low 32
+    bits, as Go's int32() conversion does."""
+    value = go_int64(text)
+    return None if value is None else (value + 2**31) % 2**32 - 2**31
 
 
 def _rounded(value: Fraction) -> Fraction:

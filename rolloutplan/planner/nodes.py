@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rolloutplan.model.cluster import AntiAffinityTerm, Node, SpreadConstraint, Taint, Toleration
@@ -148,7 +148,7 @@ class NodeRoom:
     stall: str = ""  # the scheduler's message, once the plan stalls on these limits
     # the limit that stalls the plan; None when no node passes the filters before it (the
     # new pods stay Pending whatever the constraint: it is not what leaves no room)
-    blocking: Limit | None = field(default=None)
+    blocking: Limit | None = None
 
     def running(self, old_pods: int) -> int:
         """How many new pods can run beside ``old_pods`` old ones."""
@@ -247,7 +247,7 @@ def node_room(
     deployment: Deployment,
     old_template: PodTemplate | None,
     cluster: Cluster,
-    budget: Budget | None = None,
+    budget: Budget,
 ) -> NodeRoom | None:
     """The limits the nodes put on the Deployment's pods (None: nothing known of the nodes,
     or pods without constraints the plan can judge)."""
@@ -269,7 +269,6 @@ def node_room(
     if cluster.from_flags:
         room = _on_flags(cluster, anti, spread, _placement_note(template))
     else:
-        budget = budget or Budget()
         if budget.left < len(cluster.objects):
             return NodeRoom((), None, "nodes", (*unjudged, _TOO_MANY))
         budget.left -= len(cluster.objects)
@@ -277,12 +276,9 @@ def node_room(
     return replace(room, notes=(*unjudged, *room.notes)) if unjudged else room
 
 
-def _no_node(
-    template: PodTemplate, nodes: Sequence[Node], budget: Budget | None
-) -> NodeRoom | None:
+def _no_node(template: PodTemplate, nodes: Sequence[Node], budget: Budget) -> NodeRoom | None:
     """A new pod no node takes (cordoned, untolerated taints, nodeSelector, node affinity):
     its pods stay Pending whatever else they ask for (None: some node takes it)."""
-    budget = budget or Budget()
     tolerations = _tolerations(template)
     rejected: Counter[str] = Counter()
     for node in nodes:
@@ -347,21 +343,21 @@ def _anti_affinity(
         if covers is None:
             unjudged.append(_unknown_namespaces(term))
             continue
-        if not _matches(selector, new_labels):
-            if _matches(selector, old_labels):  # new pods avoid old ones, not each other
+        if not selector.matches(new_labels):
+            if selector.matches(old_labels):  # new pods avoid old ones, not each other
                 unjudged.append(_apart_from_old(term))
             continue
-        both = _matches(selector, old_labels)
+        both = selector.matches(old_labels)
         key = term.topology_key
         old_term = any(
             t.topology_key == key
             and covers_old
-            and _matches(sel, old_labels)
-            and _matches(sel, new_labels)
+            and sel.matches(old_labels)
+            and sel.matches(new_labels)
             for t, sel, covers_old in old_terms
         )
         old_repels_new = any(
-            t.topology_key == key and _matches(sel, new_labels) for t, sel, _ in old_terms
+            t.topology_key == key and sel.matches(new_labels) for t, sel, _ in old_terms
         )
         if both and old_term:
             found[key] = True
@@ -391,12 +387,6 @@ def _effective(term: AntiAffinityTerm, pod_labels: dict[str, str]) -> LabelSelec
     return replace(term.selector, match_expressions=(*term.selector.match_expressions, *added))
 
 
-def _matches(selector: LabelSelector, labels: dict[str, str]) -> bool:
-    return all(labels.get(k) == v for k, v in selector.match_labels) and all(
-        requirement.matches(labels) for requirement in selector.match_expressions
-    )
-
-
 def _covers(term: AntiAffinityTerm, namespace: str) -> bool | None:
     """Whether the term counts the pods of the pod's own namespace (None: unknown, a
     namespaceSelector on labels other than the namespace's name)."""
@@ -408,7 +398,7 @@ def _covers(term: AntiAffinityTerm, namespace: str) -> bool | None:
     keys = {key for key, _ in selector.match_labels}
     keys.update(requirement.key for requirement in selector.match_expressions)
     if keys <= {NAMESPACE_NAME}:
-        return _matches(selector, {NAMESPACE_NAME: namespace})
+        return selector.matches({NAMESPACE_NAME: namespace})
     return None
 
 
